@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* /dev/minivirt: the KVM system ioctls. */
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "dev.h"
+#include "ioctl.h"
+#include "vm.h"
+
+/*
+ * The vCPU mmap: struct kvm_run, then the PIO data page at
+ * KVM_PIO_PAGE_OFFSET (KVM's x86 layout). No coalesced-MMIO ring page.
+ */
+#define MV_VCPU_MMAP_SIZE	((KVM_PIO_PAGE_OFFSET + 1) * PAGE_SIZE)
+
+/* KVM answers -EINVAL when these argument-less ioctls get an argument. */
+static long mv_dev_get_api_version(void *obj, unsigned long arg, void *karg)
+{
+	return arg ? -EINVAL : KVM_API_VERSION;
+}
+
+static long mv_dev_get_vcpu_mmap_size(void *obj, unsigned long arg, void *karg)
+{
+	return arg ? -EINVAL : MV_VCPU_MMAP_SIZE;
+}
+
+static long mv_dev_check_extension(void *obj, unsigned long arg, void *karg)
+{
+	return mv_check_extension(NULL, arg);
+}
+
+static long mv_dev_create_vm(void *obj, unsigned long arg, void *karg)
+{
+	return mv_vm_create(arg);
+}
+
+static const struct mv_ioctl mv_dev_ioctls[] = {
+	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, mv_dev_get_api_version),
+	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_dev_check_extension),
+	MV_IOCTL_SCALAR(KVM_GET_VCPU_MMAP_SIZE, mv_dev_get_vcpu_mmap_size),
+	MV_IOCTL_SCALAR(KVM_CREATE_VM, mv_dev_create_vm),
+};
+
+static long mv_dev_ioctl(struct file *filp, unsigned int cmd,
+			 unsigned long arg)
+{
+	return mv_ioctl_dispatch(mv_dev_ioctls, ARRAY_SIZE(mv_dev_ioctls), NULL,
+				 cmd, arg);
+}
+
+static const struct file_operations mv_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mv_dev_ioctl,
+	.compat_ioctl	= mv_dev_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice mv_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "minivirt",
+	.fops	= &mv_dev_fops,
+};
+
+int mv_dev_register(void)
+{
+	return misc_register(&mv_misc);
+}
+
+void mv_dev_unregister(void)
+{
+	misc_deregister(&mv_misc);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The system fd and the VM fd's generic ioctls: API version, capabilities,
+ * vCPU mmap size, KVM_CREATE_VM, and refusal of what is not implemented.
+ * Runs against minivirt and KVM; where their answers are documented to differ
+ * (uapi/minivirt.h), the test says so.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../uapi/minivirt.h"
+#include "lib/harness.h"
+#include "lib/kvm_util.h"
+
+/* Not in Debian 12's <linux/kvm.h> (6.1): Linux 6.10+. */
+#ifndef KVM_CAP_VM_TYPES
+#define KVM_CAP_VM_TYPES	235
+#endif
+
+/* Capability numbers scanned for truthfulness: all that <linux/kvm.h> has. */
+#define CAP_SCAN_MAX	1024
+
+/* Well-known KVM ioctls; minivirt must refuse those it does not list. */
+#define KVM_SYSTEM_IOCTLS(X)						\
+	X(KVM_GET_API_VERSION) X(KVM_CREATE_VM) X(KVM_CHECK_EXTENSION)	\
+	X(KVM_GET_VCPU_MMAP_SIZE) X(KVM_GET_MSR_INDEX_LIST)		\
+	X(KVM_GET_SUPPORTED_CPUID) X(KVM_GET_EMULATED_CPUID)		\
+	X(KVM_X86_GET_MCE_CAP_SUPPORTED) X(KVM_GET_MSR_FEATURE_INDEX_LIST) \
+	X(KVM_GET_MSRS)
+
+#define KVM_VM_IOCTLS(X)						\
+	X(KVM_CHECK_EXTENSION) X(KVM_CREATE_VCPU)			\
+	X(KVM_SET_USER_MEMORY_REGION) X(KVM_GET_DIRTY_LOG)		\
+	X(KVM_CLEAR_DIRTY_LOG) X(KVM_SET_TSS_ADDR)			\
+	X(KVM_SET_IDENTITY_MAP_ADDR) X(KVM_CREATE_IRQCHIP)		\
+	X(KVM_IRQ_LINE) X(KVM_IRQ_LINE_STATUS) X(KVM_GET_IRQCHIP)	\
+	X(KVM_SET_IRQCHIP) X(KVM_CREATE_PIT2) X(KVM_GET_PIT2)		\
+	X(KVM_SET_PIT2) X(KVM_IRQFD) X(KVM_IOEVENTFD) X(KVM_SIGNAL_MSI)	\
+	X(KVM_SET_GSI_ROUTING) X(KVM_ENABLE_CAP) X(KVM_GET_CLOCK)	\
+	X(KVM_SET_CLOCK) X(KVM_REGISTER_COALESCED_MMIO)			\
+	X(KVM_UNREGISTER_COALESCED_MMIO) X(KVM_CREATE_DEVICE)		\
+	X(KVM_SET_BOOT_CPU_ID) X(KVM_GET_STATS_FD)			\
+	X(KVM_SET_NR_MMU_PAGES) X(KVM_GET_NR_MMU_PAGES)			\
+	X(KVM_X86_SET_MSR_FILTER) X(KVM_SET_PMU_EVENT_FILTER)		\
+	X(KVM_MEMORY_ENCRYPT_OP) X(KVM_GET_API_VERSION)
+
+struct named_ioctl {
+	const char *name;
+	unsigned long cmd;
+};
+
+#define NAMED(c) { #c, c },
+static const struct named_ioctl kvm_system_ioctls[] = { KVM_SYSTEM_IOCTLS(NAMED) };
+static const struct named_ioctl kvm_vm_ioctls[] = { KVM_VM_IOCTLS(NAMED) };
+static const struct named_ioctl mv_system_ioctls[] = { MINIVIRT_SYSTEM_IOCTLS(NAMED) };
+static const struct named_ioctl mv_vm_ioctls[] = { MINIVIRT_VM_IOCTLS(NAMED) };
+#define CAP(c) c,
+static const long mv_caps[] = { MINIVIRT_CAPS(CAP) };
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* No KVM version defines these: an unknown KVM number, a foreign ioctl. */
+#define UNKNOWN_KVM_IOCTL	_IOW(KVMIO, 0xfe, __u64)
+#define FOREIGN_IOCTL		_IO('x', 0x42)
+
+static bool listed(const struct named_ioctl *list, size_t n, unsigned long cmd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].cmd == cmd)
+			return true;
+	return false;
+}
+
+static bool cap_listed(long cap)
+{
+	size_t i;
+
+	for (i = 0; i < N(mv_caps); i++)
+		if (mv_caps[i] == cap)
+			return true;
+	return false;
+}
+
+TEST(api_version)
+{
+	int sys = th_open(th_dev);
+
+	EXPECT_EQ(ioctl(sys, KVM_GET_API_VERSION, 0), KVM_API_VERSION);
+	EXPECT_EQ(KVM_API_VERSION, 12);
+	/* kvm_dev_ioctl(): an argument to an argument-less ioctl is -EINVAL. */
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_API_VERSION, 1), EINVAL);
+}
+
+TEST(vcpu_mmap_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int sys = th_open(th_dev);
+	long size;
+
+	size = ASSERT_OK(ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0));
+	EXPECT_GE(size, (long)sizeof(struct kvm_run));
+	EXPECT_EQ(size % page, 0);
+	/* x86 puts PIO data at page KVM_PIO_PAGE_OFFSET of the mapping. */
+	EXPECT_GE(size, (KVM_PIO_PAGE_OFFSET + 1) * page);
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 1), EINVAL);
+}
+
+TEST(check_extension_unknown_caps)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+	static const long bogus[] = { 0x7fffffffL, 100000, -1L, 1L << 40 };
+	size_t i;
+
+	for (i = 0; i < N(bogus); i++) {
+		EXPECT_EQ(ioctl(sys, KVM_CHECK_EXTENSION, bogus[i]), 0);
+		EXPECT_EQ(ioctl(vm, KVM_CHECK_EXTENSION, bogus[i]), 0);
+	}
+}
+
+TEST(check_extension_on_vm_fd)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+
+	/* KVM_CAP_CHECK_EXTENSION_VM: the VM fd answers KVM_CHECK_EXTENSION. */
+	EXPECT_EQ(ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM), 1);
+	EXPECT_EQ(ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM), 1);
+}
+
+/* minivirt claims nothing KVM does not have: run against KVM, that is checked. */
+TEST(listed_caps_present)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+	size_t i;
+
+	for (i = 0; i < N(mv_caps); i++) {
+		if (ioctl(sys, KVM_CHECK_EXTENSION, mv_caps[i]) <= 0)
+			TH_FAIL("cap %ld listed in uapi/minivirt.h but absent on %s",
+				mv_caps[i], th_dev);
+		if (ioctl(vm, KVM_CHECK_EXTENSION, mv_caps[i]) <= 0)
+			TH_FAIL("cap %ld listed but absent on the VM fd", mv_caps[i]);
+	}
+}
+
+TEST(unlisted_caps_absent)
+{
+	int sys, vm;
+	long cap;
+
+	if (th_is_kvm)
+		SKIP("minivirt's own list; KVM implements more");
+	sys = th_open(th_dev);
+	vm = th_create_vm(sys);
+	for (cap = 0; cap < CAP_SCAN_MAX; cap++) {
+		if (cap_listed(cap))
+			continue;
+		if (ioctl(sys, KVM_CHECK_EXTENSION, cap) != 0)
+			TH_FAIL("cap %ld reported but not listed in uapi/minivirt.h", cap);
+		if (ioctl(vm, KVM_CHECK_EXTENSION, cap) != 0)
+			TH_FAIL("cap %ld reported on the VM fd but not listed", cap);
+	}
+}
+
+/* Every ioctl uapi/minivirt.h lists is answered (arguments aside). */
+TEST(listed_ioctls_implemented)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+	size_t i;
+
+	for (i = 0; i < N(mv_system_ioctls); i++) {
+		errno = 0;
+		if (ioctl(sys, mv_system_ioctls[i].cmd, 0) < 0 && errno == ENOTTY)
+			TH_FAIL("%s: ENOTTY on the system fd", mv_system_ioctls[i].name);
+	}
+	for (i = 0; i < N(mv_vm_ioctls); i++) {
+		errno = 0;
+		if (ioctl(vm, mv_vm_ioctls[i].cmd, 0) < 0 && errno == ENOTTY)
+			TH_FAIL("%s: ENOTTY on the VM fd", mv_vm_ioctls[i].name);
+	}
+}
+
+/* What minivirt does not list, it refuses with -ENOTTY, before any argument. */
+TEST(unlisted_ioctls_refused)
+{
+	int sys, vm;
+	size_t i;
+
+	if (th_is_kvm)
+		SKIP("minivirt's own list; KVM implements more");
+	sys = th_open(th_dev);
+	vm = th_create_vm(sys);
+	for (i = 0; i < N(kvm_system_ioctls); i++) {
+		if (listed(mv_system_ioctls, N(mv_system_ioctls), kvm_system_ioctls[i].cmd))
+			continue;
+		errno = 0;
+		if (ioctl(sys, kvm_system_ioctls[i].cmd, 0) != -1 || errno != ENOTTY)
+			TH_FAIL("%s on the system fd: not -ENOTTY (errno %d)",
+				kvm_system_ioctls[i].name, errno);
+	}
+	for (i = 0; i < N(kvm_vm_ioctls); i++) {
+		if (listed(mv_vm_ioctls, N(mv_vm_ioctls), kvm_vm_ioctls[i].cmd))
+			continue;
+		errno = 0;
+		if (ioctl(vm, kvm_vm_ioctls[i].cmd, 0) != -1 || errno != ENOTTY)
+			TH_FAIL("%s on the VM fd: not -ENOTTY (errno %d)",
+				kvm_vm_ioctls[i].name, errno);
+	}
+}
+
+TEST(unknown_ioctls)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+	/* Documented in uapi/minivirt.h: KVM's /dev/kvm answers -EINVAL. */
+	int sys_errno = th_is_kvm ? EINVAL : ENOTTY;
+
+	EXPECT_ERRNO(ioctl(sys, UNKNOWN_KVM_IOCTL, 0), sys_errno);
+	EXPECT_ERRNO(ioctl(sys, FOREIGN_IOCTL, 0), sys_errno);
+	EXPECT_ERRNO(ioctl(vm, UNKNOWN_KVM_IOCTL, 0), ENOTTY);
+	EXPECT_ERRNO(ioctl(vm, FOREIGN_IOCTL, 0), ENOTTY);
+}
+
+TEST(create_vm_types)
+{
+	static const unsigned long bad[] = { 1UL << 20, 0x80000000UL, ~0UL };
+	int sys = th_open(th_dev);
+	long types;
+	size_t i;
+	int vm;
+
+	vm = th_create_vm(sys);
+	EXPECT_EQ(close(vm), 0);
+
+	for (i = 0; i < N(bad); i++)
+		EXPECT_ERRNO(ioctl(sys, KVM_CREATE_VM, bad[i]), EINVAL);
+
+	/* Type 1 (KVM_X86_SW_PROTECTED_VM) only where KVM_CAP_VM_TYPES says so. */
+	types = ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+	if (!(types > 0 && (types & 2)))
+		EXPECT_ERRNO(ioctl(sys, KVM_CREATE_VM, 1), EINVAL);
+}
+
+TEST(vm_fd_flags)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+
+	EXPECT_TRUE(fcntl(vm, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(fcntl(vm, F_GETFL) & O_ACCMODE, O_RDWR);
+}
+
+/* kvm_vm_ioctl(): a VM fd inherited by another process gets -EIO. */
+TEST(vm_ioctl_from_other_process)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		errno = 0;
+		if (ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) != -1 ||
+		    errno != EIO) {
+			printf("# child: expected EIO, got errno %d\n", errno);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The creator still may. */
+	EXPECT_EQ(ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM), 1);
+}
+
+TEST(vm_outlives_system_fd)
+{
+	int sys = th_open(th_dev);
+	int vm = th_create_vm(sys);
+
+	ASSERT_EQ(close(sys), 0);
+	EXPECT_EQ(ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM), 1);
+	EXPECT_EQ(close(vm), 0);
+}

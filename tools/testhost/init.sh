@@ -1,0 +1,24 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-only
+# /init of the emulated host: mount, run the plan, power off.
+# The kernel console (ttyS0) gets every kernel message from here on, starting
+# with the boot-time log; the plan's test output goes to ttyS1 alone.
+/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+dmesg -n 8
+echo "testhost: boot log follows"
+dmesg
+echo "testhost: boot log ends"
+
+sh /plan.sh >/dev/ttyS1 2>&1
+echo "testhost: plan finished, powering off"
+sync
+poweroff -f

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# mkinitramfs.sh --kernel REL --ko MINIVIRT.KO --vendor kvm_amd|kvm_intel
+#                --tests DIR --suites "a b c" --target svm|vmx --out FILE
+# Builds the emulated host's initramfs: static busybox, /init, the plan, our
+# module, Debian's KVM modules for REL in load order, and the static selftests.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+rel= ko= vendor= tests= suites= target= out=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) rel=$2 ;;
+	--ko) ko=$2 ;;
+	--vendor) vendor=$2 ;;
+	--tests) tests=$2 ;;
+	--suites) suites=$2 ;;
+	--target) target=$2 ;;
+	--out) out=$2 ;;
+	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+for v in rel ko vendor tests suites target out; do
+	if [ -z "${!v}" ]; then
+		echo "mkinitramfs.sh: --${v/rel/kernel} is required" >&2
+		exit 2
+	fi
+done
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,modules,tests}
+
+busybox=$(command -v busybox)
+if ! file -L "$busybox" | grep -q 'statically linked'; then
+	echo "mkinitramfs.sh: $busybox is not static (install busybox-static)" >&2
+	exit 1
+fi
+cp "$busybox" "$stage/bin/busybox"
+install -m 755 "$here/init.sh" "$stage/init"
+install -m 755 "$here/plan.sh" "$stage/plan.sh"
+
+# A module for the initramfs: decompressed, without .BTF (the first module
+# with BTF makes the kernel parse all of vmlinux's BTF: seconds under Bochs).
+add_module() {
+	local src=$1 dst=$stage/modules/$(basename "${1%.xz}")
+	case "$src" in
+	*.xz) xz -dc "$src" >"$dst" ;;
+	*) cp "$src" "$dst" ;;
+	esac
+	objcopy --remove-section=.BTF "$dst"
+	basename "$dst"
+}
+
+add_module "$ko" >/dev/null
+kvm_modules=
+for m in $(modprobe -S "$rel" --show-depends "$vendor" | awk '$1 == "insmod" { print $2 }'); do
+	kvm_modules="$kvm_modules $(add_module "$m")"
+done
+
+for s in $suites coexist; do
+	cp "$tests/$s" "$stage/tests/"
+done
+
+cat >"$stage/plan.env" <<ENV
+TARGET='$target'
+KVM_VENDOR='$vendor'
+KVM_MODULES='${kvm_modules# }'
+SUITES='$suites'
+ENV
+
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

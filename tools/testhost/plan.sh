@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The in-host plan: load minivirt and run every selftest against /dev/minivirt,
+# then load Debian's KVM and run the same selftests against /dev/kvm (the
+# differential column), then the coexistence tests in both orders. Output is
+# the test stream of tools/testhost/README.md, on stdout (ttyS1).
+# plan.env (written by mkinitramfs.sh) sets TARGET, KVM_VENDOR (kvm_amd or
+# kvm_intel), KVM_MODULES (file names in load order) and SUITES.
+. /plan.env
+
+# Console markers: a hang or oops in the console log names what was running.
+mark() {
+	echo "testhost: $*" >/dev/console
+}
+
+# The host's own steps form small suites; their plan comes last.
+host_n=0
+host_failed=0
+host_suite=
+host_begin() {
+	host_suite=$1
+	host_n=0
+	host_failed=0
+	echo "# suite: $1 column=$2"
+	echo "TAP version 13"
+}
+step() {
+	name=$1
+	shift
+	host_n=$((host_n + 1))
+	mark "step $name"
+	if "$@" >/tmp/step.out 2>&1; then
+		echo "ok $host_n $name"
+	else
+		echo "not ok $host_n $name"
+		sed 's/^/# /' /tmp/step.out
+		host_failed=1
+	fi
+}
+host_end() {
+	echo "1..$host_n"
+	echo "# end-suite: $host_suite rc=$host_failed"
+}
+
+# run_suite NAME COLUMN PROGRAM ARGS...: one selftest against one device.
+run_suite() {
+	name=$1 col=$2 prog=$3
+	shift 3
+	mark "suite $name ($col)"
+	echo "# suite: $name column=$col"
+	/tests/"$prog" "$@"
+	echo "# end-suite: $name rc=$?"
+}
+
+# load_kvm [kvm.ko parameters]: insmod in dependency order, skipping what is loaded.
+load_kvm() {
+	for m in $KVM_MODULES; do
+		mod=$(basename "$m" .ko | tr - _)
+		[ -d /sys/module/"$mod" ] && continue
+		if [ "$mod" = kvm ]; then
+			insmod /modules/"$m" "$@" || return 1
+		else
+			insmod /modules/"$m" || return 1
+		fi
+	done
+}
+
+unload_kvm() {
+	rmmod "$KVM_VENDOR" && rmmod kvm
+}
+
+reload_kvm() {
+	unload_kvm && load_kvm "$@"
+}
+
+minivirt_said_busy() {
+	dmesg | grep -q "minivirt: .* already on in CPU [0-9]* (.* set: another hypervisor holds it); VM not created"
+}
+
+echo "# testhost: target=$TARGET kernel=$(uname -r)"
+
+# Column 1: minivirt alone.
+host_begin host minivirt
+step load_minivirt insmod /modules/minivirt.ko
+step dev_minivirt_exists test -c /dev/minivirt
+host_end
+for s in $SUITES; do
+	run_suite "$s" minivirt "$s" --dev /dev/minivirt
+done
+host_begin host_unload minivirt
+step unload_after_close rmmod minivirt
+step reload insmod /modules/minivirt.ko
+host_end
+
+# Column 2: Debian's KVM, same selftests.
+host_begin host kvm
+step load_kvm load_kvm
+step dev_kvm_exists test -c /dev/kvm
+host_end
+for s in $SUITES; do
+	run_suite "$s" kvm "$s" --dev /dev/kvm
+done
+
+# Both loaded: one hypervisor at a time, both orders.
+run_suite coexist minivirt coexist --dev /dev/minivirt --other /dev/kvm
+run_suite coexist kvm coexist --dev /dev/kvm --other /dev/minivirt
+host_begin host_coexist minivirt
+step minivirt_explains_ebusy minivirt_said_busy
+if [ -e /sys/module/kvm/parameters/enable_virt_at_load ]; then
+	# 6.12: again with KVM taking the hardware at its first VM, as 6.1 does.
+	step reload_kvm_virt_at_first_vm reload_kvm enable_virt_at_load=0
+fi
+host_end
+if [ -e /sys/module/kvm/parameters/enable_virt_at_load ]; then
+	run_suite coexist_virt_at_first_vm minivirt coexist --dev /dev/minivirt --other /dev/kvm
+	run_suite coexist_virt_at_first_vm kvm coexist --dev /dev/kvm --other /dev/minivirt
+fi
+
+host_begin host_teardown minivirt
+step unload_kvm unload_kvm
+step unload_minivirt rmmod minivirt
+host_end
+mark "plan done"
+echo "# testhost: done"

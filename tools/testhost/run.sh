@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# run.sh --target svm|vmx --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
+# One cell of the test matrix: builds minivirt.ko for the newest installed
+# Debian kernel of the series, the selftests and the initramfs, boots the
+# emulated host (QEMU TCG for svm, Bochs for vmx), and judges both logs with
+# tapscan. Leaves DIR/console.log, DIR/tap.log, DIR/counts; exits non-zero on
+# any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+target= series= out= timeout=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--target) target=$2 ;;
+	--kernel) series=$2 ;;
+	--out) out=$2 ;;
+	--timeout) timeout=$2 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+case "$target" in
+svm) vendor=kvm_amd; timeout=${timeout:-900} ;;
+vmx) vendor=kvm_intel; timeout=${timeout:-1800} ;;
+*) echo "usage: $0 --target svm|vmx --kernel 6.1|6.12 --out DIR" >&2; exit 2 ;;
+esac
+[ -n "$series" ] && [ -n "$out" ] || { echo "run.sh: --kernel and --out are required" >&2; exit 2; }
+
+# The selftests every cell runs against both hypervisors (coexist is run by
+# the plan itself, with both devices).
+suites="system_ioctls vm_lifecycle module_unload"
+
+rel=$("$here/kernel.sh" "$series")
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out/console.log" "$out/tap.log" "$out/counts"
+echo "run.sh: $target host, kernel $rel, logs in $out" >&2
+
+ko=$("$here/build-module.sh" "$rel" "$out/module" W=1)
+make -s -C "$root/selftests" O="$root/build/selftests"
+make -s -C "$here" tapscan
+"$here/mkinitramfs.sh" --kernel "$rel" --ko "$ko" --vendor "$vendor" \
+	--tests "$root/build/selftests" --suites "$suites" --target "$target" \
+	--out "$out/initrd.gz"
+
+boot_rc=0
+case "$target" in
+svm)
+	"$here/boot-qemu.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
+		--console "$out/console.log" --tap "$out/tap.log" \
+		--timeout "$timeout" || boot_rc=$?
+	;;
+vmx)
+	"$here/boot-bochs.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
+		--console "$out/console.log" --tap "$out/tap.log" \
+		--timeout "$timeout" --workdir "$out/bochs" || boot_rc=$?
+	;;
+esac
+[ "$boot_rc" -eq 124 ] && echo "run.sh: watchdog fired after $timeout s" >&2
+
+# tapscan judges; a host that died or hung shows as a missing "testhost: done".
+"$here/tapscan" --tap "$out/tap.log" --console "$out/console.log" \
+	--label "$target-$series" --counts "$out/counts"
