@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh --kernel REL --ko MINIVIRT.KO --vendor kvm_amd|kvm_intel
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
-# Builds the emulated host's initramfs: static busybox, /init, the plan, our
-# module, Debian's KVM modules for REL in load order, and the static selftests.
+#                [--plan PLAN.sh] [--extra PROGRAM]...
+# Builds the emulated host's initramfs: static busybox, /init, the plan
+# (default plan.sh), our module, Debian's KVM modules for REL in load order,
+# the static selftests (and coexist), and any extra programs, all in /tests.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-rel= ko= vendor= tests= suites= target= out=
+rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh
+extras=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) rel=$2 ;;
@@ -17,11 +20,13 @@ while [ $# -gt 0 ]; do
 	--suites) suites=$2 ;;
 	--target) target=$2 ;;
 	--out) out=$2 ;;
+	--plan) plan=$2 ;;
+	--extra) extras+=("$2") ;;
 	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
 done
-for v in rel ko vendor tests suites target out; do
+for v in rel ko vendor tests target out; do
 	if [ -z "${!v}" ]; then
 		echo "mkinitramfs.sh: --${v/rel/kernel} is required" >&2
 		exit 2
@@ -39,7 +44,7 @@ if ! file -L "$busybox" | grep -q 'statically linked'; then
 fi
 cp "$busybox" "$stage/bin/busybox"
 install -m 755 "$here/init.sh" "$stage/init"
-install -m 755 "$here/plan.sh" "$stage/plan.sh"
+install -m 755 "$plan" "$stage/plan.sh"
 
 # A module for the initramfs: decompressed, without .BTF (the first module
 # with BTF makes the kernel parse all of vmlinux's BTF: seconds under Bochs).
@@ -61,6 +66,9 @@ done
 
 for s in $suites coexist; do
 	cp "$tests/$s" "$stage/tests/"
+done
+for e in "${extras[@]}"; do
+	cp "$e" "$stage/tests/"
 done
 
 cat >"$stage/plan.env" <<ENV

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+#   make               build kmod/minivirt.ko for the running kernel (or KDIR=...)
+#   make check         every test: unit tests, module builds (W=1, sparse) for
+#                      Debian 6.1 and 6.12, emulated SVM and VMX hosts
+#   make demo          boot the emulated SVM host and show minivirt at work
+#   make install       install the module for KDIR's kernel (then depmod)
+#   make dkms-install  register with dkms: rebuilt for every kernel installed
+#   make deps          install the Debian packages the tests need (root)
+#
+# check and demo install what they need first (apt-get, Debian 12).
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+BUILD := $(CURDIR)/build
+
+all: module
+
+module:
+	@test -d "$(KDIR)" || { \
+		echo "No kernel headers in $(KDIR): install linux-headers-$(KVER)," \
+		     "or name a kernel build tree with KDIR=..."; exit 1; }
+	$(MAKE) -C "$(KDIR)" M=$(CURDIR) modules
+
+install: module
+	$(MAKE) -C "$(KDIR)" M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+dkms-install:
+	rm -rf /usr/src/minivirt-$(VERSION)
+	mkdir -p /usr/src/minivirt-$(VERSION)
+	cp -r dkms.conf Kbuild kmod uapi /usr/src/minivirt-$(VERSION)/
+	dkms install -m minivirt -v $(VERSION)
+
+deps:
+	tools/install-deps.sh
+
+check: deps
+	tools/check.sh $(CELLS)
+
+demo: deps
+	tools/demo.sh
+
+selftests:
+	$(MAKE) -C selftests O=$(BUILD)/selftests
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M=$(CURDIR) clean
+	$(MAKE) -C tests clean
+	$(MAKE) -C tools/testhost clean
+	rm -rf $(BUILD)
+
+.PHONY: all module install dkms-install deps check demo selftests clean

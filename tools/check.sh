@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# check.sh [CELL...]: everything `make check` runs, counted, ending with one
+# line "check: N passed, N failed, N skipped". A CELL is TARGET:SERIES of the
+# emulated-host matrix (default: svm:6.1 svm:6.12 vmx:6.1). Steps:
+#   unit tests (Check), the module built for each Debian kernel with W=1 and
+#   sparse (any warning fails), the static selftests, the dkms build, and one
+#   emulated-host run per cell, each judged by tapscan.
+# The Bochs (vmx) cells run beside the QEMU (svm) cells: each emulator keeps
+# one core busy and CI has two.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+cells=("$@")
+[ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 vmx:6.1)
+
+passed=0 failed=0 skipped=0
+summary=()
+record() {	# record NAME PASSED FAILED [SKIPPED]
+	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + ${4:-0}))
+	summary+=("$(printf '%-28s %4d passed, %d failed, %d skipped' "$1" "$2" "$3" "${4:-0}")")
+}
+step() {	# step NAME COMMAND...: one pass or one failure
+	local name=$1 log=$build/check/$1.log
+	shift
+	if "$@" >"$log" 2>&1; then
+		record "$name" 1 0
+	else
+		echo "check.sh: $name failed:" >&2
+		tail -n 40 "$log" >&2
+		record "$name" 0 1
+	fi
+}
+
+mkdir -p "$build/check"
+start=$(date +%s)
+
+# The emulated-host cells; vmx ones start first, in the background.
+run_cell() {	# run_cell TARGET:SERIES
+	local target=${1%%:*} series=${1##*:}
+	"$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
+		--out "$build/testhost/$target-$series" >"$build/check/$target-$series.log" 2>&1
+}
+declare -A bg
+for c in "${cells[@]}"; do
+	case "$c" in vmx:*) run_cell "$c" & bg[$c]=$! ;; esac
+done
+
+# Unit tests: Check prints "NN%: Checks: N, Failures: F, Errors: E".
+make -s -C "$root/tests" check >"$build/check/unit.log" 2>&1
+unit=$(grep -E '^[0-9]+%: Checks: ' "$build/check/unit.log" | tail -n 1)
+if [[ $unit =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+	n=${BASH_REMATCH[1]} f=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
+	record unit-tests $((n - f)) "$f"
+else
+	cat "$build/check/unit.log" >&2
+	record unit-tests 0 1
+fi
+
+for series in 6.1 6.12; do
+	rel=$("$root/tools/testhost/kernel.sh" "$series") || { record "module-$series" 0 1; continue; }
+	step "module-$series-W1-sparse" "$root/tools/testhost/build-module.sh" "$rel" \
+		"$build/module-check/$rel" W=1 C=1
+	step "dkms-build-$series" "$root/tools/dkms-build.sh" "$rel" "$build/dkms"
+done
+step selftests-build make -C "$root/selftests" O="$build/selftests"
+
+for c in "${cells[@]}"; do
+	case "$c" in
+	vmx:*) wait "${bg[$c]}" ;;
+	*) run_cell "$c" ;;
+	esac
+	cat "$build/check/${c/:/-}.log"
+	counts=$build/testhost/${c/:/-}/counts
+	if [ -s "$counts" ]; then
+		read -r p f s <"$counts"
+		record "host-${c/:/-}" "$p" "$f" "$s"
+	else
+		record "host-${c/:/-}" 0 1
+	fi
+done
+
+echo
+echo "Summary ($(( $(date +%s) - start )) s; logs in build/check and build/testhost):"
+printf '  %s\n' "${summary[@]}"
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
