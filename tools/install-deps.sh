@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config check sparse kmod file binutils
-	cpio xz-utils busybox-static
+	cpio xz-utils zstd busybox-static
 	qemu-system-x86
 	bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 	dkms

@@ -45,17 +45,19 @@ make -s -C "$here" tapscan
 	--tests "$root/build/selftests" --suites "$suites" --target "$target" \
 	--out "$out/initrd.gz"
 
+# Every kernel message reaches the console log, from the first.
+append="loglevel=7"
 boot_rc=0
 case "$target" in
 svm)
 	"$here/boot-qemu.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
 		--console "$out/console.log" --tap "$out/tap.log" \
-		--timeout "$timeout" || boot_rc=$?
+		--timeout "$timeout" --append "$append" || boot_rc=$?
 	;;
 vmx)
 	"$here/boot-bochs.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
 		--console "$out/console.log" --tap "$out/tap.log" \
-		--timeout "$timeout" --workdir "$out/bochs" || boot_rc=$?
+		--timeout "$timeout" --workdir "$out/bochs" --append "$append" || boot_rc=$?
 	;;
 esac
 [ "$boot_rc" -eq 124 ] && echo "run.sh: watchdog fired after $timeout s" >&2
