@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # check.sh [CELL...]: everything `make check` runs, counted, ending with one
 # line "check: N passed, N failed, N skipped". A CELL is TARGET:SERIES of the
-# emulated-host matrix (default: svm:6.1 svm:6.12 vmx:6.1). Steps:
+# emulated-host matrix (default: svm|vmx x 6.1|6.12, and nohw, a CPU without
+# either, on both kernels). Steps:
 #   unit tests (Check), the module built for each Debian kernel with W=1 and
 #   sparse (any warning fails), the static selftests, the dkms build, and one
 #   emulated-host run per cell, each judged by tapscan.
@@ -13,7 +14,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 cells=("$@")
-[ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 vmx:6.1)
+[ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12)
 
 passed=0 failed=0 skipped=0
 summary=()

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # boot-qemu.sh --kernel VMLINUZ --initrd INITRD --console LOG --tap LOG
-#              --timeout SECONDS [--smp N] [--append "ARGS"]
+#              --timeout SECONDS [--smp N] [--cpu MODEL] [--append "ARGS"]
 # The SVM emulated host: QEMU TCG with -cpu max (SVM + NPT). Single-threaded
 # TCG: multi-threaded TCG wedges this host under nested paging load
 # (../shared/TESTING.md). ttyS0 is the kernel console, ttyS1 the test stream.
 # Exits 0 when the host powered off, 124 when the watchdog fired.
 set -euo pipefail
 
-kernel= initrd= console= tap= timeout= smp=2 append=
+kernel= initrd= console= tap= timeout= smp=2 cpu=max append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
 	--tap) tap=$2 ;;
 	--timeout) timeout=$2 ;;
 	--smp) smp=$2 ;;
+	--cpu) cpu=$2 ;;
 	--append) append=$2 ;;
 	*) echo "boot-qemu.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -32,7 +33,7 @@ done
 start=$(date +%s)
 rc=0
 timeout --kill-after=10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu max \
+	qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu "$cpu" \
 	-m 1024 -smp "$smp" -nodefaults -display none -no-reboot \
 	-serial file:"$console" -serial file:"$tap" \
 	-kernel "$kernel" -initrd "$initrd" \

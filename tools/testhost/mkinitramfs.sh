@@ -58,11 +58,19 @@ add_module() {
 	basename "$dst"
 }
 
+# Debian modules of REL with their dependencies, in load order.
+add_with_deps() {
+	local m list=
+	for m in $(modprobe -S "$rel" --show-depends "$1" | awk '$1 == "insmod" { print $2 }'); do
+		list="$list $(add_module "$m")"
+	done
+	echo "${list# }"
+}
+
 add_module "$ko" >/dev/null
-kvm_modules=
-for m in $(modprobe -S "$rel" --show-depends "$vendor" | awk '$1 == "insmod" { print $2 }'); do
-	kvm_modules="$kvm_modules $(add_module "$m")"
-done
+kvm_modules=$(add_with_deps "$vendor")
+# msr: per-CPU MSR reads (/dev/cpu/N/msr) for the hardware_state selftest.
+host_modules=$(add_with_deps msr)
 
 for s in $suites coexist; do
 	cp "$tests/$s" "$stage/tests/"
@@ -74,7 +82,8 @@ done
 cat >"$stage/plan.env" <<ENV
 TARGET='$target'
 KVM_VENDOR='$vendor'
-KVM_MODULES='${kvm_modules# }'
+KVM_MODULES='$kvm_modules'
+HOST_MODULES='$host_modules'
 SUITES='$suites'
 ENV
 

@@ -5,7 +5,8 @@
 # differential column), then the coexistence tests in both orders. Output is
 # the test stream of tools/testhost/README.md, on stdout (ttyS1).
 # plan.env (written by mkinitramfs.sh) sets TARGET, KVM_VENDOR (kvm_amd or
-# kvm_intel), KVM_MODULES (file names in load order) and SUITES.
+# kvm_intel), KVM_MODULES and HOST_MODULES (file names in load order) and
+# SUITES.
 . /plan.env
 
 # Console markers: a hang or oops in the console log names what was running.
@@ -80,7 +81,14 @@ minivirt_said_busy() {
 echo "# testhost: target=$TARGET kernel=$(uname -r)"
 
 # Column 1: minivirt alone.
+load_host_modules() {
+	for m in $HOST_MODULES; do
+		insmod /modules/"$m" || return 1
+	done
+}
+
 host_begin host minivirt
+step load_host_modules load_host_modules
 step load_minivirt insmod /modules/minivirt.ko
 step dev_minivirt_exists test -c /dev/minivirt
 host_end
