@@ -48,16 +48,22 @@ for c in "${cells[@]}"; do
 	case "$c" in vmx:*) run_cell "$c" & bg[$c]=$! ;; esac
 done
 
-# Unit tests: Check prints "NN%: Checks: N, Failures: F, Errors: E".
+# Unit tests: each Check binary prints "NN%: Checks: N, Failures: F, Errors: E".
 make -s -C "$root/tests" check >"$build/check/unit.log" 2>&1
-unit=$(grep -E '^[0-9]+%: Checks: ' "$build/check/unit.log" | tail -n 1)
-if [[ $unit =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
-	n=${BASH_REMATCH[1]} f=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
-	record unit-tests $((n - f)) "$f"
-else
+unit_rc=$?
+un=0 uf=0 lines=0
+while read -r line; do
+	if [[ $line =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+		f=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
+		un=$((un + BASH_REMATCH[1] - f)) uf=$((uf + f)) lines=$((lines + 1))
+	fi
+done <"$build/check/unit.log"
+# A binary that did not build or crashed prints no summary: one more failure.
+if [ "$unit_rc" -ne 0 ] && [ "$uf" -eq 0 ] || [ "$lines" -eq 0 ]; then
 	cat "$build/check/unit.log" >&2
-	record unit-tests 0 1
+	uf=$((uf + 1))
 fi
+record unit-tests "$un" "$uf"
 
 for series in 6.1 6.12; do
 	rel=$("$root/tools/testhost/kernel.sh" "$series") || { record "module-$series" 0 1; continue; }
