@@ -1,12 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KVM_CHECK_EXTENSION: the truth about what is implemented. Every capability
- * answered non-zero here is listed in MINIVIRT_CAPS (uapi/minivirt.h) and the
- * selftests check the two against each other.
+ * answered non-zero here is listed in uapi/minivirt.h (MINIVIRT_CAPS, and
+ * MINIVIRT_GUEST_CAPS where the backend runs guests); the selftests check
+ * the two against each other.
  */
+#include <linux/cpumask.h>
 #include <linux/kvm.h>
+#include <asm/cpufeature.h>
 
+#include "ioctl.h"
+#include "memslot.h"
 #include "vm.h"
+
+static long mv_guest_cap(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_SYNC_MMU:		/* MMU notifiers follow the VMM's mappings */
+		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
+	case KVM_CAP_NR_MEMSLOTS:
+		return MV_NR_MEMSLOTS;
+	case KVM_CAP_NR_VCPUS:		/* the recommended number, as KVM */
+		return min_t(long, num_online_cpus(), MV_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+		return MV_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		return MV_MAX_VCPU_ID;
+	default:
+		return 0;
+	}
+}
 
 long mv_check_extension(struct mv_vm *vm, long cap)
 {
@@ -14,6 +51,6 @@ long mv_check_extension(struct mv_vm *vm, long cap)
 	case KVM_CAP_CHECK_EXTENSION_VM:	/* KVM_CHECK_EXTENSION on VM fds */
 		return 1;
 	default:
-		return 0;
+		return mv_backend_runs_guests() ? mv_guest_cap(cap) : 0;
 	}
 }

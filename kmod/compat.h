@@ -30,4 +30,14 @@
 #define mv_unregister_syscore(s)	unregister_syscore_ops(*(s))
 #endif
 
+/*
+ * struct kvm_run's immediate_exit byte is immediate_exit__unsafe inside Linux
+ * 6.12's kernel (userspace may change it at any time: read it once).
+ */
+#ifdef MV_HAVE_IMMEDIATE_EXIT_UNSAFE
+#define mv_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit__unsafe)
+#else
+#define mv_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit)
+#endif
+
 #endif /* MINIVIRT_COMPAT_H */

@@ -5,8 +5,10 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "cpuid.h"
 #include "dev.h"
 #include "ioctl.h"
+#include "msr.h"
 #include "vm.h"
 
 /*
@@ -36,11 +38,36 @@ static long mv_dev_create_vm(void *obj, unsigned long arg, void *karg)
 	return mv_vm_create(arg);
 }
 
+static long mv_dev_get_supported_cpuid(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_cpuid2 __user *u = (void __user *)arg;
+
+	return mv_get_supported_cpuid(karg, u->entries);
+}
+
+/* KVM copies the count back even when the list does not fit (-E2BIG). */
+static long mv_dev_get_msr_index_list(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_msr_list __user *u = (void __user *)arg;
+	struct kvm_msr_list hdr;
+	long r;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	r = mv_get_msr_index_list(&hdr, u->indices);
+	if (copy_to_user(u, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	return r;
+}
+
 static const struct mv_ioctl mv_dev_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, mv_dev_get_api_version),
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_dev_check_extension),
 	MV_IOCTL_SCALAR(KVM_GET_VCPU_MMAP_SIZE, mv_dev_get_vcpu_mmap_size),
 	MV_IOCTL_SCALAR(KVM_CREATE_VM, mv_dev_create_vm),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_SUPPORTED_CPUID, struct kvm_cpuid2,
+			      mv_dev_get_supported_cpuid),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_INDEX_LIST, mv_dev_get_msr_index_list),
 };
 
 static long mv_dev_ioctl(struct file *filp, unsigned int cmd,

@@ -3,7 +3,13 @@
 #include <linux/errno.h>
 #include <linux/uaccess.h>
 
+#include "backend.h"
 #include "ioctl.h"
+
+bool mv_backend_runs_guests(void)
+{
+	return mv_backend->run;
+}
 
 static const struct mv_ioctl *mv_ioctl_find(const struct mv_ioctl *table,
 					    unsigned int n, unsigned int cmd)
@@ -12,7 +18,8 @@ static const struct mv_ioctl *mv_ioctl_find(const struct mv_ioctl *table,
 
 	for (i = 0; i < n; i++)
 		if (table[i].cmd == cmd)
-			return &table[i];
+			return table[i].needs_guests && !mv_backend_runs_guests() ?
+			       NULL : &table[i];
 	return NULL;
 }
 

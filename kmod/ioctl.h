@@ -24,6 +24,7 @@ typedef long (*mv_ioctl_fn)(void *obj, unsigned long arg, void *karg);
 struct mv_ioctl {
 	unsigned int cmd;
 	unsigned int arg_size;	/* bytes to copy; 0: scalar or handler copies */
+	bool needs_guests;	/* absent (-ENOTTY) if the backend runs no guests */
 	mv_ioctl_fn fn;
 };
 
@@ -40,6 +41,22 @@ struct mv_ioctl {
 		.arg_size = sizeof(type),				\
 		.fn = (handler),					\
 	}
+
+/* The same, for ioctls that exist only where the backend can run guests. */
+#define MV_GUEST_IOCTL_SCALAR(c, handler)				\
+	{ .cmd = (c), .needs_guests = true, .fn = (handler) }
+#define MV_GUEST_IOCTL_STRUCT(c, type, handler)				\
+	{								\
+		.cmd = (c) +						\
+		       BUILD_BUG_ON_ZERO(_IOC_SIZE(c) != sizeof(type)) +	\
+		       BUILD_BUG_ON_ZERO(sizeof(type) > MV_IOCTL_ARG_MAX),	\
+		.arg_size = sizeof(type),				\
+		.needs_guests = true,					\
+		.fn = (handler),					\
+	}
+
+/* Can the chosen backend run guests (until every backend can)? */
+bool mv_backend_runs_guests(void);
 
 long mv_ioctl_dispatch(const struct mv_ioctl *table, unsigned int n,
 		       void *obj, unsigned int cmd, unsigned long arg);

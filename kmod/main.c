@@ -10,9 +10,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <asm/fpu/xcr.h>
 
 #include "backend.h"
 #include "dev.h"
+#include "run.h"
 #include "virt.h"
 
 const struct mv_backend *mv_backend;
@@ -50,10 +52,17 @@ static int __init mv_init(void)
 	r = mv_select_backend();
 	if (r)
 		return r;
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		mv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
+	if (mv_backend->hardware_setup) {
+		r = mv_backend->hardware_setup();
+		if (r)
+			return r;
+	}
 	r = mv_virt_init();
 	if (r)
-		return r;
+		goto err_unsetup;
 
 	r = mv_dev_register();
 	if (r)
@@ -64,6 +73,9 @@ static int __init mv_init(void)
 
 err_virt_exit:
 	mv_virt_exit();
+err_unsetup:
+	if (mv_backend->hardware_unsetup)
+		mv_backend->hardware_unsetup();
 	return r;
 }
 
@@ -71,6 +83,8 @@ static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
 	mv_virt_exit();
+	if (mv_backend->hardware_unsetup)
+		mv_backend->hardware_unsetup();
 }
 
 module_init(mv_init);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* VM objects and the VM fd. */
+/*
+ * VM objects and the VM fd: vCPU creation, memory slots, and the MMU notifier
+ * that keeps the nested page tables in step with the VMM's own mappings.
+ */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
@@ -7,20 +10,112 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include "backend.h"
 #include "ioctl.h"
+#include "vcpu.h"
 #include "virt.h"
 #include "vm.h"
+
+void mv_vm_get(struct mv_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+struct mv_vcpu *mv_vm_find_vcpu(struct mv_vm *vm, unsigned int id)
+{
+	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
+
+	for (i = 0; i < n; i++)
+		if (vm->vcpus[i]->id == id)
+			return vm->vcpus[i];
+	return NULL;
+}
+
+void mv_vm_flush_tlbs(struct mv_vm *vm)
+{
+	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
+
+	for (i = 0; i < n; i++) {
+		mv_vcpu_request(vm->vcpus[i], MV_REQ_TLB_FLUSH);
+		mv_vcpu_kick(vm->vcpus[i]);
+	}
+}
+
+/* The guest-physical pages backed by [start, end) of the VMM's address space. */
+static void mv_vm_zap_hva(struct mv_vm *vm, unsigned long start,
+			  unsigned long end)
+{
+	const struct mv_memslots *slots;
+	unsigned int i;
+	int idx;
+
+	idx = srcu_read_lock(&vm->srcu);
+	slots = mv_memslots(vm);
+	for (i = 0; slots && i < slots->nr; i++) {
+		const struct mv_memslot *s = &slots->slot[i];
+		unsigned long s_end = s->userspace_addr + (s->npages << PAGE_SHIFT);
+		unsigned long lo = max(start, s->userspace_addr);
+		unsigned long hi = min(end, s_end);
+
+		if (lo >= hi)
+			continue;
+		mv_tdp_zap(vm, s->base_gfn + ((lo - s->userspace_addr) >> PAGE_SHIFT),
+			   s->base_gfn + ((hi - s->userspace_addr + PAGE_SIZE - 1) >>
+					  PAGE_SHIFT));
+	}
+	srcu_read_unlock(&vm->srcu, idx);
+}
+
+static int mv_mn_invalidate_range_start(struct mmu_notifier *mn,
+					const struct mmu_notifier_range *range)
+{
+	struct mv_vm *vm = container_of(mn, struct mv_vm, mmu_notifier);
+
+	mv_tdp_invalidate_begin(&vm->tdp);
+	mv_vm_zap_hva(vm, range->start, range->end);
+	return 0;
+}
+
+static void mv_mn_invalidate_range_end(struct mmu_notifier *mn,
+				       const struct mmu_notifier_range *range)
+{
+	struct mv_vm *vm = container_of(mn, struct mv_vm, mmu_notifier);
+
+	mv_tdp_invalidate_end(&vm->tdp);
+}
+
+/* The address space is going away: so is every guest mapping. */
+static void mv_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct mv_vm *vm = container_of(mn, struct mv_vm, mmu_notifier);
+
+	mv_tdp_zap(vm, 0, MV_TDP_MAX_GFN + 1);
+}
+
+static const struct mmu_notifier_ops mv_mmu_notifier_ops = {
+	.invalidate_range_start	= mv_mn_invalidate_range_start,
+	.invalidate_range_end	= mv_mn_invalidate_range_end,
+	.release		= mv_mn_release,
+};
 
 static void mv_vm_free(struct kref *ref)
 {
 	struct mv_vm *vm = container_of(ref, struct mv_vm, ref);
+	unsigned int i;
 
+	/* First: the notifier's release() zaps, and zapping kicks the vCPUs. */
+	mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		mv_vcpu_destroy(vm->vcpus[i]);
+	mv_tdp_destroy(&vm->tdp);
+	mv_memslots_free(vm);
+	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	mv_virt_put();
 	kfree(vm);
 }
 
-static void mv_vm_put(struct mv_vm *vm)
+void mv_vm_put(struct mv_vm *vm)
 {
 	kref_put(&vm->ref, mv_vm_free);
 }
@@ -30,8 +125,51 @@ static long mv_vm_check_extension(void *vm, unsigned long arg, void *karg)
 	return mv_check_extension(vm, arg);
 }
 
+static long mv_vm_create_vcpu(void *vm, unsigned long arg, void *karg)
+{
+	return mv_vcpu_create(vm, arg);
+}
+
+static long mv_vm_set_memory_region(void *vm, unsigned long arg, void *karg)
+{
+	return mv_set_memory_region(vm, karg);
+}
+
+/* KVM's kvm_vm_ioctl_set_tss_addr(): below the last three pages of 4 GiB. */
+static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vm *vm = obj;
+
+	if (arg > (unsigned int)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	vm->tss_addr = arg;
+	return 0;
+}
+
+/* Only before the first vCPU, as on KVM. */
+static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vm *vm = obj;
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		r = -EINVAL;
+	else
+		vm->identity_map_addr = *(u64 *)karg;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_USER_MEMORY_REGION,
+			      struct kvm_userspace_memory_region,
+			      mv_vm_set_memory_region),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, mv_vm_set_tss_addr),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_IDENTITY_MAP_ADDR, u64,
+			      mv_vm_set_identity_map_addr),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -72,22 +210,41 @@ int mv_vm_create(unsigned long type)
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
 
-	r = mv_virt_get();
+	r = init_srcu_struct(&vm->srcu);
 	if (r)
 		goto err_free_vm;
+	if (mv_backend->tdp_format) {
+		r = mv_tdp_init(&vm->tdp, mv_backend->tdp_format);
+		if (r)
+			goto err_cleanup_srcu;
+	}
+	r = mv_virt_get();
+	if (r)
+		goto err_destroy_tdp;
 
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->mmu_notifier.ops = &mv_mmu_notifier_ops;
+	r = mmu_notifier_register(&vm->mmu_notifier, current->mm);
+	if (r)
+		goto err_drop_mm;
 
 	r = anon_inode_getfd("minivirt-vm", &mv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
-		goto err_drop_mm;
+		goto err_unregister;
 	return r;
 
+err_unregister:
+	mmu_notifier_unregister(&vm->mmu_notifier, current->mm);
 err_drop_mm:
 	mmdrop(vm->mm);
 	mv_virt_put();
+err_destroy_tdp:
+	mv_tdp_destroy(&vm->tdp);
+err_cleanup_srcu:
+	cleanup_srcu_struct(&vm->srcu);
 err_free_vm:
 	kfree(vm);
 	return r;

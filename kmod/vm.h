@@ -3,23 +3,58 @@
 #define MINIVIRT_VM_H
 
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+
+#include "memslot.h"
+#include "mmu/tdp.h"
 
 struct mm_struct;
+struct mv_vcpu;
+
+#define MV_MAX_VCPUS		64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
+#define MV_MAX_VCPU_ID		MV_MAX_VCPUS	/* KVM_CAP_MAX_VCPU_ID */
 
 /*
- * A virtual machine. Its VM fd holds one reference (later, each vCPU one more);
- * the hardware stays enabled for as long as any VM exists.
+ * A virtual machine. The VM fd holds one reference and each vCPU fd one more;
+ * the VM, its vCPUs and its memory map go when the last is closed. The
+ * hardware stays enabled while any VM exists.
  */
 struct mv_vm {
 	struct kref ref;
-	/* The creating process: as in KVM, only it may issue VM ioctls. */
+	/* The creating process: as in KVM, only it may issue VM/vCPU ioctls. */
 	struct mm_struct *mm;
+	/* vCPU creation, memslot updates. */
+	struct mutex lock;
+
+	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* published under lock */
+	unsigned int nr_vcpus;
+
+	/* Readers (the vCPU exit path, MMU notifiers) hold srcu. */
+	struct mv_memslots __rcu *memslots;
+	struct srcu_struct srcu;
+
+	struct mv_tdp tdp;		/* nested page tables */
+	struct mmu_notifier mmu_notifier;
+
+	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for GET */
+	u64 identity_map_addr;
+	void *arch;			/* the backend's, mv_backend.vm_size bytes */
 };
 
 /* KVM_CREATE_VM: returns the new VM fd or -errno. */
 int mv_vm_create(unsigned long type);
 
+void mv_vm_get(struct mv_vm *vm);
+void mv_vm_put(struct mv_vm *vm);
+struct mv_vcpu *mv_vm_find_vcpu(struct mv_vm *vm, unsigned int id);
+
 /* KVM_CHECK_EXTENSION, on /dev/minivirt (vm == NULL) or on a VM fd. */
 long mv_check_extension(struct mv_vm *vm, long cap);
+
+/* Every vCPU leaves guest mode and flushes its TLB before its next entry. */
+void mv_vm_flush_tlbs(struct mv_vm *vm);
 
 #endif /* MINIVIRT_VM_H */

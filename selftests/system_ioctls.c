@@ -30,6 +30,20 @@
 	X(KVM_X86_GET_MCE_CAP_SUPPORTED) X(KVM_GET_MSR_FEATURE_INDEX_LIST) \
 	X(KVM_GET_MSRS)
 
+#define KVM_VCPU_IOCTLS(X)						\
+	X(KVM_GET_REGS) X(KVM_SET_REGS) X(KVM_GET_SREGS) X(KVM_SET_SREGS) \
+	X(KVM_TRANSLATE) X(KVM_INTERRUPT) X(KVM_GET_MSRS) X(KVM_SET_MSRS)	\
+	X(KVM_SET_CPUID) X(KVM_SET_CPUID2) X(KVM_GET_CPUID2)		\
+	X(KVM_SET_SIGNAL_MASK) X(KVM_GET_FPU) X(KVM_SET_FPU)		\
+	X(KVM_GET_LAPIC) X(KVM_SET_LAPIC) X(KVM_NMI) X(KVM_GET_MP_STATE)	\
+	X(KVM_SET_MP_STATE) X(KVM_SET_GUEST_DEBUG) X(KVM_X86_SETUP_MCE)	\
+	X(KVM_X86_SET_MCE) X(KVM_GET_VCPU_EVENTS) X(KVM_SET_VCPU_EVENTS)	\
+	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS) X(KVM_ENABLE_CAP)	\
+	X(KVM_GET_XSAVE) X(KVM_SET_XSAVE) X(KVM_GET_XCRS) X(KVM_SET_XCRS)	\
+	X(KVM_KVMCLOCK_CTRL) X(KVM_SET_TSC_KHZ) X(KVM_GET_TSC_KHZ)	\
+	X(KVM_SMI) X(KVM_GET_SREGS2) X(KVM_SET_SREGS2)			\
+	X(KVM_GET_NESTED_STATE) X(KVM_SET_NESTED_STATE) X(KVM_GET_STATS_FD)
+
 #define KVM_VM_IOCTLS(X)						\
 	X(KVM_CHECK_EXTENSION) X(KVM_CREATE_VCPU)			\
 	X(KVM_SET_USER_MEMORY_REGION) X(KVM_GET_DIRTY_LOG)		\
@@ -54,10 +68,17 @@ struct named_ioctl {
 #define NAMED(c) { #c, c },
 static const struct named_ioctl kvm_system_ioctls[] = { KVM_SYSTEM_IOCTLS(NAMED) };
 static const struct named_ioctl kvm_vm_ioctls[] = { KVM_VM_IOCTLS(NAMED) };
+static const struct named_ioctl kvm_vcpu_ioctls[] = { KVM_VCPU_IOCTLS(NAMED) };
 static const struct named_ioctl mv_system_ioctls[] = { MINIVIRT_SYSTEM_IOCTLS(NAMED) };
 static const struct named_ioctl mv_vm_ioctls[] = { MINIVIRT_VM_IOCTLS(NAMED) };
+static const struct named_ioctl mv_guest_system_ioctls[] = {
+	MINIVIRT_GUEST_SYSTEM_IOCTLS(NAMED)
+};
+static const struct named_ioctl mv_guest_vm_ioctls[] = { MINIVIRT_GUEST_VM_IOCTLS(NAMED) };
+static const struct named_ioctl mv_vcpu_ioctls[] = { MINIVIRT_VCPU_IOCTLS(NAMED) };
 #define CAP(c) c,
 static const long mv_caps[] = { MINIVIRT_CAPS(CAP) };
+static const long mv_guest_caps[] = { MINIVIRT_GUEST_CAPS(CAP) };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -75,14 +96,20 @@ static bool listed(const struct named_ioctl *list, size_t n, unsigned long cmd)
 	return false;
 }
 
-static bool cap_listed(long cap)
+static bool in_caps(const long *caps, size_t n, long cap)
 {
 	size_t i;
 
-	for (i = 0; i < N(mv_caps); i++)
-		if (mv_caps[i] == cap)
+	for (i = 0; i < n; i++)
+		if (caps[i] == cap)
 			return true;
 	return false;
+}
+
+/* Does the device run guests (uapi/minivirt.h: the GUEST lists apply)? */
+static bool runs_guests(int sys)
+{
+	return ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) > 0;
 }
 
 TEST(api_version)
@@ -132,11 +159,16 @@ TEST(check_extension_on_vm_fd)
 	EXPECT_EQ(ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM), 1);
 }
 
-/* minivirt claims nothing KVM does not have: run against KVM, that is checked. */
+/*
+ * minivirt claims nothing KVM does not have: run against KVM, that is checked.
+ * The GUEST caps are there all together, or (a backend that runs no guests
+ * yet) not at all.
+ */
 TEST(listed_caps_present)
 {
 	int sys = th_open(th_dev);
 	int vm = th_create_vm(sys);
+	bool guests = runs_guests(sys);
 	size_t i;
 
 	for (i = 0; i < N(mv_caps); i++) {
@@ -145,6 +177,16 @@ TEST(listed_caps_present)
 				mv_caps[i], th_dev);
 		if (ioctl(vm, KVM_CHECK_EXTENSION, mv_caps[i]) <= 0)
 			TH_FAIL("cap %ld listed but absent on the VM fd", mv_caps[i]);
+	}
+	if (!guests)
+		TH_LOG("%s runs no guests: the GUEST caps must all be absent", th_dev);
+	for (i = 0; i < N(mv_guest_caps); i++) {
+		if ((ioctl(sys, KVM_CHECK_EXTENSION, mv_guest_caps[i]) > 0) != guests)
+			TH_FAIL("guest cap %ld: %s on the system fd", mv_guest_caps[i],
+				guests ? "absent" : "present");
+		if ((ioctl(vm, KVM_CHECK_EXTENSION, mv_guest_caps[i]) > 0) != guests)
+			TH_FAIL("guest cap %ld: %s on the VM fd", mv_guest_caps[i],
+				guests ? "absent" : "present");
 	}
 }
 
@@ -158,7 +200,8 @@ TEST(unlisted_caps_absent)
 	sys = th_open(th_dev);
 	vm = th_create_vm(sys);
 	for (cap = 0; cap < CAP_SCAN_MAX; cap++) {
-		if (cap_listed(cap))
+		if (in_caps(mv_caps, N(mv_caps), cap) ||
+		    in_caps(mv_guest_caps, N(mv_guest_caps), cap))
 			continue;
 		if (ioctl(sys, KVM_CHECK_EXTENSION, cap) != 0)
 			TH_FAIL("cap %ld reported but not listed in uapi/minivirt.h", cap);
@@ -191,43 +234,84 @@ static void probe_ioctls(int fd, const char *fd_name,
 	}
 }
 
+/* A vCPU fd, where the device runs guests; -1 where it does not. */
+static int maybe_vcpu(int sys, int vm)
+{
+	return runs_guests(sys) ? (int)ASSERT_OK(ioctl(vm, KVM_CREATE_VCPU, 0)) : -1;
+}
+
 /* Every ioctl uapi/minivirt.h lists is answered (arguments aside). */
 TEST(listed_ioctls_implemented)
 {
 	int sys = th_open(th_dev);
 	int vm = th_create_vm(sys);
+	bool guests = runs_guests(sys);
+	int vcpu = maybe_vcpu(sys, vm);
+	/* KVM_RUN would run the guest: the other suites do that. */
+	static const struct named_ioctl run[] = { NAMED(KVM_RUN) };
 
 	probe_ioctls(sys, "system", mv_system_ioctls, N(mv_system_ioctls),
 		     NULL, 0, false);
 	probe_ioctls(vm, "VM", mv_vm_ioctls, N(mv_vm_ioctls), NULL, 0, false);
+	/* The GUEST ioctls are there all together, or refused all together. */
+	probe_ioctls(sys, "system", mv_guest_system_ioctls,
+		     N(mv_guest_system_ioctls), NULL, 0, !guests);
+	probe_ioctls(vm, "VM", mv_guest_vm_ioctls, N(mv_guest_vm_ioctls),
+		     NULL, 0, !guests);
+	if (vcpu >= 0)
+		probe_ioctls(vcpu, "vCPU", mv_vcpu_ioctls, N(mv_vcpu_ioctls),
+			     run, N(run), false);
 }
 
-/* What minivirt does not list, it refuses with -ENOTTY. */
+/* What minivirt does not list (for this backend), it refuses with -ENOTTY. */
 TEST(unlisted_ioctls_refused)
 {
-	int sys, vm;
+	static const struct named_ioctl with_guests[] = {
+		MINIVIRT_SYSTEM_IOCTLS(NAMED) MINIVIRT_GUEST_SYSTEM_IOCTLS(NAMED)
+	};
+	static const struct named_ioctl vm_with_guests[] = {
+		MINIVIRT_VM_IOCTLS(NAMED) MINIVIRT_GUEST_VM_IOCTLS(NAMED)
+	};
+	int sys, vm, vcpu;
+	bool guests;
 
 	if (th_is_kvm)
 		SKIP("minivirt's own list; KVM implements more");
 	sys = th_open(th_dev);
 	vm = th_create_vm(sys);
-	probe_ioctls(sys, "system", kvm_system_ioctls, N(kvm_system_ioctls),
-		     mv_system_ioctls, N(mv_system_ioctls), true);
-	probe_ioctls(vm, "VM", kvm_vm_ioctls, N(kvm_vm_ioctls),
-		     mv_vm_ioctls, N(mv_vm_ioctls), true);
+	guests = runs_guests(sys);
+	vcpu = maybe_vcpu(sys, vm);
+	if (guests) {
+		probe_ioctls(sys, "system", kvm_system_ioctls, N(kvm_system_ioctls),
+			     with_guests, N(with_guests), true);
+		probe_ioctls(vm, "VM", kvm_vm_ioctls, N(kvm_vm_ioctls),
+			     vm_with_guests, N(vm_with_guests), true);
+		probe_ioctls(vcpu, "vCPU", kvm_vcpu_ioctls, N(kvm_vcpu_ioctls),
+			     mv_vcpu_ioctls, N(mv_vcpu_ioctls), true);
+	} else {
+		probe_ioctls(sys, "system", kvm_system_ioctls, N(kvm_system_ioctls),
+			     mv_system_ioctls, N(mv_system_ioctls), true);
+		probe_ioctls(vm, "VM", kvm_vm_ioctls, N(kvm_vm_ioctls),
+			     mv_vm_ioctls, N(mv_vm_ioctls), true);
+	}
 }
 
 TEST(unknown_ioctls)
 {
 	int sys = th_open(th_dev);
 	int vm = th_create_vm(sys);
-	/* Documented in uapi/minivirt.h: KVM's /dev/kvm answers -EINVAL. */
-	int sys_errno = th_is_kvm ? EINVAL : ENOTTY;
+	int vcpu = maybe_vcpu(sys, vm);
+	/* Documented in uapi/minivirt.h: KVM's /dev/kvm and vCPU fds: -EINVAL. */
+	int kvm_einval = th_is_kvm ? EINVAL : ENOTTY;
 
-	EXPECT_ERRNO(ioctl(sys, UNKNOWN_KVM_IOCTL, 0), sys_errno);
-	EXPECT_ERRNO(ioctl(sys, FOREIGN_IOCTL, 0), sys_errno);
+	EXPECT_ERRNO(ioctl(sys, UNKNOWN_KVM_IOCTL, 0), kvm_einval);
+	EXPECT_ERRNO(ioctl(sys, FOREIGN_IOCTL, 0), kvm_einval);
 	EXPECT_ERRNO(ioctl(vm, UNKNOWN_KVM_IOCTL, 0), ENOTTY);
 	EXPECT_ERRNO(ioctl(vm, FOREIGN_IOCTL, 0), ENOTTY);
+	if (vcpu >= 0) {
+		EXPECT_ERRNO(ioctl(vcpu, UNKNOWN_KVM_IOCTL, 0), kvm_einval);
+		EXPECT_ERRNO(ioctl(vcpu, FOREIGN_IOCTL, 0), kvm_einval);
+	}
 }
 
 TEST(create_vm_types)

@@ -21,7 +21,11 @@
 
 /*
  * The implemented subset, as X-macro lists, so that programs (and our
- * selftests) can walk them. X(ioctl) per entry.
+ * selftests) can walk them. X(ioctl) or X(cap) per entry.
+ *
+ * The GUEST lists exist only where the backend runs guests: AMD-V today;
+ * Intel VT-x reports none of them (caps 0, ioctls -ENOTTY) until its backend
+ * lands. KVM_CAP_USER_MEMORY tells which case a program faces.
  */
 
 /* On the /dev/minivirt fd. */
@@ -30,21 +34,84 @@
 	X(KVM_CHECK_EXTENSION)		\
 	X(KVM_GET_VCPU_MMAP_SIZE)	\
 	X(KVM_CREATE_VM)
+#define MINIVIRT_GUEST_SYSTEM_IOCTLS(X)	\
+	X(KVM_GET_SUPPORTED_CPUID)	\
+	X(KVM_GET_MSR_INDEX_LIST)
 
 /* On a VM fd. */
 #define MINIVIRT_VM_IOCTLS(X)		\
 	X(KVM_CHECK_EXTENSION)
+#define MINIVIRT_GUEST_VM_IOCTLS(X)	\
+	X(KVM_CREATE_VCPU)		\
+	X(KVM_SET_USER_MEMORY_REGION)	\
+	X(KVM_SET_TSS_ADDR)		\
+	X(KVM_SET_IDENTITY_MAP_ADDR)
+
+/* On a vCPU fd (which exists only where guests run). */
+#define MINIVIRT_VCPU_IOCTLS(X)		\
+	X(KVM_RUN)			\
+	X(KVM_GET_REGS) X(KVM_SET_REGS)	\
+	X(KVM_GET_SREGS) X(KVM_SET_SREGS) \
+	X(KVM_GET_MSRS) X(KVM_SET_MSRS)	\
+	X(KVM_SET_CPUID2) X(KVM_GET_CPUID2) \
+	X(KVM_GET_FPU) X(KVM_SET_FPU)	\
+	X(KVM_GET_XSAVE) X(KVM_SET_XSAVE) \
+	X(KVM_GET_XCRS) X(KVM_SET_XCRS)	\
+	X(KVM_INTERRUPT) X(KVM_NMI)	\
+	X(KVM_GET_VCPU_EVENTS) X(KVM_SET_VCPU_EVENTS) \
+	X(KVM_GET_MP_STATE) X(KVM_SET_MP_STATE) \
+	X(KVM_TRANSLATE)		\
+	X(KVM_SET_SIGNAL_MASK)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
 	X(KVM_CAP_CHECK_EXTENSION_VM)
+#define MINIVIRT_GUEST_CAPS(X)		\
+	X(KVM_CAP_USER_MEMORY)		\
+	X(KVM_CAP_DESTROY_MEMORY_REGION_WORKS) \
+	X(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) \
+	X(KVM_CAP_INTERNAL_ERROR_DATA)	\
+	X(KVM_CAP_READONLY_MEM)		\
+	X(KVM_CAP_SET_TSS_ADDR)		\
+	X(KVM_CAP_SET_IDENTITY_MAP_ADDR) \
+	X(KVM_CAP_EXT_CPUID)		\
+	X(KVM_CAP_IMMEDIATE_EXIT)	\
+	X(KVM_CAP_VCPU_EVENTS)		\
+	X(KVM_CAP_MP_STATE)		\
+	X(KVM_CAP_SYNC_MMU)		\
+	X(KVM_CAP_XSAVE)		\
+	X(KVM_CAP_XCRS)			\
+	X(KVM_CAP_NR_MEMSLOTS)		\
+	X(KVM_CAP_NR_VCPUS)		\
+	X(KVM_CAP_MAX_VCPUS)		\
+	X(KVM_CAP_MAX_VCPU_ID)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
  *
- * - An ioctl number /dev/minivirt does not know gets -ENOTTY, the kernel-wide
- *   answer for an unknown ioctl. KVM answers -EINVAL on /dev/kvm (its
- *   kvm_arch_dev_ioctl() default case); on VM fds both answer -ENOTTY.
+ * - An ioctl number minivirt does not know gets -ENOTTY, the kernel-wide
+ *   answer for an unknown ioctl, on every fd. KVM answers -EINVAL on /dev/kvm
+ *   (its kvm_arch_dev_ioctl() default case) and on vCPU fds
+ *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
+ *   -ENOTTY.
+ * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
+ *   SVM/VMX, MONITOR/MWAIT, PCID, x2APIC (no in-kernel LAPIC), MTRRs, MCE/MCA,
+ *   RDTSCP, PKU, speculation-control MSRs, and the KVM paravirtual leaves.
+ * - KVM_GET_CPUID2 returns exactly the table set (as Linux 6.12; 6.1 returned
+ *   it with KVM's runtime adjustments). The guest's CPUID still sees the
+ *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
+ * - KVM_SET_SREGS validates as Linux 6.12 does: EFER bits the vCPU's CPUID
+ *   does not allow (set KVM_SET_CPUID2 first, as QEMU does) and reserved EFER
+ *   bits are refused (-EINVAL); 6.1 accepted them and failed the entry.
+ * - MMIO is emulated for the general-purpose forms (MOV, MOVZX/MOVSX, MOV
+ *   with an immediate, the ALU, XCHG, CMPXCHG and BT* forms with a memory
+ *   operand) and INS/OUTS. MMX/SSE/AVX loads and stores to MMIO (MOVQ,
+ *   MOVD, MOVDQA...), which KVM's emulator also handles, and string moves
+ *   (MOVS/STOS) to MMIO give KVM_EXIT_INTERNAL_ERROR with
+ *   KVM_INTERNAL_ERROR_EMULATION.
+ * - Without an in-kernel irqchip, KVM_SET_MP_STATE accepts only RUNNABLE, as
+ *   KVM does; an NMI pending while the guest runs on without exits after the
+ *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
  * - KVM_CREATE_VM accepts type 0 only (KVM_X86_DEFAULT_VM); other types get
  *   -EINVAL, as on KVM without confidential-VM support.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)

@@ -87,8 +87,10 @@ extern bool th_failed;
 		long long th_a_ = (long long)(a);			\
 		long long th_b_ = (long long)(b);			\
 		if (!(th_a_ op th_b_)) {				\
-			TH_FAIL("%s %s %s: %lld vs %lld", #a, #op, #b,	\
-				th_a_, th_b_);				\
+			TH_FAIL("%s %s %s: %lld vs %lld (%#llx vs %#llx)", \
+				#a, #op, #b, th_a_, th_b_,		\
+				(unsigned long long)th_a_,		\
+				(unsigned long long)th_b_);		\
 			if (fatal)					\
 				exit(TH_EXIT_FAIL);			\
 		}							\

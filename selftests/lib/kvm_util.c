@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -51,6 +52,37 @@ bool th_holds_at_load(const char *path)
 		c = 'N';
 	fclose(f);
 	return c == 'Y';
+}
+
+bool th_kvm_before(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (!th_is_kvm || uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}
+
+static char read_param(const char *path)
+{
+	char c = '?';
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return c;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '?';
+	fclose(f);
+	return c;
+}
+
+bool th_kvm_shadow_mmu(void)
+{
+	if (!th_is_kvm)
+		return false;
+	return read_param("/sys/module/kvm_amd/parameters/npt") == 'N' ||
+	       read_param("/sys/module/kvm_intel/parameters/ept") == 'N';
 }
 
 long th_meminfo_kb(const char *field)

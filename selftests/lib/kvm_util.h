@@ -20,6 +20,19 @@ const char *th_module_of(const char *path);
  */
 bool th_holds_at_load(const char *path);
 
+/*
+ * Is th_dev KVM on a kernel older than major.minor? For the few places where
+ * KVM's answer changed between Debian's 6.1 and 6.12 (../shared/TESTING.md):
+ * a test accepts the older answer only there, and names it.
+ */
+bool th_kvm_before(int major, int minor);
+
+/*
+ * Is th_dev KVM with its shadow MMU (kvm_amd npt=0, kvm_intel ept=0) rather
+ * than nested paging? A few answers differ between KVM's MMUs.
+ */
+bool th_kvm_shadow_mmu(void);
+
 /* Reads a /proc/meminfo field, in KiB; fails the test if absent. */
 long th_meminfo_kb(const char *field);
 

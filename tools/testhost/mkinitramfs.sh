@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh --kernel REL --ko MINIVIRT.KO --vendor kvm_amd|kvm_intel
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
-#                [--plan PLAN.sh] [--extra PROGRAM]...
+#                [--minivirt-suites "a b"] [--plan PLAN.sh] [--extra PROGRAM]...
 # Builds the emulated host's initramfs: static busybox, /init, the plan
 # (default plan.sh), our module, Debian's KVM modules for REL in load order,
 # the static selftests (and coexist), and any extra programs, all in /tests.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh
+rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh mv_suites=
 extras=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -18,6 +18,7 @@ while [ $# -gt 0 ]; do
 	--vendor) vendor=$2 ;;
 	--tests) tests=$2 ;;
 	--suites) suites=$2 ;;
+	--minivirt-suites) mv_suites=$2 ;;
 	--target) target=$2 ;;
 	--out) out=$2 ;;
 	--plan) plan=$2 ;;
@@ -85,6 +86,7 @@ KVM_VENDOR='$vendor'
 KVM_MODULES='$kvm_modules'
 HOST_MODULES='$host_modules'
 SUITES='$suites'
+MINIVIRT_SUITES='${mv_suites:-$suites}'
 ENV
 
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -5,8 +5,8 @@
 # differential column), then the coexistence tests in both orders. Output is
 # the test stream of tools/testhost/README.md, on stdout (ttyS1).
 # plan.env (written by mkinitramfs.sh) sets TARGET, KVM_VENDOR (kvm_amd or
-# kvm_intel), KVM_MODULES and HOST_MODULES (file names in load order) and
-# SUITES.
+# kvm_intel), KVM_MODULES and HOST_MODULES (file names in load order),
+# SUITES (for KVM) and MINIVIRT_SUITES (the subset this backend can run).
 . /plan.env
 
 # Console markers: a hang or oops in the console log names what was running.
@@ -92,7 +92,7 @@ step load_host_modules load_host_modules
 step load_minivirt insmod /modules/minivirt.ko
 step dev_minivirt_exists test -c /dev/minivirt
 host_end
-for s in $SUITES; do
+for s in $MINIVIRT_SUITES; do
 	run_suite "$s" minivirt "$s" --dev /dev/minivirt
 done
 host_begin host_unload minivirt

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CPUID: what minivirt can virtualize (KVM_GET_SUPPORTED_CPUID), the guest's
+ * table (KVM_SET_CPUID2 / KVM_GET_CPUID2) and the CPUID exit.
+ *
+ * The supported table is the host's CPUID with every feature minivirt does
+ * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID or
+ * x2APIC (no in-kernel LAPIC), no MTRRs, machine checks, RDTSCP, PKU or
+ * speculation-control MSRs, no paravirtual leaves. Lookups and the dynamic
+ * bits (OSXSAVE, APIC, XSAVE sizes) follow KVM's kvm_cpuid().
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor.h>
+
+#include "backend.h"
+#include "cpuid.h"
+#include "run.h"
+#include "vcpu.h"
+
+#define F(bit)		BIT(bit)
+
+/* Leaf 1 ECX / EDX (SDM vol 2A CPUID, table 3-10 and 3-11). */
+static const u32 leaf1_ecx = F(0) /* SSE3 */ | F(1) /* PCLMULQDQ */ |
+	F(9) /* SSSE3 */ | F(12) /* FMA */ | F(13) /* CX16 */ |
+	F(19) /* SSE4.1 */ | F(20) /* SSE4.2 */ | F(22) /* MOVBE */ |
+	F(23) /* POPCNT */ | F(25) /* AES */ | F(26) /* XSAVE */ |
+	F(28) /* AVX */ | F(29) /* F16C */ | F(30) /* RDRAND */;
+static const u32 leaf1_edx = F(0) /* FPU */ | F(1) /* VME */ | F(2) /* DE */ |
+	F(3) /* PSE */ | F(4) /* TSC */ | F(5) /* MSR */ | F(6) /* PAE */ |
+	F(8) /* CX8 */ | F(9) /* APIC */ | F(11) /* SEP */ | F(13) /* PGE */ |
+	F(15) /* CMOV */ | F(16) /* PAT */ | F(17) /* PSE36 */ |
+	F(19) /* CLFLUSH */ | F(23) /* MMX */ | F(24) /* FXSR */ |
+	F(25) /* SSE */ | F(26) /* SSE2 */;
+/* Leaf 7.0 EBX. */
+static const u32 leaf7_ebx = F(0) /* FSGSBASE */ | F(3) /* BMI1 */ |
+	F(5) /* AVX2 */ | F(7) /* SMEP */ | F(8) /* BMI2 */ | F(9) /* ERMS */ |
+	F(18) /* RDSEED */ | F(19) /* ADX */ | F(20) /* SMAP */ |
+	F(23) /* CLFLUSHOPT */ | F(24) /* CLWB */ | F(29) /* SHA */;
+/* Leaf 0x80000001 ECX / EDX (APM vol 3 E.4.2). */
+static const u32 ext1_ecx = F(0) /* LAHF */ | F(5) /* ABM/LZCNT */ |
+	F(6) /* SSE4A */ | F(7) /* MISALIGNSSE */ | F(8) /* 3DNOWPREFETCH */;
+static const u32 ext1_edx = F(11) /* SYSCALL */ | F(20) /* NX */ |
+	F(22) /* MMXEXT */ | F(26) /* PDPE1GB */ | F(29) /* LM */ |
+	/* the leaf-1 EDX bits AMD repeats here */
+	(leaf1_edx & (F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(8) |
+		      F(9) | F(13) | F(15) | F(16) | F(17) | F(23) | F(24)));
+
+/* XSAVE components a guest may enable: x87, SSE, AVX, AVX-512. */
+#define MV_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
+			 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
+
+u64 mv_supported_xcr0(void)
+{
+	return mv_host_xcr0 & MV_XFEATURES;
+}
+
+/* XSAVE area size for a feature set (SDM vol 1 13.4, 13.5). */
+static u32 xstate_size(u64 xcr0)
+{
+	u32 size = 512 + 64, eax, ebx, ecx, edx;
+	int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+		size = max(size, eax + ebx);
+	}
+	return size;
+}
+
+static void cpuid_runtime(struct mv_vcpu *vcpu, struct kvm_cpuid_entry2 *e);
+
+static void add(struct kvm_cpuid_entry2 *e, unsigned int *n, u32 function,
+		u32 index, u32 flags)
+{
+	struct kvm_cpuid_entry2 *entry = &e[(*n)++];
+
+	memset(entry, 0, sizeof(*entry));
+	entry->function = function;
+	entry->index = index;
+	entry->flags = flags;
+	cpuid_count(function, index, &entry->eax, &entry->ebx, &entry->ecx,
+		    &entry->edx);
+}
+
+/* Fills e (room for MV_MAX_CPUID_ENTRIES); returns the number of entries. */
+static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
+{
+	u32 max_basic = min_t(u32, cpuid_eax(0), 0xd);
+	u32 max_ext = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
+	u64 xcr0 = mv_supported_xcr0();
+	unsigned int n = 0;
+	u32 f;
+	int i;
+
+	for (f = 0; f <= max_basic; f++) {
+		struct kvm_cpuid_entry2 *entry = &e[n];
+
+		switch (f) {
+		case 0:
+			add(e, &n, f, 0, 0);
+			entry->eax = max_basic;
+			break;
+		case 1:
+			add(e, &n, f, 0, 0);
+			entry->ecx = (entry->ecx & leaf1_ecx) | F(31); /* hypervisor */
+			entry->edx &= leaf1_edx;
+			if (!xcr0)
+				entry->ecx &= ~(F(26) | F(28));
+			break;
+		case 2:
+			add(e, &n, f, 0, 0);
+			break;
+		case 7:
+			add(e, &n, f, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+			entry->eax = 0;		/* no subleaf 1 */
+			entry->ebx &= leaf7_ebx;
+			entry->ecx = 0;
+			entry->edx = 0;
+			if (!(xcr0 & XFEATURE_MASK_YMM))
+				entry->ebx &= ~F(5);
+			break;
+		case 0xd:
+			if (!xcr0)
+				break;
+			add(e, &n, f, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+			entry->eax = (u32)xcr0;
+			entry->edx = xcr0 >> 32;
+			entry->ebx = xstate_size(xcr0);
+			entry->ecx = entry->ebx;
+			entry = &e[n];
+			add(e, &n, f, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+			entry->eax &= F(0) /* XSAVEOPT */ | F(1) /* XSAVEC */ |
+				      F(2) /* XGETBV1 */;
+			entry->ebx = entry->ecx = entry->edx = 0;
+			for (i = 2; i < 64; i++)
+				if (xcr0 & BIT_ULL(i))
+					add(e, &n, f, i, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+			break;
+		default:
+			break;	/* leaves 3-6, 8-0xc: nothing minivirt models */
+		}
+	}
+
+	for (f = 0x80000000; f <= max_ext; f++) {
+		struct kvm_cpuid_entry2 *entry = &e[n];
+
+		switch (f) {
+		case 0x80000000:
+			add(e, &n, f, 0, 0);
+			entry->eax = max_ext;
+			break;
+		case 0x80000001:
+			add(e, &n, f, 0, 0);
+			entry->ecx &= ext1_ecx;
+			entry->edx &= ext1_edx;
+			break;
+		case 0x80000002 ... 0x80000006:
+			add(e, &n, f, 0, 0);	/* brand string, caches */
+			break;
+		case 0x80000008:
+			add(e, &n, f, 0, 0);
+			entry->eax &= 0xffff;	/* address sizes */
+			entry->ebx = entry->ecx = entry->edx = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+long mv_get_supported_cpuid(struct kvm_cpuid2 *hdr,
+			    struct kvm_cpuid_entry2 __user *entries)
+{
+	struct kvm_cpuid_entry2 *e;
+	unsigned int n;
+	long r = 0;
+
+	/* KVM's kvm_dev_ioctl_get_cpuid(): -E2BIG for no room at all. */
+	if (hdr->nent < 1)
+		return -E2BIG;
+	e = kvcalloc(MV_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = supported_cpuid(e);
+	if (hdr->nent < n)
+		r = -E2BIG;
+	else if (copy_to_user(entries, e, n * sizeof(*e)))
+		r = -EFAULT;
+	else
+		hdr->nent = n;
+	kvfree(e);
+	return r;
+}
+
+long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
+		   struct kvm_cpuid_entry2 __user *entries)
+{
+	struct kvm_cpuid_entry2 *e = NULL;
+	size_t size = hdr->nent * sizeof(*e);
+
+	if (hdr->nent > MV_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr->nent) {
+		e = vmemdup_user(entries, size);
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	/* After KVM_RUN only an identical table is accepted (KVM 5.19+). */
+	if (vcpu->has_run && (hdr->nent != vcpu->cpuid_nent ||
+			      (size && memcmp(e, vcpu->cpuid, size)))) {
+		kvfree(e);
+		return -EINVAL;
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = e;
+	vcpu->cpuid_nent = hdr->nent;
+	return 0;
+}
+
+long mv_get_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
+		   struct kvm_cpuid_entry2 __user *entries)
+{
+	unsigned int i;
+
+	if (hdr->nent < vcpu->cpuid_nent)
+		return -E2BIG;
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		struct kvm_cpuid_entry2 e = vcpu->cpuid[i];
+
+		cpuid_runtime(vcpu, &e);
+		if (copy_to_user(&entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	hdr->nent = vcpu->cpuid_nent;
+	return 0;
+}
+
+const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
+					     u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &vcpu->cpuid[i];
+
+		if (e->function == function &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+{
+	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, leaf, 0);
+	u32 v;
+
+	if (!e)
+		return false;
+	v = reg == MV_EAX ? e->eax : reg == MV_EBX ? e->ebx :
+	    reg == MV_ECX ? e->ecx : e->edx;
+	return v & BIT(bit);
+}
+
+/*
+ * KVM's get_out_of_range_cpuid_entry(): only a guest that calls itself
+ * Intel gets the highest basic leaf for a leaf beyond its class's maximum;
+ * everything else missing reads as zeros.
+ */
+static const struct kvm_cpuid_entry2 *out_of_range(struct mv_vcpu *vcpu,
+						   u32 *function, u32 index)
+{
+	const struct kvm_cpuid_entry2 *basic = mv_cpuid_find(vcpu, 0, 0), *class;
+
+	if (!basic || basic->ebx != 0x756e6547 || basic->edx != 0x49656e69 ||
+	    basic->ecx != 0x6c65746e)		/* "GenuineIntel" */
+		return NULL;
+	if (*function >= 0x40000000 && *function <= 0x4fffffff)
+		class = mv_cpuid_find(vcpu, *function & 0xffffff00, 0);
+	else if (*function >= 0xc0000000)
+		class = mv_cpuid_find(vcpu, 0xc0000000, 0);
+	else
+		class = mv_cpuid_find(vcpu, *function & 0x80000000, 0);
+	if (class && *function <= class->eax)
+		return NULL;
+	*function = basic->eax;
+	return mv_cpuid_find(vcpu, basic->eax, index);
+}
+
+/*
+ * KVM's __kvm_update_cpuid_runtime(): bits that follow the vCPU's state. KVM
+ * stores them into its table, so KVM_GET_CPUID2 and the guest agree; here
+ * both views are computed through this.
+ */
+static void cpuid_runtime(struct mv_vcpu *vcpu, struct kvm_cpuid_entry2 *e)
+{
+	struct mv_ctrl ctrl;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (e->function == 1) {
+		if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+			e->ecx &= ~F(27);
+			if (ctrl.cr4 & X86_CR4_OSXSAVE)
+				e->ecx |= F(27);	/* OSXSAVE */
+		}
+		e->edx &= ~F(9);
+		if (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE)
+			e->edx |= F(9);			/* APIC */
+	} else if (e->function == 7 && e->index == 0 &&
+		   boot_cpu_has(X86_FEATURE_PKU)) {
+		e->ecx &= ~F(4);
+		if (ctrl.cr4 & X86_CR4_PKE)
+			e->ecx |= F(4);			/* OSPKE */
+	} else if (e->function == 0xd && e->index == 0) {
+		e->ebx = xstate_size(vcpu->xcr0);
+	} else if (e->function == 0xd && e->index == 1 &&
+		   (e->eax & (F(1) | F(3)))) {		/* XSAVEC, XSAVES */
+		e->ebx = xstate_size(vcpu->xcr0);
+	}
+}
+
+void mv_cpuid_emulate(struct mv_vcpu *vcpu)
+{
+	u32 function = vcpu->regs.gpr[MV_RAX], index = vcpu->regs.gpr[MV_RCX];
+	const struct kvm_cpuid_entry2 *found = mv_cpuid_find(vcpu, function, index);
+	struct kvm_cpuid_entry2 e = { 0 };
+
+	if (!found)
+		found = out_of_range(vcpu, &function, index);
+	if (found) {
+		e = *found;
+		cpuid_runtime(vcpu, &e);
+	}
+	vcpu->regs.gpr[MV_RAX] = e.eax;
+	vcpu->regs.gpr[MV_RBX] = e.ebx;
+	vcpu->regs.gpr[MV_RCX] = e.ecx;
+	vcpu->regs.gpr[MV_RDX] = e.edx;
+}
+
+/* KVM's __kvm_set_xcr(): SDM vol 1 13.3 "Enabling the XSAVE Feature Set". */
+int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 xcr0)
+{
+	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, 0xd, 0);
+	u64 allowed = XFEATURE_MASK_FP;
+
+	if (e)
+		allowed |= ((u64)e->edx << 32 | e->eax) & mv_supported_xcr0();
+	if (index != 0 || !(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~allowed))
+		return 1;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return 1;
+	if ((xcr0 & XFEATURE_MASK_AVX512) &&
+	    ((xcr0 & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+	     !(xcr0 & XFEATURE_MASK_YMM)))
+		return 1;
+	vcpu->xcr0 = xcr0;
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MINIVIRT_CPUID_H
+#define MINIVIRT_CPUID_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+struct mv_vcpu;
+
+#define MV_MAX_CPUID_ENTRIES	256	/* KVM_MAX_CPUID_ENTRIES */
+
+/* KVM_GET_SUPPORTED_CPUID: hdr is the copied-in header; entries follow at uarg. */
+long mv_get_supported_cpuid(struct kvm_cpuid2 *hdr,
+			    struct kvm_cpuid_entry2 __user *entries);
+long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
+		   struct kvm_cpuid_entry2 __user *entries);
+long mv_get_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
+		   struct kvm_cpuid_entry2 __user *entries);
+
+const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
+					     u32 index);
+/* The guest's CPUID, with KVM's out-of-range and dynamic-bit rules. */
+void mv_cpuid_emulate(struct mv_vcpu *vcpu);
+bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit);
+
+/* XSETBV / KVM_SET_XCRS: 0, or 1 for a #GP. */
+int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 value);
+/* Host XSAVE features a guest may enable. */
+u64 mv_supported_xcr0(void);
+
+/* CPUID register numbers for mv_guest_has(). */
+enum { MV_EAX, MV_EBX, MV_ECX, MV_EDX };
+
+#endif /* MINIVIRT_CPUID_H */

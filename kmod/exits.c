@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exit policy, the same for both vendors: what each vendor-neutral exit means
+ * for the guest and for userspace. Answers follow KVM's (x86.c, cpuid.c):
+ * unknown MSRs and bad XSETBVs #GP, VMMCALL with an unknown hypercall returns
+ * -KVM_ENOSYS in RAX, HLT exits to userspace after the HLT (no in-kernel
+ * irqchip), unexpected exits are KVM_EXIT_INTERNAL_ERROR with the hardware
+ * reason, refused entries KVM_EXIT_FAIL_ENTRY.
+ */
+#include <linux/kernel.h>
+#include <linux/kvm_para.h>
+#include <linux/nospec.h>
+#include <asm/processor-flags.h>
+
+#include "backend.h"
+#include "cpuid.h"
+#include "exits.h"
+#include "insn.h"
+#include "mmio.h"
+#include "msr.h"
+#include "pio.h"
+#include "vcpu.h"
+
+int mv_emulation_failure(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->internal.ndata = 0;
+	return 0;
+}
+
+static int skip_or_fail(struct mv_vcpu *vcpu)
+{
+	return mv_skip_insn(vcpu) ? mv_emulation_failure(vcpu) : 1;
+}
+
+static u64 edx_eax(struct mv_vcpu *vcpu)
+{
+	return (vcpu->regs.gpr[MV_RDX] << 32) | (u32)vcpu->regs.gpr[MV_RAX];
+}
+
+static void set_edx_eax(struct mv_vcpu *vcpu, u64 v)
+{
+	vcpu->regs.gpr[MV_RAX] = (u32)v;
+	vcpu->regs.gpr[MV_RDX] = v >> 32;
+}
+
+static int handle_cpuid(struct mv_vcpu *vcpu)
+{
+	mv_cpuid_emulate(vcpu);
+	return skip_or_fail(vcpu);
+}
+
+static int handle_rdmsr(struct mv_vcpu *vcpu)
+{
+	u64 data;
+
+	if (mv_msr_get(vcpu, vcpu->regs.gpr[MV_RCX], &data, false)) {
+		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	set_edx_eax(vcpu, data);
+	return skip_or_fail(vcpu);
+}
+
+static int handle_wrmsr(struct mv_vcpu *vcpu)
+{
+	if (mv_msr_set(vcpu, vcpu->regs.gpr[MV_RCX], edx_eax(vcpu), false)) {
+		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	return skip_or_fail(vcpu);
+}
+
+/* No in-kernel irqchip: HLT goes to userspace, RIP past it (KVM_EXIT_HLT). */
+static int handle_hlt(struct mv_vcpu *vcpu)
+{
+	if (mv_skip_insn(vcpu))
+		return mv_emulation_failure(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	vcpu->stat.halt_exits++;
+	return 0;
+}
+
+/* KVM's kvm_emulate_hypercall() with no paravirtual feature enabled. */
+static int handle_hypercall(struct mv_vcpu *vcpu)
+{
+	struct mv_ctrl ctrl;
+	bool op64;
+	u64 ret;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	op64 = mv_code_mode(&ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
+	if (ctrl.cpl)
+		ret = -KVM_EPERM;
+	else if ((op64 ? vcpu->regs.gpr[MV_RAX] : (u32)vcpu->regs.gpr[MV_RAX]) ==
+		 KVM_HC_VAPIC_POLL_IRQ)
+		ret = 0;
+	else
+		ret = -KVM_ENOSYS;
+	vcpu->regs.gpr[MV_RAX] = op64 ? ret : (u32)ret;
+	return skip_or_fail(vcpu);
+}
+
+static int handle_xsetbv(struct mv_vcpu *vcpu)
+{
+	struct mv_ctrl ctrl;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (ctrl.cpl || mv_set_xcr(vcpu, vcpu->regs.gpr[MV_RCX], edx_eax(vcpu))) {
+		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	return skip_or_fail(vcpu);
+}
+
+/*
+ * MOV to/from DRn (SDM vol 3B 18.2): DR0-3 held here, DR6/DR7 switched by the
+ * backend; DR4/5 alias DR6/7 unless CR4.DE; values as KVM's kvm_set_dr().
+ */
+static int handle_dr_access(struct mv_vcpu *vcpu)
+{
+	struct mv_mov_dr mov;
+	struct mv_ctrl ctrl;
+	u64 *reg, val;
+	u8 dr;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (mv_decode_mov_dr(vcpu, &ctrl, &mov))
+		return mv_emulation_failure(vcpu);
+	dr = mov.dr;
+	if (dr == 4 || dr == 5) {
+		if (ctrl.cr4 & X86_CR4_DE) {
+			mv_queue_exception(vcpu, UD_VECTOR, false, 0);
+			return 1;
+		}
+		dr += 2;
+	}
+	if (ctrl.cpl) {
+		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	reg = &vcpu->regs.gpr[mov.gpr];
+	if (!mov.write) {
+		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
+		*reg = mv_code_mode(&ctrl, vcpu->regs.rflags) == MV_EMU_MODE64 ?
+		       val : (u32)val;
+	} else {
+		val = mv_code_mode(&ctrl, vcpu->regs.rflags) == MV_EMU_MODE64 ?
+		      *reg : (u32)*reg;
+		if (dr >= 6 && (val >> 32)) {
+			mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+			return 1;
+		}
+		if (dr < 4)
+			vcpu->dr[dr] = val;
+		else if (dr == 6)
+			vcpu->dr6 = (val & MV_DR6_VOLATILE) | MV_DR6_FIXED_1;
+		else
+			vcpu->dr7 = (val & MV_DR7_VOLATILE) | MV_DR7_FIXED_1;
+	}
+	mv_advance_rip(vcpu, &ctrl, mov.len);
+	return 1;
+}
+
+void mv_vcpu_reset(struct mv_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *leaf1 = mv_cpuid_find(vcpu, 1, 0);
+
+	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
+	/* RDX holds the CPU signature after reset (SDM vol 3A 9.1.4). */
+	vcpu->regs.gpr[MV_RDX] = leaf1 ? leaf1->eax : 0x600;
+	memset(&vcpu->exception, 0, sizeof(vcpu->exception));
+	memset(&vcpu->interrupt, 0, sizeof(vcpu->interrupt));
+	vcpu->nmi_pending = 0;
+	vcpu->nmi_injected = false;
+	vcpu->nmi_masked = false;
+	vcpu->triple_fault = false;
+	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->dr6 = MV_DR6_ACTIVE_LOW;
+	vcpu->dr7 = MV_DR7_FIXED_1;
+	vcpu->completion = MV_COMPLETE_NONE;
+	mv_backend->vcpu_reset(vcpu);
+}
+
+static int handle_shutdown(struct mv_vcpu *vcpu)
+{
+	mv_vcpu_reset(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int handle_fail_entry(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = vcpu->exit.hw_reason;
+	run->fail_entry.cpu = vcpu->cpu;
+	return 0;
+}
+
+/* KVM's kvm_prepare_unexpected_reason_exit(). */
+static int handle_unexpected(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON;
+	run->internal.ndata = 2;
+	run->internal.data[0] = vcpu->exit.hw_reason;
+	run->internal.data[1] = vcpu->cpu;
+	return 0;
+}
+
+static int handle_none(struct mv_vcpu *vcpu)
+{
+	return 1;
+}
+
+static int handle_ud(struct mv_vcpu *vcpu)
+{
+	mv_queue_exception(vcpu, UD_VECTOR, false, 0);
+	return 1;
+}
+
+typedef int (*mv_exit_handler)(struct mv_vcpu *vcpu);
+
+static const mv_exit_handler mv_exit_handlers[] = {
+	[MV_EXIT_NONE]		= handle_none,
+	[MV_EXIT_IO]		= mv_handle_io,
+	[MV_EXIT_GPA_FAULT]	= mv_handle_gpa_fault,
+	[MV_EXIT_HLT]		= handle_hlt,
+	[MV_EXIT_CPUID]		= handle_cpuid,
+	[MV_EXIT_RDMSR]		= handle_rdmsr,
+	[MV_EXIT_WRMSR]		= handle_wrmsr,
+	[MV_EXIT_HYPERCALL]	= handle_hypercall,
+	[MV_EXIT_XSETBV]	= handle_xsetbv,
+	[MV_EXIT_IRQ_WINDOW]	= handle_none,
+	[MV_EXIT_NOP]		= skip_or_fail,
+	[MV_EXIT_DR_ACCESS]	= handle_dr_access,
+	[MV_EXIT_UD]		= handle_ud,
+	[MV_EXIT_SHUTDOWN]	= handle_shutdown,
+	[MV_EXIT_FAIL_ENTRY]	= handle_fail_entry,
+	[MV_EXIT_UNEXPECTED]	= handle_unexpected,
+};
+
+int mv_handle_exit(struct mv_vcpu *vcpu)
+{
+	unsigned int type = vcpu->exit.type;
+
+	if (vcpu->triple_fault)
+		return handle_shutdown(vcpu);
+	if (type >= ARRAY_SIZE(mv_exit_handlers) || !mv_exit_handlers[type])
+		return handle_unexpected(vcpu);
+	return mv_exit_handlers[array_index_nospec(type,
+				ARRAY_SIZE(mv_exit_handlers))](vcpu);
+}
+
+int mv_complete_userspace(struct mv_vcpu *vcpu)
+{
+	enum mv_completion c = vcpu->completion;
+
+	vcpu->completion = MV_COMPLETE_NONE;
+	switch (c) {
+	case MV_COMPLETE_PIO_IN:
+	case MV_COMPLETE_PIO_OUT:
+		return mv_complete_pio(vcpu);
+	case MV_COMPLETE_MMIO:
+		return mv_complete_mmio(vcpu);
+	case MV_COMPLETE_NONE:
+		break;
+	}
+	return 1;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest instructions the core must read: fetched at CS:RIP through the guest's
+ * page tables, as the processor did. Without next-RIP help from the hardware
+ * (SVM without NRIPS) the length of a CPUID, HLT, RDMSR... is known once the
+ * bytes at RIP show its bare opcode; anything else goes to the decoder.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+
+#include "backend.h"
+#include "insn.h"
+#include "memslot.h"
+#include "mmu/walk.h"
+#include "vcpu.h"
+
+enum mv_emu_mode mv_code_mode(const struct mv_ctrl *ctrl, u64 rflags)
+{
+	if ((ctrl->efer & EFER_LMA) && ctrl->cs_l)
+		return MV_EMU_MODE64;
+	if (!(ctrl->cr0 & X86_CR0_PE) || (rflags & X86_EFLAGS_VM))
+		return MV_EMU_MODE16;
+	return ctrl->cs_db ? MV_EMU_MODE32 : MV_EMU_MODE16;
+}
+
+int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
+		  unsigned int len)
+{
+	bool wide = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
+	u64 la = ctrl->cs_base + vcpu->regs.rip;
+	u32 access = MV_PF_FETCH | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	unsigned int done = 0;
+
+	if (!wide)
+		la &= 0xffffffffULL;
+	while (done < len) {
+		unsigned int n = min_t(unsigned int, len - done,
+				       PAGE_SIZE - offset_in_page(la + done));
+		struct mv_walk walk;
+
+		if (mv_walk(vcpu->vm, ctrl, la + done, access, false, &walk) ||
+		    mv_read_guest(vcpu->vm, walk.gpa, buf + done, n))
+			break;
+		done += n;
+	}
+	return done ? done : -EFAULT;
+}
+
+void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		    unsigned int len)
+{
+	u64 rip = vcpu->regs.rip + len;
+
+	switch (mv_code_mode(ctrl, vcpu->regs.rflags)) {
+	case MV_EMU_MODE16:
+		rip &= 0xffff;
+		break;
+	case MV_EMU_MODE32:
+		rip &= 0xffffffffULL;
+		break;
+	case MV_EMU_MODE64:
+		break;
+	}
+	vcpu->regs.rip = rip;
+	/* An instruction completed: a MOV SS / STI shadow is over. */
+	mv_backend->set_interrupt_shadow(vcpu, 0);
+}
+
+static bool is_legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	}
+	return false;
+}
+
+/* Length of the prefixes at buf; REX only in 64-bit mode, last. */
+static unsigned int prefix_len(const u8 *buf, unsigned int n, bool mode64)
+{
+	unsigned int i = 0;
+
+	while (i < n && is_legacy_prefix(buf[i]))
+		i++;
+	if (mode64 && i < n && (buf[i] & 0xf0) == 0x40)
+		i++;
+	return i;
+}
+
+int mv_skip_insn(struct mv_vcpu *vcpu)
+{
+	const struct mv_opcode *op = vcpu->exit.opcode;
+	u8 buf[MV_EMU_MAX_LEN];
+	unsigned int p;
+	struct mv_ctrl ctrl;
+	int n;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (vcpu->exit.insn_len) {
+		mv_advance_rip(vcpu, &ctrl, vcpu->exit.insn_len);
+		return 0;
+	}
+	if (WARN_ON_ONCE(!op))
+		return -EINVAL;
+	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
+	if (n < 0)
+		return -EINVAL;
+	p = prefix_len(buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags) ==
+			       MV_EMU_MODE64);
+	if (p + op->len > n || memcmp(buf + p, op->bytes, op->len))
+		return -EINVAL;
+	mv_advance_rip(vcpu, &ctrl, p + op->len);
+	return 0;
+}
+
+/* SDM vol 2B "MOV-Move to/from Debug Registers": always register operands. */
+int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		     struct mv_mov_dr *mov)
+{
+	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
+	u8 buf[MV_EMU_MAX_LEN], rex = 0, modrm;
+	unsigned int p;
+	int n;
+
+	n = mv_fetch_insn(vcpu, ctrl, buf, sizeof(buf));
+	if (n < 0)
+		return -EINVAL;
+	p = prefix_len(buf, n, mode64);
+	if (p && mode64 && (buf[p - 1] & 0xf0) == 0x40)
+		rex = buf[p - 1];
+	if (p + 3 > n || buf[p] != 0x0f || (buf[p + 1] != 0x21 && buf[p + 1] != 0x23))
+		return -EINVAL;
+	modrm = buf[p + 2];
+	if (rex & 0x4)		/* REX.R would name DR8-15: #UD */
+		return -EINVAL;
+	mov->write = buf[p + 1] == 0x23;
+	mov->dr = (modrm >> 3) & 7;
+	mov->gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	mov->len = p + 3;
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Guest instructions: fetching, skipping, and the few the core decodes itself. */
+#ifndef MINIVIRT_INSN_H
+#define MINIVIRT_INSN_H
+
+#include <linux/types.h>
+
+#include "emulate.h"
+
+struct mv_ctrl;
+struct mv_vcpu;
+
+/* The code segment's default sizes (SDM vol 1 3.6 "Operand-size..."). */
+enum mv_emu_mode mv_code_mode(const struct mv_ctrl *ctrl, u64 rflags);
+
+/*
+ * Reads up to len bytes at CS:RIP through the guest's page tables. Returns the
+ * number read (at least 1), or -EFAULT if not even one byte could be.
+ */
+int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
+		  unsigned int len);
+
+/*
+ * Moves RIP past the exiting instruction: by the length the hardware gave,
+ * or, where it gave none, after checking that RIP holds the exit's opcode
+ * (legacy and REX prefixes allowed). Returns 0, or -EINVAL if RIP holds
+ * something else (the caller reports an emulation failure).
+ */
+int mv_skip_insn(struct mv_vcpu *vcpu);
+
+/* Sets RIP to rip + len, wrapped as the code segment's mode wraps it. */
+void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		    unsigned int len);
+
+/* MOV to/from DRn at RIP (0F 21 / 0F 23): which DR, which GPR, and length. */
+struct mv_mov_dr {
+	u8 dr, gpr, len;
+	bool write;
+};
+int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		     struct mv_mov_dr *mov);
+
+#endif /* MINIVIRT_INSN_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MINIVIRT_MMIO_H
+#define MINIVIRT_MMIO_H
+
+struct mv_vcpu;
+
+/* MV_EXIT_GPA_FAULT: map guest RAM, or emulate an MMIO access (KVM_EXIT_MMIO). */
+int mv_handle_gpa_fault(struct mv_vcpu *vcpu);
+/* At the next KVM_RUN: the read data into the instruction, or its next access. */
+int mv_complete_mmio(struct mv_vcpu *vcpu);
+
+#endif /* MINIVIRT_MMIO_H */

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MSR policy, the same for both vendors. The MSRs the hardware switches
+ * (syscall/sysenter, segment bases, PAT, TSC) are the backend's storage; the
+ * checks are here, as KVM makes them (x86.c kvm_set_msr_common(), set_efer(),
+ * kvm_set_apic_base()). Everything else #GPs, as on KVM with
+ * ignore_msrs=0.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+
+#include "backend.h"
+#include "cpuid.h"
+#include "msr.h"
+#include "vcpu.h"
+
+#define MV_MAX_IO_MSRS		256	/* KVM's MAX_IO_MSRS */
+#define MV_UCODE_REV		0x100000000ULL	/* KVM's default microcode_version */
+#define MISC_ENABLE_DEFAULT	(MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | \
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL)
+#define DEBUGCTL_ALLOWED	(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF)
+
+/* What KVM_GET_MSR_INDEX_LIST reports: the MSRs to save and restore. */
+static const u32 mv_msr_index_list[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV,
+};
+
+/* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
+static bool canonical(u64 la)
+{
+	return (u64)((s64)(la << 16) >> 16) == la;
+}
+
+/* PAT entries: UC, WC, WT, WP, WB, UC- (SDM vol 3A 13.12.2). */
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* KVM's set_efer() and kvm_valid_efer(). */
+static int set_efer(struct mv_vcpu *vcpu, u64 efer, bool host)
+{
+	u64 allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NX;
+	struct mv_ctrl ctrl;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (efer & ~allowed)
+		return 1;
+	if ((efer & (EFER_LME | EFER_LMA)) && !mv_guest_has(vcpu, 0x80000001, MV_EDX, 29))
+		return 1;
+	if ((efer & EFER_NX) && !mv_guest_has(vcpu, 0x80000001, MV_EDX, 20))
+		return 1;
+	if (!host) {
+		if (efer & EFER_LMA && !(ctrl.efer & EFER_LMA))
+			return 1;
+		/* LME may not change while paging is on (SDM vol 3A 9.8.5). */
+		if ((ctrl.cr0 & X86_CR0_PG) && ((efer ^ ctrl.efer) & EFER_LME))
+			return 1;
+		efer = (efer & ~EFER_LMA) | (ctrl.efer & EFER_LMA);
+	}
+	mv_backend->set_efer(vcpu, efer);
+	return 0;
+}
+
+/* KVM's kvm_set_apic_base() without an in-kernel LAPIC. */
+static int set_apic_base(struct mv_vcpu *vcpu, u64 data, bool host)
+{
+	u64 reserved = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) | 0x2ff |
+		       (mv_guest_has(vcpu, 1, MV_ECX, 21) ? 0 : X2APIC_ENABLE);
+	u64 old = vcpu->apic_base;
+
+	if ((data & reserved) || ((data & X2APIC_ENABLE) &&
+				  !(data & MSR_IA32_APICBASE_ENABLE)))
+		return 1;
+	if (!host) {
+		/* x2APIC -> xAPIC, and disabled -> x2APIC, are invalid moves. */
+		if ((old & X2APIC_ENABLE) && !(data & X2APIC_ENABLE) &&
+		    (data & MSR_IA32_APICBASE_ENABLE))
+			return 1;
+		if (!(old & MSR_IA32_APICBASE_ENABLE) && (data & X2APIC_ENABLE))
+			return 1;
+	}
+	vcpu->apic_base = data;
+	return 0;
+}
+
+int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	struct mv_ctrl ctrl;
+
+	switch (index) {
+	case MSR_EFER:
+		mv_backend->get_ctrl(vcpu, &ctrl);
+		*data = ctrl.efer;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = MV_UCODE_REV;
+		return 0;
+	case MSR_K7_HWCR:
+		*data = 0;
+		return 0;
+	default:
+		return mv_backend->get_msr(vcpu, index, data) ? 1 : 0;
+	}
+}
+
+int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	switch (index) {
+	case MSR_EFER:
+		return set_efer(vcpu, data, host);
+	case MSR_IA32_APICBASE:
+		return set_apic_base(vcpu, data, host);
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		return host ? 0 : 1;
+	case MSR_K7_HWCR:
+		return data ? 1 : 0;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(data))
+			return 1;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		if (data & ~DEBUGCTL_ALLOWED)
+			return 1;
+		break;
+	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR: case MSR_CSTAR:
+	case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(data))
+			return 1;
+		break;
+	}
+	return mv_backend->set_msr(vcpu, index, data) ? 1 : 0;
+}
+
+long mv_get_msr_index_list(struct kvm_msr_list *hdr, u32 __user *indices)
+{
+	u32 n = hdr->nmsrs;
+
+	hdr->nmsrs = ARRAY_SIZE(mv_msr_index_list);
+	if (n < hdr->nmsrs)
+		return -E2BIG;
+	if (copy_to_user(indices, mv_msr_index_list, sizeof(mv_msr_index_list)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM's msr_io(): entries in order, stopping at the first that fails. */
+long mv_msrs_io(struct mv_vcpu *vcpu, struct kvm_msrs *hdr,
+		struct kvm_msr_entry __user *uentries, bool set)
+{
+	struct kvm_msr_entry *e;
+	size_t size;
+	u32 i;
+	long r;
+
+	if (hdr->nmsrs >= MV_MAX_IO_MSRS)
+		return -E2BIG;
+	size = hdr->nmsrs * sizeof(*e);
+	e = memdup_user(uentries, size);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < hdr->nmsrs; i++) {
+		if (set ? mv_msr_set(vcpu, e[i].index, e[i].data, true) :
+			  mv_msr_get(vcpu, e[i].index, &e[i].data, true))
+			break;
+	}
+	r = i;
+	if (!set && copy_to_user(uentries, e, size))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Port I/O exits: all of them go to userspace (no in-kernel devices), laid out
+ * as KVM lays them out: data at KVM_PIO_PAGE_OFFSET of the vCPU mapping,
+ * `count` elements of `size` bytes. String forms follow KVM's emulator
+ * (arch/x86/kvm/emulate.c): OUTS hands over one element per exit; INS takes
+ * as many as fit before rDI's page ends, at most 1024 bytes. The instruction
+ * completes (registers, RIP) at the next KVM_RUN, as on KVM.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+
+#include "backend.h"
+#include "exits.h"
+#include "insn.h"
+#include "memslot.h"
+#include "mmu/walk.h"
+#include "pio.h"
+#include "vcpu.h"
+
+#define PIO_BATCH_BYTES		1024	/* KVM's read-ahead buffer */
+
+static u64 size_mask(unsigned int bytes)
+{
+	return bytes == 8 ? ~0ULL : (1ULL << (bytes * 8)) - 1;
+}
+
+static void *pio_data(struct mv_vcpu *vcpu)
+{
+	return page_address(vcpu->pio_page);
+}
+
+static void pio_exit(struct mv_vcpu *vcpu, u16 port)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = vcpu->pio.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = vcpu->pio.size;
+	run->io.port = port;
+	run->io.count = vcpu->pio.count;
+	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	vcpu->completion = vcpu->pio.in ? MV_COMPLETE_PIO_IN : MV_COMPLETE_PIO_OUT;
+	vcpu->stat.io_exits++;
+}
+
+/*
+ * The INS/OUTS at RIP, decoded for what the exit information does not give
+ * reliably everywhere (QEMU leaves SVM's address-size bits clear): address
+ * size, REP, and the segment of OUTS (INS always writes ES:rDI).
+ */
+static int string_decode(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+			 struct mv_insn *insn)
+{
+	u8 buf[MV_EMU_MAX_LEN];
+	int n;
+
+	n = mv_fetch_insn(vcpu, ctrl, buf, sizeof(buf));
+	if (n < 0 || mv_emu_decode(insn, buf, n,
+				   mv_code_mode(ctrl, vcpu->regs.rflags)))
+		return -EINVAL;
+	return insn->op == (vcpu->pio.in ? MV_OP_INS : MV_OP_OUTS) ? 0 : -EINVAL;
+}
+
+/* The string operand's linear address: seg:rSI (OUTS) or ES:rDI (INS). */
+static u64 string_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+			 u8 seg_nr)
+{
+	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
+	struct kvm_sregs sregs;
+	struct kvm_segment *seg;
+	u64 la;
+
+	mv_backend->get_sregs(vcpu, &sregs);
+	switch (vcpu->pio.in ? MV_SEG_ES : seg_nr) {
+	case MV_SEG_ES: seg = &sregs.es; break;
+	case MV_SEG_CS: seg = &sregs.cs; break;
+	case MV_SEG_SS: seg = &sregs.ss; break;
+	case MV_SEG_FS: seg = &sregs.fs; break;
+	case MV_SEG_GS: seg = &sregs.gs; break;
+	default: seg = &sregs.ds; break;
+	}
+	la = vcpu->regs.gpr[vcpu->pio.in ? MV_RDI : MV_RSI] &
+	     size_mask(vcpu->pio.addr_size);
+	/* Only FS and GS have bases in 64-bit mode. */
+	if (!mode64 || seg == &sregs.fs || seg == &sregs.gs)
+		la += seg->base;
+	return mode64 ? la : la & 0xffffffffULL;
+}
+
+/* Reads or writes one element of a string operand, with the guest's paging. */
+static int string_access(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+			 u64 la, void *data, bool write)
+{
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	struct mv_walk walk;
+	int r;
+
+	r = mv_walk(vcpu->vm, ctrl, la, access, vcpu->regs.rflags & X86_EFLAGS_AC,
+		    &walk);
+	if (r == 1) {
+		mv_queue_page_fault(vcpu, la, walk.error_code);
+		return 1;
+	}
+	if (r || (write ? mv_write_guest(vcpu->vm, walk.gpa, data, vcpu->pio.size) :
+		  mv_read_guest(vcpu->vm, walk.gpa, data, vcpu->pio.size)))
+		return -EINVAL;
+	return 0;
+}
+
+int mv_handle_io(struct mv_vcpu *vcpu)
+{
+	const typeof(vcpu->exit.io) *io = &vcpu->exit.io;
+	struct mv_ctrl ctrl;
+	struct mv_insn insn;
+	u64 rcx, la;
+	int r;
+
+	vcpu->pio.size = io->size;
+	vcpu->pio.in = io->in;
+	vcpu->pio.string = io->string;
+	vcpu->pio.rep = false;
+	vcpu->pio.count = 1;
+
+	if (!io->string) {
+		if (!io->in)
+			memcpy(pio_data(vcpu), &vcpu->regs.gpr[MV_RAX], io->size);
+		pio_exit(vcpu, io->port);
+		return 0;
+	}
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (string_decode(vcpu, &ctrl, &insn))
+		return mv_emulation_failure(vcpu);
+	vcpu->pio.addr_size = insn.addr_size;
+	vcpu->pio.rep = insn.rep != MV_REP_NONE;
+	rcx = vcpu->regs.gpr[MV_RCX] & size_mask(insn.addr_size);
+	if (vcpu->pio.rep && !rcx)
+		return mv_skip_insn(vcpu) ? mv_emulation_failure(vcpu) : 1;
+	la = string_linear(vcpu, &ctrl, insn.seg);
+
+	if (io->in) {
+		unsigned int in_page = vcpu->regs.rflags & X86_EFLAGS_DF ?
+				       offset_in_page(vcpu->regs.gpr[MV_RDI]) :
+				       PAGE_SIZE - offset_in_page(vcpu->regs.gpr[MV_RDI]);
+		u64 n = vcpu->pio.rep ? rcx : 1;
+
+		n = min3(n, (u64)in_page, (u64)(PIO_BATCH_BYTES / io->size));
+		vcpu->pio.count = n ? n : 1;
+		vcpu->pio.la = la;
+	} else {
+		r = string_access(vcpu, &ctrl, la, pio_data(vcpu), false);
+		if (r)
+			return r > 0 ? 1 : mv_emulation_failure(vcpu);
+	}
+	pio_exit(vcpu, io->port);
+	return 0;
+}
+
+/* After the userspace side of a string PIO: move rSI/rDI and rCX along. */
+static void string_done(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+			unsigned int done)
+{
+	u64 mask = size_mask(vcpu->pio.addr_size);
+	int reg = vcpu->pio.in ? MV_RDI : MV_RSI;
+	u64 step = (u64)done * vcpu->pio.size;
+	u64 *ptr = &vcpu->regs.gpr[reg];
+	u64 *rcx = &vcpu->regs.gpr[MV_RCX];
+	u64 v;
+
+	v = vcpu->regs.rflags & X86_EFLAGS_DF ? *ptr - step : *ptr + step;
+	*ptr = (*ptr & ~mask) | (v & mask);
+	if (vcpu->pio.rep)
+		*rcx = (*rcx & ~mask) | ((*rcx - done) & mask);
+	/* A REP that is not done runs again (and exits again). */
+	if (!vcpu->pio.rep || !(*rcx & mask))
+		mv_skip_insn(vcpu);
+}
+
+int mv_complete_pio(struct mv_vcpu *vcpu)
+{
+	struct mv_ctrl ctrl;
+	unsigned int i;
+	int r;
+
+	if (!vcpu->pio.string) {
+		if (vcpu->pio.in) {
+			u64 val = 0, *rax = &vcpu->regs.gpr[MV_RAX];
+
+			memcpy(&val, pio_data(vcpu), vcpu->pio.size);
+			/* IN EAX zero-extends, as every 32-bit write (KVM: kvm_rax_write). */
+			if (vcpu->pio.size == 4)
+				*rax = val;
+			else
+				*rax = (*rax & ~size_mask(vcpu->pio.size)) | val;
+		}
+		return mv_skip_insn(vcpu) ? mv_emulation_failure(vcpu) : 1;
+	}
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (vcpu->pio.in) {
+		for (i = 0; i < vcpu->pio.count; i++) {
+			s64 off = (s64)i * vcpu->pio.size;
+			u64 la = vcpu->pio.la + (vcpu->regs.rflags & X86_EFLAGS_DF ?
+						 -off : off);
+
+			r = string_access(vcpu, &ctrl, la,
+					  pio_data(vcpu) + i * vcpu->pio.size, true);
+			if (r) {
+				string_done(vcpu, &ctrl, i);
+				return r > 0 ? 1 : mv_emulation_failure(vcpu);
+			}
+		}
+	}
+	string_done(vcpu, &ctrl, vcpu->pio.count);
+	return 1;
+}

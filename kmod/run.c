@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM_RUN: complete what userspace answered, then enter the guest and handle
+ * exits until one needs userspace, a signal arrives, or an error happens.
+ * Semantics follow KVM's kvm_arch_vcpu_ioctl_run() and vcpu_enter_guest():
+ * userspace I/O completes before immediate_exit is looked at; a pending signal
+ * gives -EINTR with KVM_EXIT_INTR; requests (TLB flushes) are checked with
+ * IRQs off after the vCPU announced it is entering, so a remote kick either
+ * sees it in guest mode or the vCPU sees the request.
+ */
+#include <linux/hw_breakpoint.h>
+#include <linux/sched/signal.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+
+#include "backend.h"
+#include "compat.h"
+#include "exits.h"
+#include "run.h"
+#include "vcpu.h"
+#include "vm.h"
+
+u64 mv_host_xcr0;
+
+void mv_guest_xstate_load(struct mv_vcpu *vcpu, u64 guest_cr4)
+{
+	if (mv_host_xcr0 && (guest_cr4 & X86_CR4_OSXSAVE) &&
+	    vcpu->xcr0 != mv_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+}
+
+void mv_guest_xstate_put(struct mv_vcpu *vcpu)
+{
+	if (mv_host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != mv_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, mv_host_xcr0);
+}
+
+void mv_events_delivered(struct mv_vcpu *vcpu)
+{
+	vcpu->exception.injected = false;
+	vcpu->interrupt.injected = false;
+	vcpu->nmi_injected = false;
+}
+
+void mv_requeue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
+			  u32 error_code, u64 payload)
+{
+	vcpu->exception.injected = true;
+	vcpu->exception.vector = vector;
+	vcpu->exception.has_error_code = has_error_code;
+	vcpu->exception.error_code = error_code;
+	vcpu->exception.payload = payload;
+}
+
+/*
+ * An exception raised while another is on its way (SDM vol 3A 6.15, table 6-5
+ * simplified): two in a row make #DF, a third shuts the guest down.
+ */
+void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
+			u32 error_code)
+{
+	struct mv_event *ex = &vcpu->exception;
+
+	if (ex->pending || ex->injected) {
+		if (ex->vector == DF_VECTOR) {
+			vcpu->triple_fault = true;
+			return;
+		}
+		vector = DF_VECTOR;
+		has_error_code = true;
+		error_code = 0;
+	}
+	ex->pending = true;
+	ex->injected = false;
+	ex->vector = vector;
+	ex->has_error_code = has_error_code;
+	ex->error_code = error_code;
+	ex->payload = 0;
+}
+
+void mv_queue_page_fault(struct mv_vcpu *vcpu, u64 address, u32 error_code)
+{
+	mv_queue_exception(vcpu, PF_VECTOR, true, error_code);
+	vcpu->exception.payload = address;
+}
+
+/* What goes into the guest at the next entry, in x86's priority order. */
+static void mv_inject_events(struct mv_vcpu *vcpu)
+{
+	const struct mv_backend *b = mv_backend;
+	struct mv_event *ex = &vcpu->exception;
+
+	if (ex->injected) {
+		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
+			  ex->has_error_code, ex->error_code, ex->payload);
+	} else if (vcpu->nmi_injected) {
+		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
+	} else if (vcpu->interrupt.injected) {
+		b->inject(vcpu, MV_INJECT_INTR, vcpu->interrupt.vector, false, 0, 0);
+	} else if (ex->pending) {
+		ex->pending = false;
+		ex->injected = true;
+		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
+			  ex->has_error_code, ex->error_code, ex->payload);
+	} else if (vcpu->nmi_pending && b->nmi_allowed(vcpu)) {
+		vcpu->nmi_pending--;
+		vcpu->nmi_injected = true;
+		vcpu->nmi_masked = true;
+		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
+	}
+}
+
+/* KVM's kvm_vcpu_ready_for_interrupt_injection() without an in-kernel irqchip. */
+bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
+{
+	return mv_backend->interrupt_allowed(vcpu) &&
+	       !vcpu->interrupt.injected && !vcpu->exception.injected &&
+	       !vcpu->nmi_injected;
+}
+
+void mv_vcpu_request(struct mv_vcpu *vcpu, enum mv_request req)
+{
+	set_bit(req, &vcpu->requests);
+	/* The request is visible before we look at the vCPU's mode. */
+	smp_mb__after_atomic();
+}
+
+static void mv_kick_ipi(void *unused)
+{
+	/* Taking the IPI already made the vCPU leave the guest. */
+}
+
+void mv_vcpu_kick(struct mv_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->cpu);
+
+	if (READ_ONCE(vcpu->mode) == MV_IN_GUEST && cpu >= 0)
+		smp_call_function_single(cpu, mv_kick_ipi, NULL, 1);
+}
+
+/*
+ * Enters the guest once. Returns 1 when an exit is to be handled in
+ * vcpu->exit, 0 when the entry was called off (a signal, a reschedule) and
+ * the caller's loop should look again.
+ */
+static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
+	__must_hold(&vcpu->vm->srcu)
+{
+	struct kvm_run *run = vcpu->run;
+	bool flush;
+
+	mv_inject_events(vcpu);
+	if (run->request_interrupt_window && !vcpu->interrupt.injected)
+		mv_backend->enable_irq_window(vcpu);
+
+	preempt_disable();
+	local_irq_disable();
+	smp_store_release(&vcpu->mode, MV_IN_GUEST);
+	srcu_read_unlock(&vcpu->vm->srcu, *srcu_idx);
+	smp_mb__after_srcu_read_unlock();	/* mode before requests */
+
+	if (signal_pending(current) || need_resched()) {
+		WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		*srcu_idx = srcu_read_lock(&vcpu->vm->srcu);
+		return 0;
+	}
+	flush = test_and_clear_bit(MV_REQ_TLB_FLUSH, &vcpu->requests);
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	/* The host's breakpoints must not fire while guest state is loaded. */
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
+	/*
+	 * DR7 switches with the VMCB/VMCS, DR0-3 do not: load the guest's
+	 * while its DR7 enables any breakpoint (host DR7 is off until
+	 * hw_breakpoint_restore() below puts the host's back).
+	 */
+	if (vcpu->dr7 & MV_DR7_BP_ENABLES) {
+		set_debugreg(vcpu->dr[0], 0);
+		set_debugreg(vcpu->dr[1], 1);
+		set_debugreg(vcpu->dr[2], 2);
+		set_debugreg(vcpu->dr[3], 3);
+	}
+
+	mv_backend->run(vcpu, flush);
+
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	smp_store_release(&vcpu->mode, MV_OUTSIDE_GUEST);
+	local_irq_enable();	/* host interrupts that exited the guest run here */
+	preempt_enable();
+	*srcu_idx = srcu_read_lock(&vcpu->vm->srcu);
+	vcpu->stat.exits++;
+	return 1;
+}
+
+static void mv_post_run(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->flags = 0;
+	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
+	run->cr8 = vcpu->cr8;
+	run->apic_base = vcpu->apic_base;
+	run->ready_for_interrupt_injection = mv_ready_for_interrupt(vcpu);
+}
+
+int mv_vcpu_run(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	sigset_t saved;
+	int r, idx;
+
+	if (run->kvm_valid_regs || run->kvm_dirty_regs)
+		return -EINVAL;		/* no KVM_CAP_SYNC_REGS */
+
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	idx = srcu_read_lock(&vcpu->vm->srcu);
+
+	r = mv_complete_userspace(vcpu);
+	if (r <= 0)
+		goto out;
+	if (mv_run_immediate_exit(run)) {
+		r = -EINTR;
+		goto out;
+	}
+
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			vcpu->stat.signal_exits++;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		if (!mv_enter_guest(vcpu, &idx))
+			continue;
+		r = mv_handle_exit(vcpu);
+		if (r <= 0)
+			break;
+		if (run->request_interrupt_window && mv_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			vcpu->stat.irq_window_exits++;
+			r = 0;
+			break;
+		}
+	}
+out:
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	mv_post_run(vcpu);
+	return r;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Entering an SVM guest once: VMSAVE the host's state that #VMEXIT does not
+ * restore, VMLOAD the guest's, load guest GPRs, VMRUN, save guest GPRs, VMSAVE
+ * the guest's state, VMLOAD the host's. APM vol 2 15.5 "VMRUN Instruction"
+ * and 15.5.2 "VMSAVE and VMLOAD Instructions".
+ *
+ * Called with GIF clear and RFLAGS.IF set: with V_INTR_MASKING the host's IF
+ * at VMRUN decides whether physical interrupts exit the guest (APM vol 2
+ * 15.21.1), and GIF keeps them pending until the caller's STGI.
+ *
+ * int mv_svm_vmrun(u64 *gprs, u64 vmcb_pa, u64 host_save_pa)
+ *	gprs: the guest's 16 GPRs in encoding order (RAX and RSP live in the
+ *	VMCB and are not touched here). Returns 0, or 1 if an SVM instruction
+ *	faulted (SVM switched off underneath us, e.g. by a reboot).
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/bitsperlong.h>
+#include <asm/nospec-branch.h>
+
+#define GPR(n)	((n) * 8)
+
+/*
+ * Before the first RET after #VMEXIT: refill the return stack buffer and
+ * untrain return predictions, as KVM's __svm_vcpu_run() does; the macros
+ * changed names between Linux 6.1 and 6.12 (Kbuild probes which we have).
+ */
+#ifdef MV_HAVE_UNTRAIN_RET_VM
+#define MV_VMEXIT_MITIGATIONS						\
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT;	\
+	UNTRAIN_RET_VM
+#else
+#define MV_VMEXIT_MITIGATIONS						\
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE;	\
+	UNTRAIN_RET;							\
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
+
+	.section .text, "ax"
+
+SYM_FUNC_START(mv_svm_vmrun)
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%r15
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%rbx
+
+	/* Needed after #VMEXIT, popped in this order: gprs, vmcb, host. */
+	push	%rdx
+	push	%rsi
+	push	%rdi
+
+	mov	%rdx, %rax
+1:	vmsave	%rax
+	mov	%rsi, %rax
+2:	vmload	%rax
+
+	mov	GPR(1)(%rdi), %rcx
+	mov	GPR(2)(%rdi), %rdx
+	mov	GPR(3)(%rdi), %rbx
+	mov	GPR(5)(%rdi), %rbp
+	mov	GPR(6)(%rdi), %rsi
+	mov	GPR(8)(%rdi), %r8
+	mov	GPR(9)(%rdi), %r9
+	mov	GPR(10)(%rdi), %r10
+	mov	GPR(11)(%rdi), %r11
+	mov	GPR(12)(%rdi), %r12
+	mov	GPR(13)(%rdi), %r13
+	mov	GPR(14)(%rdi), %r14
+	mov	GPR(15)(%rdi), %r15
+	mov	GPR(7)(%rdi), %rdi
+
+3:	vmrun	%rax
+4:
+	/* #VMEXIT restored RAX (the VMCB's address) and RSP; the rest is the guest's. */
+	pop	%rax
+	mov	%rcx, GPR(1)(%rax)
+	mov	%rdx, GPR(2)(%rax)
+	mov	%rbx, GPR(3)(%rax)
+	mov	%rbp, GPR(5)(%rax)
+	mov	%rsi, GPR(6)(%rax)
+	mov	%rdi, GPR(7)(%rax)
+	mov	%r8, GPR(8)(%rax)
+	mov	%r9, GPR(9)(%rax)
+	mov	%r10, GPR(10)(%rax)
+	mov	%r11, GPR(11)(%rax)
+	mov	%r12, GPR(12)(%rax)
+	mov	%r13, GPR(13)(%rax)
+	mov	%r14, GPR(14)(%rax)
+	mov	%r15, GPR(15)(%rax)
+
+	pop	%rax
+5:	vmsave	%rax
+	pop	%rax
+6:	vmload	%rax		/* the host's GS base again: per-CPU data works */
+	xor	%ebx, %ebx	/* return 0 */
+
+7:
+	/* Before any RET: the guest must not steer the host's return predictions. */
+	MV_VMEXIT_MITIGATIONS
+
+	/* No guest value may linger in a register for speculation to use. */
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
+	mov	%ebx, %eax
+
+	pop	%rbx
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	pop	%rbp
+	RET
+
+	/* An SVM instruction faulted: #UD because EFER.SVME went away. */
+10:	add	$24, %rsp
+	mov	$1, %ebx
+	jmp	7b
+30:	/* after a VMRUN fault the guest GPRs are still ours to drop */
+	add	$24, %rsp
+	mov	$1, %ebx
+	jmp	7b
+50:	add	$8, %rsp	/* host save address still pushed */
+	mov	$1, %ebx
+	jmp	7b
+60:	mov	$1, %ebx
+	jmp	7b
+
+	_ASM_EXTABLE(1b, 10b)
+	_ASM_EXTABLE(2b, 10b)
+	_ASM_EXTABLE(3b, 30b)
+	_ASM_EXTABLE(5b, 50b)
+	_ASM_EXTABLE(6b, 60b)
+SYM_FUNC_END(mv_svm_vmrun)

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Entering an SVM guest and decoding its exits into struct mv_exit.
+ *
+ * svm_run() is called by the core with preemption and IRQs off. It assigns
+ * the ASID, programs pending events, runs the guest once (entry.S), hands
+ * interrupted event deliveries back to the core, and decodes the exit through
+ * a table indexed by exit code. Policy (what an exit means for userspace) is
+ * the core's.
+ */
+#include <linux/kernel.h>
+#include <linux/nospec.h>
+#include <asm/processor.h>
+
+#include "../run.h"
+#include "../vcpu.h"
+#include "svm.h"
+
+/* APM vol 2 15.16 "TLB Control": per-CPU ASIDs, new generation when used up. */
+static void svm_new_asid(struct svm_vcpu *svm, struct svm_cpu *sd)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (sd->next_asid > sd->max_asid) {
+		sd->asid_generation++;
+		sd->next_asid = 1;
+		c->tlb_control = SVM_TLB_FLUSH_ALL;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_generation = sd->asid_generation;
+	svm->asid_cpu = smp_processor_id();
+	c->asid = svm->asid;
+}
+
+/* Gives the core back an event whose delivery the exit interrupted. */
+static void svm_complete_events(struct svm_vcpu *svm)
+{
+	struct mv_vcpu *vcpu = &svm->vcpu;
+	u64 info = svm->vmcb->control.exit_int_info;
+	u8 vector = info & SVM_EVTINJ_VEC_MASK;
+	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+
+	mv_events_delivered(vcpu);
+	if (!(info & SVM_EVTINJ_VALID))
+		return;
+
+	switch (type) {
+	case SVM_EVTINJ_TYPE_NMI:
+		vcpu->nmi_injected = true;
+		vcpu->nmi_masked = false;	/* blocked again when re-injected */
+		break;
+	case SVM_EVTINJ_TYPE_EXEPT:
+		/* #BP and #OF come from INT3/INTO, which will simply run again. */
+		if (vector == BP_VECTOR || vector == OF_VECTOR)
+			break;
+		/* A #PF in delivery already set CR2: give it again. */
+		mv_requeue_exception(vcpu, vector, info & SVM_EVTINJ_VALID_ERR,
+				     info >> 32, svm->vmcb->save.cr2);
+		break;
+	case SVM_EVTINJ_TYPE_INTR:
+		vcpu->interrupt.injected = true;
+		vcpu->interrupt.vector = vector;
+		break;
+	default:
+		/* INTn: RIP still points at it; it runs again. */
+		break;
+	}
+}
+
+void svm_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
+		bool has_error_code, u32 error_code, u64 payload)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 ev = SVM_EVTINJ_VALID | vector;
+
+	switch (kind) {
+	case MV_INJECT_EXCEPTION:
+		ev |= SVM_EVTINJ_TYPE_EXEPT;
+		if (has_error_code)
+			ev |= SVM_EVTINJ_VALID_ERR | (u64)error_code << 32;
+		if (vector == PF_VECTOR)
+			svm->vmcb->save.cr2 = payload;
+		break;
+	case MV_INJECT_NMI:
+		ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | NMI_VECTOR;
+		/* NMIs stay blocked until the handler's IRET: watch for it. */
+		svm->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IRET;
+		svm->awaiting_iret = false;
+		break;
+	case MV_INJECT_INTR:
+		ev |= SVM_EVTINJ_TYPE_INTR;
+		break;
+	}
+	svm->vmcb->control.event_inj = ev;
+}
+
+bool svm_interrupt_allowed(struct mv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return (vcpu->regs.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW);
+}
+
+bool svm_nmi_allowed(struct mv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	return !vcpu->nmi_masked &&
+	       !(svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW);
+}
+
+/*
+ * APM vol 2 15.21.4 "Interrupt Windows": a virtual interrupt that the guest
+ * takes as soon as it is interruptible, intercepted as VINTR.
+ */
+void svm_enable_irq_window(struct mv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR | 0xfULL << SVM_V_INTR_PRIO_SHIFT;
+	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+}
+
+static void svm_clear_irq_window(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR | 0xfULL << SVM_V_INTR_PRIO_SHIFT);
+	c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+}
+
+u32 svm_get_interrupt_shadow(struct mv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW ?
+	       KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI : 0;
+}
+
+void svm_set_interrupt_shadow(struct mv_vcpu *vcpu, u32 shadow)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	if (shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW;
+	else
+		c->int_state &= ~SVM_INTERRUPT_SHADOW;
+}
+
+/* Exit decoders: fill vcpu->exit from the VMCB. */
+typedef void (*svm_exit_fn)(struct svm_vcpu *svm, struct mv_exit *exit);
+
+static void exit_none(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_NONE;
+}
+
+/*
+ * Without NRIP save (APM vol 2 15.7.1) the VMCB does not say how long the
+ * exiting instruction was: these are the bare opcodes the core checks at RIP.
+ */
+static const struct mv_opcode op_invd = { 2, { 0x0f, 0x08 } };
+static const struct mv_opcode op_wbinvd = { 2, { 0x0f, 0x09 } };
+static const struct mv_opcode op_monitor = { 3, { 0x0f, 0x01, 0xc8 } };
+static const struct mv_opcode op_mwait = { 3, { 0x0f, 0x01, 0xc9 } };
+static const struct mv_opcode op_hlt = { 1, { 0xf4 } };
+static const struct mv_opcode op_cpuid = { 2, { 0x0f, 0xa2 } };
+static const struct mv_opcode op_vmmcall = { 3, { 0x0f, 0x01, 0xd9 } };
+static const struct mv_opcode op_xsetbv = { 3, { 0x0f, 0x01, 0xd1 } };
+static const struct mv_opcode op_rdmsr = { 2, { 0x0f, 0x32 } };
+static const struct mv_opcode op_wrmsr = { 2, { 0x0f, 0x30 } };
+
+static void exit_invd(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_NOP;
+	exit->opcode = &op_invd;
+}
+
+static void exit_wbinvd(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_NOP;
+	exit->opcode = &op_wbinvd;
+}
+
+static void exit_monitor(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_NOP;
+	exit->opcode = &op_monitor;
+}
+
+static void exit_mwait(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_NOP;
+	exit->opcode = &op_mwait;
+}
+
+static void exit_ud(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_UD;
+}
+
+static void exit_hlt(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_HLT;
+	exit->opcode = &op_hlt;
+}
+
+static void exit_cpuid(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_CPUID;
+	exit->opcode = &op_cpuid;
+}
+
+static void exit_vmmcall(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_HYPERCALL;
+	exit->opcode = &op_vmmcall;
+}
+
+static void exit_xsetbv(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_XSETBV;
+	exit->opcode = &op_xsetbv;
+}
+
+/* APM vol 2 15.5: the VMCB is undefined after a shutdown; the core resets it. */
+static void exit_shutdown(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_SHUTDOWN;
+}
+
+static void exit_msr(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	bool write = svm->vmcb->control.exit_info_1;
+
+	exit->type = write ? MV_EXIT_WRMSR : MV_EXIT_RDMSR;
+	exit->opcode = write ? &op_wrmsr : &op_rdmsr;
+}
+
+static void exit_vintr(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	svm_clear_irq_window(svm);
+	exit->type = MV_EXIT_IRQ_WINDOW;
+}
+
+/* The IRET runs next; NMIs unblock once RIP has moved past it. */
+static void exit_iret(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	svm->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+	svm->awaiting_iret = true;
+	svm->iret_rip = svm->vmcb->save.rip;
+	exit->type = MV_EXIT_NONE;
+}
+
+/* APM vol 2 15.10.2 "IN and OUT Behavior": EXITINFO2 is the next RIP. */
+static void exit_ioio(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	u64 info = svm->vmcb->control.exit_info_1;
+
+	exit->type = MV_EXIT_IO;
+	exit->io.port = info >> SVM_IOIO_PORT_SHIFT;
+	exit->io.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	exit->io.in = info & SVM_IOIO_TYPE_IN;
+	exit->io.string = info & SVM_IOIO_STR;
+	exit->insn_len = svm->vmcb->control.exit_info_2 - svm->vmcb->save.rip;
+}
+
+static void exit_npf(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	u64 err = svm->vmcb->control.exit_info_1;
+
+	exit->type = MV_EXIT_GPA_FAULT;
+	exit->gpa_fault.gpa = svm->vmcb->control.exit_info_2;
+	exit->gpa_fault.write = err & SVM_NPF_WRITE;
+	exit->gpa_fault.fetch = err & SVM_NPF_FETCH;
+	exit->gpa_fault.present = err & SVM_NPF_PRESENT;
+}
+
+/* A machine check in the guest is the host's: run its handler (INT 18). */
+static void exit_mc(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	asm volatile("int $0x12");
+	exit->type = MV_EXIT_NONE;
+}
+
+/* #AC and #DB are intercepted only to be reflected, unchanged. */
+static void exit_reflect(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	u8 vector = svm->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+
+	mv_queue_exception(&svm->vcpu, vector, vector == AC_VECTOR,
+			   svm->vmcb->control.exit_info_1);
+	exit->type = MV_EXIT_NONE;
+}
+
+static void exit_dr(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	u32 code = svm->vmcb->control.exit_code;
+
+	exit->type = MV_EXIT_DR_ACCESS;
+	exit->dr.write = code >= SVM_EXIT_WRITE_DR0;
+	exit->dr.nr = code & 0xf;
+}
+
+#define DR_EXITS(fn)							\
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 15] = fn,		\
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = fn
+
+static const svm_exit_fn svm_exit_decoders[SVM_EXIT_MAX + 1] = {
+	DR_EXITS(exit_dr),
+	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_reflect,
+	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_reflect,
+	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= exit_mc,
+	[SVM_EXIT_INTR]			= exit_none,
+	[SVM_EXIT_NMI]			= exit_none,
+	[SVM_EXIT_SMI]			= exit_none,
+	[SVM_EXIT_VINTR]		= exit_vintr,
+	[SVM_EXIT_CPUID]		= exit_cpuid,
+	[SVM_EXIT_IRET]			= exit_iret,
+	[SVM_EXIT_INVD]			= exit_invd,
+	[SVM_EXIT_HLT]			= exit_hlt,
+	[SVM_EXIT_INVLPGA]		= exit_ud,
+	[SVM_EXIT_IOIO]			= exit_ioio,
+	[SVM_EXIT_MSR]			= exit_msr,
+	[SVM_EXIT_FERR_FREEZE]		= exit_none,
+	[SVM_EXIT_SHUTDOWN]		= exit_shutdown,
+	[SVM_EXIT_VMRUN]		= exit_ud,
+	[SVM_EXIT_VMMCALL]		= exit_vmmcall,
+	[SVM_EXIT_VMLOAD]		= exit_ud,
+	[SVM_EXIT_VMSAVE]		= exit_ud,
+	[SVM_EXIT_STGI]			= exit_ud,
+	[SVM_EXIT_CLGI]			= exit_ud,
+	[SVM_EXIT_SKINIT]		= exit_ud,
+	[SVM_EXIT_WBINVD]		= exit_wbinvd,
+	[SVM_EXIT_MONITOR]		= exit_monitor,
+	[SVM_EXIT_MWAIT]		= exit_mwait,
+	[SVM_EXIT_MWAIT_COND]		= exit_mwait,
+	[SVM_EXIT_XSETBV]		= exit_xsetbv,
+	[SVM_EXIT_RDPRU]		= exit_ud,
+	[SVM_EXIT_NPF]			= exit_npf,
+};
+
+static void svm_decode_exit(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	struct mv_exit *exit = &svm->vcpu.exit;
+	u32 code = c->exit_code;
+	svm_exit_fn fn = NULL;
+
+	exit->hw_reason = code;
+	exit->insn_len = MV_INSN_LEN_UNKNOWN;
+	exit->opcode = NULL;
+	if (svm_has_nrips && c->next_rip)
+		exit->insn_len = c->next_rip - svm->vmcb->save.rip;
+
+	if (code == SVM_EXIT_INVALID) {
+		exit->type = MV_EXIT_FAIL_ENTRY;
+		return;
+	}
+	if (code <= SVM_EXIT_MAX)
+		fn = svm_exit_decoders[array_index_nospec(code, SVM_EXIT_MAX + 1)];
+	if (fn) {
+		fn(svm, exit);
+	} else {
+		exit->type = MV_EXIT_UNEXPECTED;
+		exit->unexpected.info[0] = c->exit_info_1;
+		exit->unexpected.info[1] = c->exit_info_2;
+	}
+}
+
+void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	struct vmcb *vmcb = svm->vmcb;
+	int faulted;
+
+	/* A new ASID after migration, a flush, or a generation roll-over. */
+	if (flush_tlb || svm->asid_cpu != smp_processor_id() ||
+	    svm->asid_generation != sd->asid_generation)
+		svm_new_asid(svm, sd);
+
+	/* The IRET of an NMI handler has run once RIP moved: unblock NMIs. */
+	if (svm->awaiting_iret && vcpu->regs.rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		vcpu->nmi_masked = false;
+	}
+
+	vmcb->save.rax = vcpu->regs.gpr[MV_RAX];
+	vmcb->save.rsp = vcpu->regs.gpr[MV_RSP];
+	vmcb->save.rip = vcpu->regs.rip;
+	vmcb->save.rflags = vcpu->regs.rflags;
+	vmcb->save.dr6 = vcpu->dr6;
+	vmcb->save.dr7 = vcpu->dr7;
+	vmcb->control.clean = 0;	/* no caching hints: always correct */
+
+	svm_clgi();
+	mv_guest_xstate_load(vcpu, vmcb->save.cr4);
+	/* Host IF=1 so that physical interrupts exit the guest; GIF=0 holds them. */
+	raw_local_irq_enable();
+	amd_clear_divider();
+	faulted = mv_svm_vmrun(vcpu->regs.gpr, svm->vmcb_pa, sd->host_save_pa);
+	raw_local_irq_disable();
+	mv_guest_xstate_put(vcpu);
+	svm_stgi();
+
+	if (unlikely(faulted)) {
+		/* SVM went off underneath us (reboot): nothing ran. */
+		vcpu->exit.type = MV_EXIT_FAIL_ENTRY;
+		vcpu->exit.hw_reason = SVM_EXIT_INVALID;
+		return;
+	}
+
+	vcpu->regs.gpr[MV_RAX] = vmcb->save.rax;
+	vcpu->regs.gpr[MV_RSP] = vmcb->save.rsp;
+	vcpu->regs.rip = vmcb->save.rip;
+	vcpu->regs.rflags = vmcb->save.rflags;
+	vcpu->dr6 = vmcb->save.dr6;
+	vcpu->dr7 = vmcb->save.dr7;
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_NOTHING;
+	vmcb->control.event_inj = 0;
+
+	svm_complete_events(svm);
+	svm_decode_exit(svm);
+}

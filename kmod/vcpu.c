@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPU objects, their fd and its mmap (struct kvm_run, then the PIO data page
+ * at KVM_PIO_PAGE_OFFSET), and the vCPU ioctl table. A vCPU lives as long as
+ * its VM: its fd holds a VM reference, and the VM frees its vCPUs.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/fpu/xcr.h>
+
+#include "backend.h"
+#include "cpuid.h"
+#include "exits.h"
+#include "ioctl.h"
+#include "msr.h"
+#include "state.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static vm_fault_t mv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct mv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff == 0)
+		page = vcpu->run_page;
+	else if (vmf->pgoff == KVM_PIO_PAGE_OFFSET)
+		page = vcpu->pio_page;
+	else
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mv_vcpu_vm_ops = {
+	.fault = mv_vcpu_fault,
+};
+
+static int mv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &mv_vcpu_vm_ops;
+	return 0;
+}
+
+static long mv_vcpu_run_ioctl(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vcpu *vcpu = obj;
+	int r;
+
+	if (arg)
+		return -EINVAL;
+	r = mv_vcpu_run(vcpu);
+	vcpu->has_run = true;
+	return r;
+}
+
+static long mv_vcpu_interrupt(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_interrupt *irq = karg;
+	struct mv_vcpu *vcpu = obj;
+
+	if (irq->irq >= KVM_NR_INTERRUPTS)
+		return -EINVAL;
+	/* No in-kernel irqchip: one interrupt at a time (KVM returns -EEXIST). */
+	if (vcpu->interrupt.injected)
+		return -EEXIST;
+	vcpu->interrupt.injected = true;
+	vcpu->interrupt.vector = irq->irq;
+	return 0;
+}
+
+/* KVM's process_nmi(): at most two pending, one while NMIs are blocked. */
+static long mv_vcpu_nmi(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vcpu *vcpu = obj;
+	unsigned int limit = vcpu->nmi_masked || vcpu->nmi_injected ? 1 : 2;
+
+	vcpu->nmi_pending = min(vcpu->nmi_pending + 1, limit);
+	return 0;
+}
+
+static long mv_vcpu_set_signal_mask(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_signal_mask __user *umask = (void __user *)arg;
+	struct kvm_signal_mask kmask;
+	struct mv_vcpu *vcpu = obj;
+	sigset_t set;
+
+	if (!umask) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&kmask, umask, sizeof(kmask)))
+		return -EFAULT;
+	if (kmask.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, umask->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+static long mv_vcpu_get_msrs(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_msrs __user *u = (void __user *)arg;
+
+	return mv_msrs_io(obj, karg, u->entries, false);
+}
+
+static long mv_vcpu_set_msrs(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_msrs __user *u = (void __user *)arg;
+
+	return mv_msrs_io(obj, karg, u->entries, true);
+}
+
+static long mv_vcpu_set_cpuid2(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_cpuid2 __user *u = (void __user *)arg;
+
+	return mv_set_cpuid2(obj, karg, u->entries);
+}
+
+/* The header is copied back only on success, as KVM does. */
+static long mv_vcpu_get_cpuid2(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_cpuid2 __user *u = (void __user *)arg;
+
+	return mv_get_cpuid2(obj, karg, u->entries);
+}
+
+static const struct mv_ioctl mv_vcpu_ioctls[] = {
+	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
+	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
+	MV_IOCTL_STRUCT(KVM_SET_REGS, struct kvm_regs, mv_set_regs),
+	MV_IOCTL_STRUCT(KVM_GET_SREGS, struct kvm_sregs, mv_get_sregs),
+	MV_IOCTL_STRUCT(KVM_SET_SREGS, struct kvm_sregs, mv_set_sregs),
+	MV_IOCTL_STRUCT(KVM_GET_FPU, struct kvm_fpu, mv_get_fpu),
+	MV_IOCTL_STRUCT(KVM_SET_FPU, struct kvm_fpu, mv_set_fpu),
+	MV_IOCTL_SCALAR(KVM_GET_XSAVE, mv_get_xsave),
+	MV_IOCTL_SCALAR(KVM_SET_XSAVE, mv_set_xsave),
+	MV_IOCTL_STRUCT(KVM_GET_XCRS, struct kvm_xcrs, mv_get_xcrs),
+	MV_IOCTL_STRUCT(KVM_SET_XCRS, struct kvm_xcrs, mv_set_xcrs),
+	MV_IOCTL_STRUCT(KVM_GET_VCPU_EVENTS, struct kvm_vcpu_events, mv_get_events),
+	MV_IOCTL_STRUCT(KVM_SET_VCPU_EVENTS, struct kvm_vcpu_events, mv_set_events),
+	MV_IOCTL_STRUCT(KVM_GET_MP_STATE, struct kvm_mp_state, mv_get_mp_state),
+	MV_IOCTL_STRUCT(KVM_SET_MP_STATE, struct kvm_mp_state, mv_set_mp_state),
+	MV_IOCTL_STRUCT(KVM_TRANSLATE, struct kvm_translation, mv_translate),
+	MV_IOCTL_STRUCT(KVM_INTERRUPT, struct kvm_interrupt, mv_vcpu_interrupt),
+	MV_IOCTL_SCALAR(KVM_NMI, mv_vcpu_nmi),
+	MV_IOCTL_SCALAR(KVM_SET_SIGNAL_MASK, mv_vcpu_set_signal_mask),
+	MV_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, mv_vcpu_get_msrs),
+	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, mv_vcpu_set_msrs),
+	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, mv_vcpu_set_cpuid2),
+	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
+};
+
+static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct mv_vcpu *vcpu = filp->private_data;
+	long r;
+
+	/* As kvm_vcpu_ioctl(): a vCPU answers only its VM's process. */
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	r = mv_ioctl_dispatch(mv_vcpu_ioctls, ARRAY_SIZE(mv_vcpu_ioctls), vcpu,
+			      cmd, arg);
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static int mv_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct mv_vcpu *vcpu = filp->private_data;
+
+	mv_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations mv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mv_vcpu_release,
+	.unlocked_ioctl	= mv_vcpu_ioctl,
+	.compat_ioctl	= mv_vcpu_ioctl,
+	.mmap		= mv_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* The state every vCPU starts in besides the backend's registers. */
+static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
+{
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+			    MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	vcpu->cpu = -1;
+	mv_vcpu_reset(vcpu);
+}
+
+void mv_vcpu_destroy(struct mv_vcpu *vcpu)
+{
+	mv_backend->vcpu_free(vcpu);
+	mv_tdp_cache_free(&vcpu->tdp_cache);
+	fpu_free_guest_fpstate(&vcpu->fpu);
+	kvfree(vcpu->cpuid);
+	__free_page(vcpu->pio_page);
+	__free_page(vcpu->run_page);
+	kfree(vcpu);
+}
+
+/* KVM_CREATE_VCPU, with kvm_vm_ioctl_create_vcpu()'s checks and errnos. */
+int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
+{
+	struct mv_vcpu *vcpu;
+	char name[24];
+	int r;
+
+	if (id >= MV_MAX_VCPU_ID)
+		return -EINVAL;
+
+	vcpu = kzalloc(mv_backend->vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+
+	r = -ENOMEM;
+	vcpu->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vcpu->run_page)
+		goto err_free_vcpu;
+	vcpu->run = page_address(vcpu->run_page);
+	vcpu->pio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vcpu->pio_page)
+		goto err_free_run;
+	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
+		goto err_free_pio;
+	r = mv_backend->vcpu_create(vcpu);
+	if (r)
+		goto err_free_fpu;
+	mv_backend->set_tdp_root(vcpu, mv_tdp_root_pa(&vm->tdp));
+	mv_vcpu_init_state(vcpu);
+
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus >= MV_MAX_VCPUS)
+		goto err_unlock;
+	r = -EEXIST;
+	if (mv_vm_find_vcpu(vm, id))
+		goto err_unlock;
+	mv_vm_get(vm);		/* the vCPU fd's reference */
+	snprintf(name, sizeof(name), "minivirt-vcpu:%lu", id);
+	r = anon_inode_getfd(name, &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		goto err_put_vm;
+	/* Published last: the VM frees what it can see. */
+	vm->vcpus[vm->nr_vcpus] = vcpu;
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
+	mutex_unlock(&vm->lock);
+	return r;
+
+err_put_vm:
+	mutex_unlock(&vm->lock);
+	mv_vm_put(vm);
+	mv_vcpu_destroy(vcpu);
+	return r;
+err_unlock:
+	mutex_unlock(&vm->lock);
+	mv_vcpu_destroy(vcpu);
+	return r;
+err_free_fpu:
+	fpu_free_guest_fpstate(&vcpu->fpu);
+err_free_pio:
+	__free_page(vcpu->pio_page);
+err_free_run:
+	__free_page(vcpu->run_page);
+err_free_vcpu:
+	kfree(vcpu);
+	return r;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MINIVIRT_VCPU_H
+#define MINIVIRT_VCPU_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/signal.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/irq_vectors.h>
+
+#include "emulate.h"
+#include "exit.h"
+#include "mmu/tdp.h"
+
+struct mv_vm;
+
+/* General-purpose registers, in x86 encoding order. */
+enum mv_gpr {
+	MV_RAX, MV_RCX, MV_RDX, MV_RBX, MV_RSP, MV_RBP, MV_RSI, MV_RDI,
+	MV_R8, MV_R9, MV_R10, MV_R11, MV_R12, MV_R13, MV_R14, MV_R15,
+	MV_NR_GPRS
+};
+
+/* Requests to a vCPU, acted on with IRQs off right before it enters. */
+enum mv_request {
+	MV_REQ_TLB_FLUSH,
+};
+
+/* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
+#define MV_DR6_ACTIVE_LOW		0xffff0ff0ULL
+#define MV_DR6_VOLATILE		0x0001e80fULL
+#define MV_DR6_FIXED_1		0xfffe0ff0ULL
+#define MV_DR7_VOLATILE		0xffff2bffULL
+#define MV_DR7_FIXED_1		0x00000400ULL
+#define MV_DR7_BP_ENABLES	0xffULL		/* L0-3, G0-3 */
+
+enum mv_vcpu_mode {
+	MV_OUTSIDE_GUEST,
+	MV_IN_GUEST,
+};
+
+/* Control state the core reads to walk guest page tables and decode. */
+struct mv_ctrl {
+	u64 cr0, cr3, cr4, efer;
+	u64 cs_base;
+	bool cs_l, cs_db;
+	u8 cpl;
+};
+
+/* An event on its way into the guest (KVM's queued exception/interrupt). */
+struct mv_event {
+	bool pending;	/* queued, not yet given to the hardware */
+	bool injected;	/* given to the hardware, delivery not yet complete */
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+	u64 payload;	/* #PF: the faulting address, for CR2 */
+};
+
+/* What the vCPU waits for from userspace before it may go on. */
+enum mv_completion {
+	MV_COMPLETE_NONE,
+	MV_COMPLETE_PIO_IN,	/* IN/INS: data in the PIO page */
+	MV_COMPLETE_PIO_OUT,	/* OUT/OUTS: skip the instruction */
+	MV_COMPLETE_MMIO,	/* an emulated access: finish the instruction */
+};
+
+struct mv_vcpu {
+	struct mv_vm *vm;
+	unsigned int id;
+	struct mutex mutex;		/* held by every vCPU ioctl */
+	struct kvm_run *run;
+	struct page *run_page, *pio_page;
+
+	/*
+	 * Guest GPRs, RIP, RFLAGS (the emulator's register file); the backend
+	 * syncs RAX/RSP/RIP/RFLAGS with the hardware around each entry.
+	 */
+	struct mv_emu_regs regs;
+
+	/* Where it runs; mode and requests order against remote kicks. */
+	int cpu;
+	int mode;
+	unsigned long requests;
+
+	struct mv_exit exit;
+	enum mv_completion completion;
+	struct {
+		u32 count;		/* elements in the PIO page */
+		u8 size;
+		bool in, string, rep;
+		u8 addr_size;
+		u64 la;			/* INS: where the first element goes */
+	} pio;
+	struct {
+		struct mv_insn insn;
+		struct mv_emu_access access;
+		u64 gpa;
+		bool finished;		/* registers done; a write-back is out */
+	} mmio;
+
+	/* Events (KVM_INTERRUPT, KVM_NMI, exceptions the core raises). */
+	struct mv_event exception;
+	bool triple_fault;		/* shut down instead of entering */
+	struct mv_event interrupt;
+	unsigned int nmi_pending;
+	bool nmi_injected;
+	bool nmi_masked;
+
+	/* Guest CPUID table (KVM_SET_CPUID2). */
+	struct kvm_cpuid_entry2 *cpuid;
+	unsigned int cpuid_nent;
+
+	/* Core-owned architectural state. */
+	struct fpu_guest fpu;
+	u64 xcr0;
+	u64 apic_base;
+	u64 misc_enable;
+	u64 cr8;
+	u32 mp_state;
+	/*
+	 * Guest debug registers. The backend switches DR6/DR7 with the rest of
+	 * the state; DR0-3 are loaded around the entry while DR7 enables any.
+	 */
+	u64 dr[4], dr6, dr7;
+
+	bool has_run;			/* KVM_RUN was called: CPUID is fixed */
+
+	/* Signal mask while in KVM_RUN (KVM_SET_SIGNAL_MASK). */
+	bool sigset_active;
+	sigset_t sigset;
+
+	struct mv_tdp_cache tdp_cache;
+
+	struct {
+		u64 exits, io_exits, mmio_exits, irq_window_exits,
+		    signal_exits, halt_exits;
+	} stat;
+};
+
+int mv_vcpu_create(struct mv_vm *vm, unsigned long id);
+void mv_vcpu_destroy(struct mv_vcpu *vcpu);
+
+/* Kicks the vCPU out of guest mode (no-op if it is not in it). */
+void mv_vcpu_kick(struct mv_vcpu *vcpu);
+void mv_vcpu_request(struct mv_vcpu *vcpu, enum mv_request req);
+
+/* The KVM_RUN loop (run.c). */
+int mv_vcpu_run(struct mv_vcpu *vcpu);
+
+/* Guest-visible faults the core raises. */
+void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
+			u32 error_code);
+void mv_queue_page_fault(struct mv_vcpu *vcpu, u64 address, u32 error_code);
+
+
+#endif /* MINIVIRT_VCPU_H */

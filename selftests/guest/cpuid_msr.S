@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guests of the cpuid_msr suite. Their input is a list the test writes at
+ * GUEST_DATA_GPA; their output goes to the report page (R).
+ */
+#include "guest.h"
+
+#define R		GUEST_REPORT_GPA
+#define MSR_UNKNOWN	0x0badc0de
+
+/*
+ * CPUID for each (leaf, subleaf) pair of the list: u32 count at
+ * GUEST_DATA_GPA, pairs of u32 from GUEST_DATA_GPA + 8. Stores EAX, EBX, ECX,
+ * EDX (u32 each) at R + 16 * i.
+ */
+GUEST_BEGIN(cpuid_list)
+	.code64
+	mov GUEST_DATA_GPA, %r8d
+	mov $GUEST_DATA_GPA + 8, %rsi
+	mov $R, %rdi
+1:	test %r8d, %r8d
+	jz 2f
+	mov (%rsi), %eax
+	mov 4(%rsi), %ecx
+	cpuid
+	mov %eax, (%rdi)
+	mov %ebx, 4(%rdi)
+	mov %ecx, 8(%rdi)
+	mov %edx, 12(%rdi)
+	add $8, %rsi
+	add $16, %rdi
+	dec %r8d
+	jmp 1b
+2:	hlt
+GUEST_END(cpuid_list)
+
+/*
+ * WRMSR then RDMSR for each entry of the list: u32 count at GUEST_DATA_GPA,
+ * entries of { u32 index, u32 write, u64 value } from GUEST_DATA_GPA + 8
+ * (write 0: RDMSR only). Stores what RDMSR returned (u64) at R + 8 * i.
+ */
+GUEST_BEGIN(msr_list)
+	.code64
+	mov GUEST_DATA_GPA, %r8d
+	mov $GUEST_DATA_GPA + 8, %rsi
+	mov $R, %rdi
+1:	test %r8d, %r8d
+	jz 3f
+	mov (%rsi), %ecx
+	cmpl $0, 4(%rsi)
+	je 2f
+	mov 8(%rsi), %eax
+	mov 12(%rsi), %edx
+	wrmsr
+2:	rdmsr
+	mov %eax, (%rdi)
+	mov %edx, 4(%rdi)
+	add $16, %rsi
+	add $8, %rdi
+	dec %r8d
+	jmp 1b
+3:	hlt
+GUEST_END(msr_list)
+
+/*
+ * RDMSR and WRMSR of an MSR nobody implements: each must raise #GP, which the
+ * IDT stubs record; the guest copies each record (vector, error code, RIP)
+ * to R + 0 and R + 24 and halts.
+ */
+GUEST_BEGIN(msr_unknown)
+	.code64
+	movq $ABS(msr_unknown, 1f), EXC_FIXUP
+	mov $MSR_UNKNOWN, %ecx
+GUEST_LABEL(msr_unknown, rdmsr)
+	rdmsr
+	GUEST_FAIL(1)
+1:	mov EXC_VECTOR, %rax
+	mov %rax, R
+	mov EXC_ERROR, %rax
+	mov %rax, R + 8
+	mov EXC_RIP, %rax
+	mov %rax, R + 16
+	movq $ABS(msr_unknown, 2f), EXC_FIXUP
+	mov $MSR_UNKNOWN, %ecx
+	xor %eax, %eax
+	xor %edx, %edx
+GUEST_LABEL(msr_unknown, wrmsr)
+	wrmsr
+	GUEST_FAIL(2)
+2:	mov EXC_VECTOR, %rax
+	mov %rax, R + 24
+	mov EXC_ERROR, %rax
+	mov %rax, R + 32
+	mov EXC_RIP, %rax
+	mov %rax, R + 40
+	hlt
+GUEST_END(msr_unknown)
+
+	.section .note.GNU-stack, "", @progbits

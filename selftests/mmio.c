@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MMIO exits (KVM_EXIT_MMIO): a guest touching a guest-physical address that
+ * no memslot covers, through many instruction forms, in 64-bit and 32-bit
+ * mode: MOV to and from memory, MOV of an immediate, MOVZX/MOVSX/MOVSXD, MOV
+ * with a moffs operand (A0-A3), ALU instructions with a memory operand (read,
+ * then write for OR/AND/ADD; read only for CMP/TEST and a register
+ * destination), XCHG, and MMX MOVQ for 8 bytes in 32-bit mode. Each access
+ * is checked in kvm_run->mmio (phys_addr, len, is_write, data); read data the
+ * host supplies must reach the right register with the right extension and
+ * flags; RIP must advance past the instruction (checked after completing it
+ * with immediate_exit, api.rst). Then read-only memslots (KVM_MEM_READONLY):
+ * reads and instruction fetches see the memory, writes exit as MMIO with the
+ * data and leave it unchanged. Guest code: guest/mmio.S.
+ */
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include "lib/harness.h"
+#include "lib/vm.h"
+
+#define MMIO_ADDR	(GUEST_MMIO_GPA + 0x40)	/* RBX */
+#define MOFFS_ADDR	(GUEST_MMIO_GPA + 0x80)	/* as in guest/mmio.S */
+#define RO_GPA		0x400000ULL
+#define RO_SIZE		0x10000ULL
+
+/* Register values every case starts with. */
+#define RAX0		0x1122334455667788ULL
+#define RCX0		0xa5a5a5a5a5a5a5a5ULL
+#define RDX0		0x0000000000000002ULL
+#define R9_0		0x9999999999999999ULL
+#define R10_0		0x1010101010101010ULL
+
+#define MMIO_GUESTS(X)							\
+	X(mmio64_st_b) X(mmio64_st_w) X(mmio64_st_l) X(mmio64_st_q)	\
+	X(mmio64_ld_b) X(mmio64_ld_bh) X(mmio64_ld_w) X(mmio64_ld_l)	\
+	X(mmio64_ld_q) X(mmio64_ld_r10b) X(mmio64_ld_r9d_disp)		\
+	X(mmio64_st_imm_b) X(mmio64_st_imm_w) X(mmio64_st_imm_l)	\
+	X(mmio64_st_imm_q) X(mmio64_movzbl) X(mmio64_movzwq)		\
+	X(mmio64_movsbq) X(mmio64_movsbw) X(mmio64_movswl)		\
+	X(mmio64_movslq) X(mmio64_moffs_ld_b) X(mmio64_moffs_ld_l)	\
+	X(mmio64_moffs_st_w) X(mmio64_moffs_st_q) X(mmio64_or_imm_l)	\
+	X(mmio64_and_imm_w) X(mmio64_add_imm_b) X(mmio64_add_reg_q)	\
+	X(mmio64_add_to_reg_l) X(mmio64_sub_to_reg_q)			\
+	X(mmio64_cmp_imm_l) X(mmio64_test_imm_b) X(mmio64_xchg_l)	\
+	X(mmio64_xchg_b)						\
+	X(mmio32_st_b) X(mmio32_st_w) X(mmio32_st_l) X(mmio32_ld_b)	\
+	X(mmio32_ld_w) X(mmio32_ld_l) X(mmio32_st_imm_w)		\
+	X(mmio32_st_imm_l) X(mmio32_movzbl) X(mmio32_movswl)		\
+	X(mmio32_movsbw) X(mmio32_moffs_ld_b) X(mmio32_moffs_ld_l)	\
+	X(mmio32_moffs_st_b) X(mmio32_moffs_st_l) X(mmio32_or_reg_l)	\
+	X(mmio32_and_imm_b) X(mmio32_add_imm8_w) X(mmio32_cmp_reg_l)	\
+	X(mmio32_test_reg_w) X(mmio32_xchg_w) X(mmio32_movq_ld)		\
+	X(mmio32_movq_st) X(mmio_ro) X(mmio_ro_code)
+#define DECLARE(g) DECLARE_GUEST(g);
+MMIO_GUESTS(DECLARE)
+
+struct access {
+	bool write;
+	uint8_t len;		/* 0: no access */
+	uint64_t data;		/* write: the data expected; read: supplied */
+};
+
+struct mmio_case {
+	const char *name;
+	struct guest_code code;
+	enum vm_mode mode;
+	uint64_t addr;
+	struct access acc[2];
+	int reg;		/* offsetof(struct kvm_regs, ...) to check, or -1 */
+	uint64_t expect;	/* its value after the instruction */
+	uint64_t flags_mask;	/* RFLAGS bits to check... */
+	uint64_t flags;		/* ...and their values */
+};
+
+#define W(l, d)		{ true, l, d }
+#define R(l, d)		{ false, l, d }
+#define REG(r)		offsetof(struct kvm_regs, r)
+#define NOREG		-1
+/* Guest g, in mode m, accesses addr: acc[], then register reg holds expect. */
+#define C(g, m, addr, reg, expect, ...)					\
+	{ #g, GUEST(g), VM_MODE_##m, addr, { __VA_ARGS__ }, reg, expect, 0, 0 }
+/* The same, and the RFLAGS bits in mask are flags. */
+#define CF(g, m, addr, reg, expect, mask, flags, ...)			\
+	{ #g, GUEST(g), VM_MODE_##m, addr, { __VA_ARGS__ }, reg, expect, mask, flags }
+
+#define ZF	X86_EFLAGS_ZF
+#define CF_	X86_EFLAGS_CF
+#define SF	X86_EFLAGS_SF
+
+static uint64_t reg_of(struct kvm_regs *regs, int off)
+{
+	return *(uint64_t *)((uint8_t *)regs + off);
+}
+
+static void run_case(const struct mmio_case *c)
+{
+	uint64_t end, mask = c->mode == VM_MODE_LONG ? ~0ULL : 0xffffffffULL;
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	int i;
+
+	TH_LOG("case %s", c->name);
+	guest_new(c->mode, c->code, 0, &vcpu);
+	end = vcpu_load_insn(vcpu, c->code);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rax = RAX0;
+	regs.rbx = MMIO_ADDR;
+	regs.rcx = RCX0;
+	regs.rdx = RDX0;
+	regs.r9 = R9_0;
+	regs.r10 = R10_0;
+	vcpu_regs_set(vcpu, &regs);
+
+	vcpu_run(vcpu);
+	for (i = 0; i < 2 && c->acc[i].len; i++) {
+		const struct access *a = &c->acc[i];
+
+		/* The write half of a read-modify-write comes on completion. */
+		if (i)
+			ASSERT_TRUE(!vcpu_complete_io(vcpu));
+		ASSERT_MMIO(vcpu, c->addr, a->len, a->write);
+		if (!a->write)
+			vcpu_mmio_reply(vcpu, a->data);
+		else if (vcpu_mmio_value(vcpu) != a->data)
+			TH_FAIL("write data %#llx, expected %#llx",
+				(unsigned long long)vcpu_mmio_value(vcpu),
+				(unsigned long long)a->data);
+	}
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(regs.rip, end);
+	if (c->reg != NOREG && (reg_of(&regs, c->reg) & mask) != (c->expect & mask))
+		TH_FAIL("register at %d: %#llx, expected %#llx", c->reg,
+			(unsigned long long)reg_of(&regs, c->reg),
+			(unsigned long long)c->expect);
+	if ((regs.rflags & c->flags_mask) != c->flags)
+		TH_FAIL("rflags %#llx, expected bits %#llx of %#llx",
+			(unsigned long long)regs.rflags,
+			(unsigned long long)c->flags,
+			(unsigned long long)c->flags_mask);
+	/* Registers the instruction does not name stay. */
+	if (c->reg != REG(rax))
+		EXPECT_EQ(regs.rax, RAX0);
+	if (c->reg != REG(rcx))
+		EXPECT_EQ(regs.rcx, RCX0);
+	EXPECT_EQ(regs.rbx, MMIO_ADDR);
+	EXPECT_EQ(regs.rdx, RDX0);
+
+	/* And the guest goes on. */
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), end + 1);
+}
+
+static void run_cases(const struct mmio_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		run_case(&cases[i]);
+}
+
+#define RUN_CASES(...)							\
+	do {								\
+		static const struct mmio_case cases[] = { __VA_ARGS__ };	\
+		run_cases(cases, sizeof(cases) / sizeof(cases[0]));	\
+	} while (0)
+
+TEST(mov_store_64)
+{
+	RUN_CASES(C(mmio64_st_b, LONG, MMIO_ADDR, NOREG, 0, W(1, 0x88)),
+		  C(mmio64_st_w, LONG, MMIO_ADDR, NOREG, 0, W(2, 0x7788)),
+		  C(mmio64_st_l, LONG, MMIO_ADDR, NOREG, 0, W(4, 0x55667788)),
+		  C(mmio64_st_q, LONG, MMIO_ADDR, NOREG, 0, W(8, RAX0)),
+		  C(mmio64_st_imm_b, LONG, MMIO_ADDR, NOREG, 0, W(1, 0x12)),
+		  C(mmio64_st_imm_w, LONG, MMIO_ADDR, NOREG, 0, W(2, 0x1234)),
+		  C(mmio64_st_imm_l, LONG, MMIO_ADDR, NOREG, 0, W(4, 0x12345678)),
+		  C(mmio64_st_imm_q, LONG, MMIO_ADDR, NOREG, 0,
+		    W(8, 0xfffffffffffffffeULL)));
+}
+
+TEST(mov_load_64)
+{
+	RUN_CASES(C(mmio64_ld_b, LONG, MMIO_ADDR, REG(rcx),
+		    0xa5a5a5a5a5a5a55aULL, R(1, 0x5a)),
+		  C(mmio64_ld_bh, LONG, MMIO_ADDR, REG(rcx),
+		    0xa5a5a5a5a5a55aa5ULL, R(1, 0x5a)),
+		  C(mmio64_ld_w, LONG, MMIO_ADDR, REG(rcx),
+		    0xa5a5a5a5a5a51234ULL, R(2, 0x1234)),
+		  /* A 32-bit destination zero-extends into the whole register. */
+		  C(mmio64_ld_l, LONG, MMIO_ADDR, REG(rcx),
+		    0x0000000089abcdefULL, R(4, 0x89abcdef)),
+		  C(mmio64_ld_q, LONG, MMIO_ADDR, REG(rcx),
+		    0xfedcba9876543210ULL, R(8, 0xfedcba9876543210ULL)),
+		  C(mmio64_ld_r10b, LONG, MMIO_ADDR + 8, REG(r10),
+		    0x10101010101010c3ULL, R(1, 0xc3)),
+		  /* -8(%rbx,%rdx,4) with RDX = 2: MMIO_ADDR again. */
+		  C(mmio64_ld_r9d_disp, LONG, MMIO_ADDR, REG(r9),
+		    0x00000000cafef00dULL, R(4, 0xcafef00d)));
+}
+
+TEST(movzx_movsx_64)
+{
+	RUN_CASES(C(mmio64_movzbl, LONG, MMIO_ADDR, REG(rcx), 0x80, R(1, 0x80)),
+		  C(mmio64_movzwq, LONG, MMIO_ADDR, REG(rcx), 0x8000, R(2, 0x8000)),
+		  C(mmio64_movsbq, LONG, MMIO_ADDR, REG(rcx),
+		    0xffffffffffffff80ULL, R(1, 0x80)),
+		  C(mmio64_movsbw, LONG, MMIO_ADDR, REG(rcx),
+		    0xa5a5a5a5a5a5ff80ULL, R(1, 0x80)),
+		  C(mmio64_movswl, LONG, MMIO_ADDR, REG(rcx),
+		    0x00000000ffff8000ULL, R(2, 0x8000)),
+		  C(mmio64_movslq, LONG, MMIO_ADDR, REG(rcx),
+		    0xffffffff80000000ULL, R(4, 0x80000000)));
+}
+
+TEST(mov_moffs_64)
+{
+	RUN_CASES(C(mmio64_moffs_ld_b, LONG, MOFFS_ADDR, REG(rax),
+		    0x1122334455667700ULL, R(1, 0x00)),
+		  C(mmio64_moffs_ld_l, LONG, MOFFS_ADDR, REG(rax),
+		    0x00000000deadbeefULL, R(4, 0xdeadbeef)),
+		  C(mmio64_moffs_st_w, LONG, MOFFS_ADDR, NOREG, 0, W(2, 0x7788)),
+		  C(mmio64_moffs_st_q, LONG, MOFFS_ADDR, NOREG, 0, W(8, RAX0)));
+}
+
+TEST(alu_64)
+{
+	RUN_CASES(CF(mmio64_or_imm_l, LONG, MMIO_ADDR, NOREG, 0, ZF | CF_, 0,
+		     R(4, 0x100), W(4, 0x10f)),
+		  CF(mmio64_and_imm_w, LONG, MMIO_ADDR, NOREG, 0, ZF, 0,
+		     R(2, 0x1234), W(2, 0x1200)),
+		  CF(mmio64_add_imm_b, LONG, MMIO_ADDR, NOREG, 0, ZF | CF_,
+		     ZF | CF_, R(1, 0xff), W(1, 0x00)),
+		  CF(mmio64_add_reg_q, LONG, MMIO_ADDR, NOREG, 0, ZF | CF_, 0,
+		     R(8, 0x100000000ULL), W(8, 0x100000002ULL)),
+		  /* A register destination: the read alone, 32-bit zero-extends. */
+		  CF(mmio64_add_to_reg_l, LONG, MMIO_ADDR, REG(rcx),
+		     0x00000000a5a5a5a6ULL, ZF | CF_, 0, R(4, 1)),
+		  CF(mmio64_sub_to_reg_q, LONG, MMIO_ADDR, REG(rcx),
+		     0xa5a5a5a5a5a5a5a4ULL, ZF | CF_, 0, R(8, 1)),
+		  /* CMP and TEST only read. */
+		  CF(mmio64_cmp_imm_l, LONG, MMIO_ADDR, NOREG, 0, ZF | CF_, ZF,
+		     R(4, 5)),
+		  CF(mmio64_cmp_imm_l, LONG, MMIO_ADDR, NOREG, 0, ZF | CF_, CF_,
+		     R(4, 4)),
+		  CF(mmio64_test_imm_b, LONG, MMIO_ADDR, NOREG, 0, ZF, ZF,
+		     R(1, 0x7f)),
+		  CF(mmio64_test_imm_b, LONG, MMIO_ADDR, NOREG, 0, ZF | SF, SF,
+		     R(1, 0x80)));
+}
+
+/* XCHG: the old memory value is read, the register's written, then swapped. */
+TEST(xchg_64)
+{
+	RUN_CASES(C(mmio64_xchg_l, LONG, MMIO_ADDR, REG(rcx), 0x12345678,
+		    R(4, 0x12345678), W(4, 0xa5a5a5a5)),
+		  C(mmio64_xchg_b, LONG, MMIO_ADDR, REG(rax),
+		    0x11223344556677abULL, R(1, 0xab), W(1, 0x88)));
+}
+
+TEST(mov_32)
+{
+	RUN_CASES(C(mmio32_st_b, PROT32, MMIO_ADDR, NOREG, 0, W(1, 0x88)),
+		  C(mmio32_st_w, PROT32, MMIO_ADDR, NOREG, 0, W(2, 0x7788)),
+		  C(mmio32_st_l, PROT32, MMIO_ADDR, NOREG, 0, W(4, 0x55667788)),
+		  C(mmio32_st_imm_w, PROT32, MMIO_ADDR, NOREG, 0, W(2, 0x1234)),
+		  C(mmio32_st_imm_l, PROT32, MMIO_ADDR + 4, NOREG, 0,
+		    W(4, 0x12345678)),
+		  C(mmio32_ld_b, PROT32, MMIO_ADDR, REG(rcx), 0xa5a5a55a,
+		    R(1, 0x5a)),
+		  C(mmio32_ld_w, PROT32, MMIO_ADDR, REG(rcx), 0xa5a51234,
+		    R(2, 0x1234)),
+		  C(mmio32_ld_l, PROT32, MMIO_ADDR, REG(rcx), 0x89abcdef,
+		    R(4, 0x89abcdef)),
+		  C(mmio32_movzbl, PROT32, MMIO_ADDR, REG(rcx), 0xfe, R(1, 0xfe)),
+		  C(mmio32_movswl, PROT32, MMIO_ADDR, REG(rcx), 0xfffffffe,
+		    R(2, 0xfffe)),
+		  C(mmio32_movsbw, PROT32, MMIO_ADDR, REG(rcx), 0xa5a5ff81,
+		    R(1, 0x81)),
+		  C(mmio32_moffs_ld_b, PROT32, MOFFS_ADDR, REG(rax), 0x556677ee,
+		    R(1, 0xee)),
+		  C(mmio32_moffs_ld_l, PROT32, MOFFS_ADDR, REG(rax), 0x01020304,
+		    R(4, 0x01020304)),
+		  C(mmio32_moffs_st_b, PROT32, MOFFS_ADDR, NOREG, 0, W(1, 0x88)),
+		  C(mmio32_moffs_st_l, PROT32, MOFFS_ADDR, NOREG, 0,
+		    W(4, 0x55667788)));
+}
+
+TEST(alu_xchg_32)
+{
+	RUN_CASES(CF(mmio32_or_reg_l, PROT32, MMIO_ADDR, NOREG, 0, ZF, 0,
+		     R(4, 0xf0000000), W(4, 0xf0000002)),
+		  CF(mmio32_and_imm_b, PROT32, MMIO_ADDR, NOREG, 0, ZF, ZF,
+		     R(1, 0xf0), W(1, 0x00)),
+		  CF(mmio32_add_imm8_w, PROT32, MMIO_ADDR, NOREG, 0, ZF | CF_, CF_,
+		     R(2, 0x1000), W(2, 0x0fff)),
+		  CF(mmio32_cmp_reg_l, PROT32, MMIO_ADDR, NOREG, 0, ZF, ZF,
+		     R(4, 0xa5a5a5a5)),
+		  CF(mmio32_test_reg_w, PROT32, MMIO_ADDR, NOREG, 0, ZF, ZF,
+		     R(2, 0x5a5a)),
+		  C(mmio32_xchg_w, PROT32, MMIO_ADDR, REG(rcx), 0xa5a5beef,
+		    R(2, 0xbeef), W(2, 0xa5a5)));
+}
+
+static void set_rbx(struct vcpu *vcpu, uint64_t v)
+{
+	struct kvm_regs regs;
+
+	vcpu_regs_get(vcpu, &regs);
+	regs.rbx = v;
+	vcpu_regs_set(vcpu, &regs);
+}
+
+/*
+ * 8 bytes in 32-bit mode: MMX MOVQ. The load's MM0 is seen through
+ * KVM_GET_FPU; the store's MM1 the guest loads itself from the report page
+ * (KVM_SET_FPU writes the legacy area only, and on an XSAVE host the guest
+ * then gets what XSTATE_BV says: the x87 init state, not those registers).
+ */
+TEST(movq_mmx_32)
+{
+	static const uint64_t mm0 = 0xfedcba9876543210ULL;
+	static const uint64_t mm1 = 0x0123456789abcdefULL;
+	struct kvm_fpu fpu;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	uint64_t end;
+
+	guest_new(VM_MODE_PROT32, GUEST(mmio32_movq_ld), 0, &vcpu);
+	end = vcpu_load_insn(vcpu, GUEST(mmio32_movq_ld));
+	set_rbx(vcpu, MMIO_ADDR);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 8, false);
+	vcpu_mmio_reply(vcpu, mm0);
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu), end);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_FPU, &fpu));
+	EXPECT_EQ(*(uint64_t *)fpu.fpr[0], mm0);
+	vcpu_run_to_hlt(vcpu);
+
+	vm = guest_new(VM_MODE_PROT32, GUEST(mmio32_movq_st), 0, &vcpu);
+	end = vcpu_load_insn(vcpu, GUEST(mmio32_movq_st));
+	*guest_report(vm) = mm1;
+	set_rbx(vcpu, MMIO_ADDR);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 8, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), mm1);
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu), end);
+	vcpu_run_to_hlt(vcpu);
+}
+
+static void need_readonly_mem(struct vm *vm)
+{
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		SKIP("no KVM_CAP_READONLY_MEM");
+}
+
+/* Reads see a read-only slot's memory; writes exit with the data, change nothing. */
+TEST(readonly_slot)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(mmio_ro), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+	uint8_t *ro, before[64];
+
+	need_readonly_mem(vm);
+	ro = vm_mem_add(vm, 1, RO_GPA, RO_SIZE, KVM_MEM_READONLY);
+	*(uint64_t *)ro = 0xaabbccddeeff0011ULL;
+	*(uint64_t *)(ro + 8) = 0x1111111111111111ULL;
+	ro[0x10] = 0x42;
+	memcpy(before, ro, sizeof(before));
+
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, RO_GPA + 8, 8, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0x0102030405060708ULL);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, RO_GPA + 0x10, 1, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0x99);
+	vcpu_run_to_hlt(vcpu);
+
+	EXPECT_EQ(r[0], 0xaabbccddeeff0011ULL);
+	EXPECT_EQ(r[1], 0x1111111111111111ULL);
+	EXPECT_EQ(r[2], 0x42);
+	EXPECT_EQ(memcmp(ro, before, sizeof(before)), 0);
+}
+
+/* Code runs from a read-only slot; its store to that slot exits as MMIO. */
+TEST(readonly_slot_code)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(mmio_ro_code), 0, &vcpu);
+	struct kvm_regs regs;
+	uint8_t *ro;
+
+	need_readonly_mem(vm);
+	ro = vm_mem_add(vm, 1, RO_GPA, RO_SIZE, KVM_MEM_READONLY);
+	memcpy(ro, mmio_ro_code_start, GUEST_SIZE(GUEST(mmio_ro_code)));
+	*(uint32_t *)(ro + 0x100) = 0x5a5a5a5a;
+	vcpu_regs_get(vcpu, &regs);
+	regs.rip = RO_GPA;
+	vcpu_regs_set(vcpu, &regs);
+
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, RO_GPA + 0x100, 4, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0xc0de);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(*(uint32_t *)guest_report(vm), 0x5a5a5a5a);
+	EXPECT_EQ(*(uint32_t *)(ro + 0x100), 0x5a5a5a5a);
+	EXPECT_EQ(vcpu_rip(vcpu), RO_GPA + GUEST_SIZE(GUEST(mmio_ro_code)));
+}

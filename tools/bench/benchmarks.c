@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The benchmarks. Each runs in its own process (main.c), creates its own VM,
+ * and checks what the guest reports, so a hypervisor that is fast because it
+ * is wrong fails instead of winning. Operation counts keep each benchmark to
+ * a few seconds in the emulated host, where one exit costs tens of us.
+ */
+#include <linux/kvm_para.h>
+
+#include "kvmbench.h"
+
+#define OUT_N		2000	/* OUTs per rep, plus the final report */
+#define INKERNEL_N	5000	/* CPUIDs or VMMCALLs per rep, one KVM_RUN */
+#define TOUCH_PAGES	16384	/* 64 MiB of 4-KiB pages, never touched before */
+#define HYPERCALL_NR	0x12345	/* implemented by no one: -KVM_ENOSYS */
+
+/*
+ * out_roundtrip: every OUT is a KVM_EXIT_IO that the host answers by calling
+ * KVM_RUN again. ns/op is the whole loop over its OUT_N + 1 round trips
+ * (the last one is the guest's done report). One untimed rep warms up.
+ */
+static unsigned int out_roundtrip(int sys_fd, unsigned int reps, double *ns)
+{
+	struct bench_vm vm;
+	uint32_t expect, v;
+	uint64_t t0;
+	int rep;
+
+	vm_create(&vm, sys_fd, GUEST_BASE_SIZE);
+	for (rep = -1; rep < (int)reps; rep++) {
+		vcpu_start(&vm, GUEST_ENTRY(bench_guest_out), OUT_N, 0);
+		expect = OUT_N;
+		t0 = now_ns();
+		for (;;) {
+			vcpu_run(&vm);
+			if (expect && exit_is_out(vm.run, PORT_BENCH, &v)) {
+				if (v != expect)
+					bench_die("OUT number %u to port 0x%x carried %u, not %u",
+						  OUT_N - expect + 1, PORT_BENCH, v, expect);
+				expect--;
+				continue;
+			}
+			if (!expect && exit_is_out(vm.run, PORT_DONE, &v))
+				break;
+			die_unexpected(&vm, expect ? "OUT to port 0x500" : "OUT to port 0x501");
+		}
+		if (rep >= 0)
+			ns[rep] = (double)(now_ns() - t0) / (OUT_N + 1);
+	}
+	vm_destroy(&vm);
+	return OUT_N + 1;
+}
+
+/*
+ * One KVM_RUN in which the guest runs INKERNEL_N exits that the kernel
+ * handles itself, then reports EAX with an OUT; ns/op = that KVM_RUN / N.
+ */
+static void inkernel_loop(int sys_fd, unsigned int reps, double *ns,
+			  uint64_t entry, uint32_t edi, const char *what,
+			  uint32_t want_eax, bool use_cpuid0)
+{
+	struct bench_vm vm;
+	uint64_t t0, t;
+	uint32_t v;
+	int rep;
+
+	vm_create(&vm, sys_fd, GUEST_BASE_SIZE);
+	if (use_cpuid0)
+		want_eax = vm.cpuid0_eax;
+	for (rep = -1; rep < (int)reps; rep++) {
+		vcpu_start(&vm, entry, INKERNEL_N, edi);
+		t0 = now_ns();
+		vcpu_run(&vm);
+		t = now_ns() - t0;
+		if (!exit_is_out(vm.run, PORT_DONE, &v))
+			die_unexpected(&vm, "OUT to port 0x501 after the loop");
+		if (v != want_eax)
+			bench_die("after %u x %s the guest's EAX is 0x%x, not 0x%x",
+				  INKERNEL_N, what, v, want_eax);
+		if (rep >= 0)
+			ns[rep] = (double)t / INKERNEL_N;
+	}
+	vm_destroy(&vm);
+}
+
+static unsigned int cpuid_inkernel(int sys_fd, unsigned int reps, double *ns)
+{
+	inkernel_loop(sys_fd, reps, ns, GUEST_ENTRY(bench_guest_cpuid), 0,
+		      "CPUID(0)", 0, true);
+	return INKERNEL_N;
+}
+
+/* VMMCALL on AMD, VMCALL on Intel: the one the hardware intercepts. */
+static unsigned int vmmcall_inkernel(int sys_fd, unsigned int reps, double *ns)
+{
+	bool intel = host_is_intel();
+
+	inkernel_loop(sys_fd, reps, ns,
+		      intel ? GUEST_ENTRY(bench_guest_vmcall) : GUEST_ENTRY(bench_guest_vmmcall),
+		      HYPERCALL_NR, intel ? "VMCALL" : "VMMCALL",
+		      (uint32_t)-KVM_ENOSYS, false);
+	return INKERNEL_N;
+}
+
+/*
+ * first_touch_16k: a fresh VM per rep whose 64 MiB were never touched by
+ * anyone: each guest write is a nested-paging fault that allocates, pins and
+ * maps a host page. Timed: the one KVM_RUN; not timed: VM setup and teardown.
+ * The host then checks that every write landed in its own mapping.
+ */
+static unsigned int first_touch_16k(int sys_fd, unsigned int reps, double *ns)
+{
+	const uint32_t base = GUEST_BASE_SIZE;
+	struct bench_vm vm;
+	unsigned int rep, i;
+	uint64_t t0, t;
+	uint32_t v;
+
+	for (rep = 0; rep < reps; rep++) {
+		vm_create(&vm, sys_fd, GUEST_BASE_SIZE + (size_t)TOUCH_PAGES * 4096);
+		vcpu_start(&vm, GUEST_ENTRY(bench_guest_touch), TOUCH_PAGES, base);
+		t0 = now_ns();
+		vcpu_run(&vm);
+		t = now_ns() - t0;
+		if (!exit_is_out(vm.run, PORT_DONE, &v))
+			die_unexpected(&vm, "OUT to port 0x501 after the writes");
+		if (v != base + TOUCH_PAGES * 4096)
+			bench_die("the guest stopped at 0x%x, not 0x%x", v,
+				  base + TOUCH_PAGES * 4096);
+		for (i = 0; i < TOUCH_PAGES; i++)
+			if (vm.mem[base + (size_t)i * 4096] != 1)
+				bench_die("the guest's write to GPA 0x%zx is not in the host's mapping",
+					  base + (size_t)i * 4096);
+		ns[rep] = (double)t / TOUCH_PAGES;
+		vm_destroy(&vm);
+	}
+	return TOUCH_PAGES;
+}
+
+const struct bench benchmarks[] = {
+	{ "out_roundtrip", "ns/op", out_roundtrip },
+	{ "cpuid_inkernel", "ns/op", cpuid_inkernel },
+	{ "vmmcall_inkernel", "ns/op", vmmcall_inkernel },
+	{ "first_touch_16k", "ns/page", first_touch_16k },
+};
+const unsigned int nr_benchmarks = sizeof(benchmarks) / sizeof(benchmarks[0]);

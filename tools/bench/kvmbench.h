@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kvmbench: exit-path and fault-path benchmarks on the raw KVM API, the same
+ * binary against /dev/minivirt and /dev/kvm. See README.md.
+ */
+#ifndef KVMBENCH_H
+#define KVMBENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#define MAX_REPS	15
+
+/* Guest-physical layout (flat 32-bit protected mode, paging off). */
+#define GUEST_CODE_GPA	0x1000ULL
+#define GUEST_BASE_SIZE	(1ULL << 20)	/* code page and nothing else */
+#define PORT_BENCH	0x500		/* one OUT per round trip */
+#define PORT_DONE	0x501		/* the guest's "finished" report */
+
+/* One open VM with one vCPU and one memslot at GPA 0. */
+struct bench_vm {
+	int sys_fd;
+	int vm_fd;
+	int vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;
+	size_t mem_size;
+	uint32_t cpuid0_eax;	/* the guest's CPUID leaf 0 EAX, as set */
+};
+
+/* A benchmark: fills ns[0..reps) with ns per operation; returns ops per rep. */
+struct bench {
+	const char *name;
+	const char *unit;
+	unsigned int (*fn)(int sys_fd, unsigned int reps, double *ns);
+};
+
+extern const struct bench benchmarks[];
+extern const unsigned int nr_benchmarks;
+
+/* main.c: the failing benchmark's one-line reason; never returns. */
+void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* vm.c */
+void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size);
+void vm_destroy(struct bench_vm *vm);
+void vcpu_start(struct bench_vm *vm, uint64_t rip, uint32_t esi, uint32_t edi);
+void vcpu_run(struct bench_vm *vm);
+void vcpu_get_regs(struct bench_vm *vm, struct kvm_regs *regs);
+bool exit_is_out(const struct kvm_run *run, uint16_t port, uint32_t *value);
+void die_unexpected(struct bench_vm *vm, const char *expected) __attribute__((noreturn));
+uint64_t now_ns(void);
+bool host_is_intel(void);
+
+/* guest.S: one blob, several entry points (see there). */
+extern const uint8_t bench_guest_start[], bench_guest_end[];
+extern const uint8_t bench_guest_out[], bench_guest_cpuid[];
+extern const uint8_t bench_guest_vmmcall[], bench_guest_vmcall[];
+extern const uint8_t bench_guest_touch[];
+
+/* Where entry point sym lands once the blob is at GUEST_CODE_GPA. */
+#define GUEST_ENTRY(sym)	(GUEST_CODE_GPA + (uint64_t)((sym) - bench_guest_start))
+
+#endif /* KVMBENCH_H */
