@@ -42,6 +42,9 @@ check: deps
 demo: deps
 	tools/demo.sh
 
+bench: deps
+	tools/bench.sh
+
 selftests:
 	$(MAKE) -C selftests O=$(BUILD)/selftests
 
@@ -51,4 +54,4 @@ clean:
 	$(MAKE) -C tools/testhost clean
 	rm -rf $(BUILD)
 
-.PHONY: all module install dkms-install deps check demo selftests clean
+.PHONY: all module install dkms-install deps check demo bench selftests clean

@@ -35,8 +35,8 @@ static unsigned int out_roundtrip(int sys_fd, unsigned int reps, double *ns)
 			vcpu_run(&vm);
 			if (expect && exit_is_out(vm.run, PORT_BENCH, &v)) {
 				if (v != expect)
-					bench_die("OUT number %u to port 0x%x carried %u, not %u",
-						  OUT_N - expect + 1, PORT_BENCH, v, expect);
+					die_state(&vm, "OUT number %u (rep %d) to port 0x%x carried %u, not %u",
+						  OUT_N - expect + 1, rep, PORT_BENCH, v, expect);
 				expect--;
 				continue;
 			}
@@ -75,7 +75,7 @@ static void inkernel_loop(int sys_fd, unsigned int reps, double *ns,
 		if (!exit_is_out(vm.run, PORT_DONE, &v))
 			die_unexpected(&vm, "OUT to port 0x501 after the loop");
 		if (v != want_eax)
-			bench_die("after %u x %s the guest's EAX is 0x%x, not 0x%x",
+			die_state(&vm, "after %u x %s the guest's EAX is 0x%x, not 0x%x",
 				  INKERNEL_N, what, v, want_eax);
 		if (rep >= 0)
 			ns[rep] = (double)t / INKERNEL_N;
@@ -125,7 +125,7 @@ static unsigned int first_touch_16k(int sys_fd, unsigned int reps, double *ns)
 		if (!exit_is_out(vm.run, PORT_DONE, &v))
 			die_unexpected(&vm, "OUT to port 0x501 after the writes");
 		if (v != base + TOUCH_PAGES * 4096)
-			bench_die("the guest stopped at 0x%x, not 0x%x", v,
+			die_state(&vm, "the guest stopped at 0x%x, not 0x%x", v,
 				  base + TOUCH_PAGES * 4096);
 		for (i = 0; i < TOUCH_PAGES; i++)
 			if (vm.mem[base + (size_t)i * 4096] != 1)

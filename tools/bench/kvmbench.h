@@ -29,6 +29,7 @@ struct bench_vm {
 	uint8_t *mem;
 	size_t mem_size;
 	uint32_t cpuid0_eax;	/* the guest's CPUID leaf 0 EAX, as set */
+	bool ran;		/* KVM_RUN was called: an exit may be pending */
 };
 
 /* A benchmark: fills ns[0..reps) with ns per operation; returns ops per rep. */
@@ -52,6 +53,9 @@ void vcpu_run(struct bench_vm *vm);
 void vcpu_get_regs(struct bench_vm *vm, struct kvm_regs *regs);
 bool exit_is_out(const struct kvm_run *run, uint16_t port, uint32_t *value);
 void die_unexpected(struct bench_vm *vm, const char *expected) __attribute__((noreturn));
+/* bench_die() with the exit's fields and the vCPU's registers appended. */
+void die_state(struct bench_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 uint64_t now_ns(void);
 bool host_is_intel(void);
 

@@ -61,9 +61,12 @@ load_kvm() {	# load_kvm [kvm-amd/kvm-intel parameters]
 }
 
 echo "# testhost: target=$TARGET kernel=$(uname -r)"
-echo "# bench-host: cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
-     "$(grep -c ^processor /proc/cpuinfo) CPUs, flags:" \
-     "$(grep -o -w -e svm -e npt -e nrip_save -e vmx -e ept -e vpid /proc/cpuinfo | sort -u | tr '\n' ' ')"
+flags=
+for f in svm npt nrip_save decodeassists vgif vmx ept vpid; do
+	grep -q -w "$f" /proc/cpuinfo && flags="$flags $f"
+done
+echo "# bench-host: cpu$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
+     "$(grep -c ^processor /proc/cpuinfo) CPUs, virtualization flags:$flags"
 
 # minivirt: nested paging (its only mode today).
 if insmod /modules/minivirt.ko; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# The in-host plan of `make demo`: load minivirt and show what it reports,
-# then the same for Debian's KVM, and the two refusing each other's hardware.
+# The in-host plan of `make demo`: load minivirt, show what it reports and run
+# vmrun's bundled guests on it, then Debian's KVM for comparison, and the two
+# refusing each other's hardware.
 . /plan.env
 
 say() {
@@ -20,6 +21,13 @@ echo "module version $(cat /sys/module/minivirt/version)"
 
 say "vmrun --info (the device's answers to the KVM API)"
 /tests/vmrun --info
+
+say "vmrun --multiboot hello.elf: a guest on minivirt, printing through the emulated UART"
+/tests/vmrun --multiboot /tests/hello.elf --cmdline "hello from the demo"
+echo "(vmrun exit status $?: the guest wrote 0x10 to isa-debug-exit, (0x10<<1)|1 = 33)"
+
+say "vmrun --flat hello16.bin: a real-mode guest"
+/tests/vmrun --flat /tests/hello16.bin
 
 say "Debian's KVM in the same host, for comparison"
 for m in $KVM_MODULES; do insmod /modules/"$m"; done

@@ -43,6 +43,14 @@ host_end() {
 	echo "# end-suite: $host_suite rc=$host_failed"
 }
 
+# The program behind a suite name: a selftest, or vmrun's own check script.
+prog_of() {
+	case "$1" in
+	vmrun) echo testhost-check.sh ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # run_suite NAME COLUMN PROGRAM ARGS...: one selftest against one device.
 run_suite() {
 	name=$1 col=$2 prog=$3
@@ -93,7 +101,7 @@ step load_minivirt insmod /modules/minivirt.ko
 step dev_minivirt_exists test -c /dev/minivirt
 host_end
 for s in $MINIVIRT_SUITES; do
-	run_suite "$s" minivirt "$s" --dev /dev/minivirt
+	run_suite "$s" minivirt "$(prog_of "$s")" --dev /dev/minivirt
 done
 host_begin host_unload minivirt
 step unload_after_close rmmod minivirt
@@ -106,7 +114,7 @@ step load_kvm load_kvm
 step dev_kvm_exists test -c /dev/kvm
 host_end
 for s in $SUITES; do
-	run_suite "$s" kvm "$s" --dev /dev/kvm
+	run_suite "$s" kvm "$(prog_of "$s")" --dev /dev/kvm
 done
 
 # Both loaded: one hypervisor at a time, both orders.

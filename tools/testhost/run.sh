@@ -38,7 +38,7 @@ esac
 
 # The selftests every cell runs against both hypervisors (coexist is run by
 # the plan itself, with both devices).
-suites="$host_suites modes pio mmio cpuid_msr exits vcpu_ioctls"
+suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls"
 
 rel=$("$here/kernel.sh" "$series")
 mkdir -p "$out"
@@ -48,10 +48,17 @@ echo "run.sh: $target host, kernel $rel, logs in $out" >&2
 
 ko=$("$here/build-module.sh" "$rel" "$out/module" W=1)
 make -s -C "$root/selftests" O="$root/build/selftests"
+make -s -C "$root/tools/vmrun" O="$root/build/vmrun"
 make -s -C "$here" tapscan modload
+vmrun_files=
+for f in vmrun hello.elf hello-aout.bin hello16.bin tests.elf; do
+	vmrun_files="$vmrun_files --extra $root/build/vmrun/$f"
+done
 "$here/mkinitramfs.sh" --kernel "$rel" --ko "$ko" --vendor "$vendor" \
 	--tests "$root/build/selftests" --suites "$suites" --target "$target" \
-	--minivirt-suites "${minivirt_suites:-$suites}" --plan "$plan" --extra "$here/modload" --out "$out/initrd.gz"
+	--minivirt-suites "${minivirt_suites:-$suites}" --plan "$plan" \
+	--extra "$here/modload" --extra "$root/tools/vmrun/testhost-check.sh" \
+	$vmrun_files --out "$out/initrd.gz"
 
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7"
