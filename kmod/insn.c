@@ -104,6 +104,12 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 	}
 	if (WARN_ON_ONCE(!op))
 		return -EINVAL;
+	/* The usual case, the bare opcode, needs only its own bytes. */
+	if (mv_fetch_insn(vcpu, &ctrl, buf, op->len) == op->len &&
+	    !memcmp(buf, op->bytes, op->len)) {
+		mv_advance_rip(vcpu, &ctrl, op->len);
+		return 0;
+	}
 	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
 	if (n < 0)
 		return -EINVAL;
