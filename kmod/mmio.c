@@ -46,6 +46,7 @@ static int mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
 	    mv_emu_start(insn, &vcpu->regs, &vcpu->mmio.access))
 		return mv_emulation_failure(vcpu);
 	vcpu->mmio.gpa = gpa;
+	vcpu->mmio.rip = vcpu->regs.rip;
 	mmio_exit(vcpu);
 	return 0;
 }
@@ -89,6 +90,9 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 	}
 	if (!acc->write)
 		memcpy(&data, vcpu->run->mmio.data, acc->size);
+	/* As KVM's emulator, RIP ends after the decoded instruction, wherever
+	 * userspace put it meanwhile. */
+	vcpu->regs.rip = vcpu->mmio.rip;
 	r = mv_emu_finish(&vcpu->mmio.insn, &vcpu->regs, data, &next);
 	if (r < 0)
 		return mv_emulation_failure(vcpu);

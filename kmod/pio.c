@@ -20,6 +20,16 @@
 #include "vcpu.h"
 
 #define PIO_BATCH_BYTES		1024	/* KVM's read-ahead buffer */
+/* KVM_X86_QUIRK_OUT_7E_INC_RIP (on by default): OUT 0x7e moves RIP first. */
+#define PIO_PORT_7E		0x7e
+
+static u64 linear_rip(struct mv_vcpu *vcpu)
+{
+	struct mv_ctrl ctrl;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	return ctrl.cs_base + vcpu->regs.rip;
+}
 
 static u64 size_mask(unsigned int bytes)
 {
@@ -126,7 +136,13 @@ int mv_handle_io(struct mv_vcpu *vcpu)
 	if (!io->string) {
 		if (!io->in)
 			memcpy(pio_data(vcpu), &vcpu->regs.gpr[MV_RAX], io->size);
+		vcpu->pio.linear_rip = linear_rip(vcpu);
 		pio_exit(vcpu, io->port);
+		if (!io->in && io->port == PIO_PORT_7E) {
+			vcpu->completion = MV_COMPLETE_NONE;
+			if (mv_skip_insn(vcpu))
+				return mv_emulation_failure(vcpu);
+		}
 		return 0;
 	}
 
@@ -185,6 +201,12 @@ int mv_complete_pio(struct mv_vcpu *vcpu)
 	int r;
 
 	if (!vcpu->pio.string) {
+		/*
+		 * KVM's complete_fast_pio_in/out(): if userspace moved RIP
+		 * meanwhile (KVM_SET_REGS), the instruction is not completed.
+		 */
+		if (linear_rip(vcpu) != vcpu->pio.linear_rip)
+			return 1;
 		if (vcpu->pio.in) {
 			u64 val = 0, *rax = &vcpu->regs.gpr[MV_RAX];
 

@@ -92,11 +92,13 @@ struct mv_vcpu {
 		bool in, string, rep;
 		u8 addr_size;
 		u64 la;			/* INS: where the first element goes */
+		u64 linear_rip;		/* of the IN/OUT: completion only there */
 	} pio;
 	struct {
 		struct mv_insn insn;
 		struct mv_emu_access access;
 		u64 gpa;
+		u64 rip;		/* of the instruction, as decoded */
 		bool finished;		/* registers done; a write-back is out */
 	} mmio;
 

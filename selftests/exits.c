@@ -205,27 +205,97 @@ static void on_sigusr1(int sig)
 	(void)sig;
 }
 
-/* A signal while the guest spins: -EINTR with KVM_EXIT_INTR; the guest goes on. */
+/* Is the host itself emulated by Bochs (the VMX test host)? */
+static bool host_is_bochs(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/class/dmi/id/bios_version", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return !strncmp(buf, "Bochs", 5);
+}
+
+/*
+ * A signal while the guest runs: -EINTR with KVM_EXIT_INTR; the guest goes
+ * on where it was. (Its spin is bounded: reaching the HLT means the signal
+ * never interrupted it.)
+ *
+ * Needs the host's timer interrupt to reach the host while the guest runs.
+ * Bochs 2.7 (the VMX test host) does not deliver it while its VMX guest
+ * runs: a 50 ms timer did not interrupt a guest spinning for seconds of
+ * emulated time (with and without the TSC-deadline timer), and an unbounded
+ * spin wedged that host for good. A limit of the emulator: skipped there.
+ */
 TEST(signal_exit_intr)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
-	struct itimerspec its = { .it_value.tv_nsec = 200 * 1000 * 1000 };
+	struct itimerspec its = { .it_value.tv_nsec = 50 * 1000 * 1000 };
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct vcpu *vcpu;
 	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(exits_spin), 0, &vcpu);
-	uint64_t spins;
+	uint64_t *spins = guest_report(vm), seen;
 	timer_t t;
 
+	if (host_is_bochs())
+		SKIP("Bochs does not interrupt its VMX guest for the host's timer");
 	ASSERT_OK(sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &t));
 	ASSERT_OK(timer_settime(t, 0, &its, NULL));
 	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
-	EXPECT_EQ(vcpu->run->exit_reason, KVM_EXIT_INTR);
-	spins = *guest_report(vm);
-	EXPECT_GE(spins, 1);
+	ASSERT_EXIT(vcpu, KVM_EXIT_INTR);
+	seen = *spins;
+	EXPECT_GE(seen, 1);
 
 	ASSERT_OK(timer_settime(t, 0, &its, NULL));
 	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
-	EXPECT_EQ(vcpu->run->exit_reason, KVM_EXIT_INTR);
-	EXPECT_GE(*guest_report(vm), spins + 1);
+	ASSERT_EXIT(vcpu, KVM_EXIT_INTR);
+	EXPECT_GE(*spins, seen + 1);
+}
+
+/*
+ * KVM_SET_SIGNAL_MASK: the mask in force during KVM_RUN. A signal blocked in
+ * the thread but pending and unblocked by that mask stops KVM_RUN before the
+ * guest runs at all: -EINTR, KVM_EXIT_INTR. Once it is taken, the guest runs.
+ */
+TEST(signal_mask)
+{
+	/* struct kvm_signal_mask: len, then the kernel's 8-byte sigset_t. */
+	struct __attribute__((packed)) {
+		uint32_t len;
+		uint64_t set;
+	} mask = { .len = 8, .set = 0 };
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(exits_hlt), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+	sigset_t usr1;
+
+	*r = 0xff;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	ASSERT_OK(sigprocmask(SIG_BLOCK, &usr1, NULL));
+	ASSERT_OK(raise(SIGUSR1));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &mask));
+	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
+	ASSERT_EXIT(vcpu, KVM_EXIT_INTR);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_CODE_GPA);
+	EXPECT_EQ(*r, 0xff);
+	/* Still blocked outside KVM_RUN, still pending: take it. */
+	ASSERT_EQ(sigwaitinfo(&usr1, NULL), SIGUSR1);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(*r, 0);
+
+	/* A mask with SIGUSR1 in it: KVM_RUN is not interrupted by it. */
+	mask.set = 1ULL << (SIGUSR1 - 1);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &mask));
+	ASSERT_OK(raise(SIGUSR1));
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(*r, 1);
+	ASSERT_EQ(sigwaitinfo(&usr1, NULL), SIGUSR1);
+	/* A mask of the wrong size. */
+	mask.len = 4;
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &mask), EINVAL);
 }

@@ -47,11 +47,19 @@ GUEST_END(exits_div0)
 /* An x87 load from MMIO: an instruction KVM's emulator does not know. */
 GUEST_INSN(exits_fld_mmio, .code64, fldl (%rbx))
 
-/* Spins until the host interrupts KVM_RUN. */
+/*
+ * Spins, counting in R, until the host interrupts KVM_RUN; gives up and
+ * halts after EXITS_SPIN_MAX rounds (so that a host whose timer never
+ * interrupts the guest fails the test instead of hanging).
+ */
+#define EXITS_SPIN_MAX	(1 << 28)
 GUEST_BEGIN(exits_spin)
 	.code64
+	mov $EXITS_SPIN_MAX, %ecx
 1:	incq R
-	jmp 1b
+	dec %ecx
+	jnz 1b
+	hlt
 GUEST_END(exits_spin)
 
 	.section .note.GNU-stack, "", @progbits

@@ -28,7 +28,7 @@ static unsigned int out_roundtrip(int sys_fd, unsigned int reps, double *ns)
 
 	vm_create(&vm, sys_fd, GUEST_BASE_SIZE);
 	for (rep = -1; rep < (int)reps; rep++) {
-		vcpu_start(&vm, GUEST_ENTRY(bench_guest_out), OUT_N, 0);
+		vcpu_start(&vm, GUEST_ENTRY(mode->out), OUT_N, 0);
 		expect = OUT_N;
 		t0 = now_ns();
 		for (;;) {
@@ -85,7 +85,7 @@ static void inkernel_loop(int sys_fd, unsigned int reps, double *ns,
 
 static unsigned int cpuid_inkernel(int sys_fd, unsigned int reps, double *ns)
 {
-	inkernel_loop(sys_fd, reps, ns, GUEST_ENTRY(bench_guest_cpuid), 0,
+	inkernel_loop(sys_fd, reps, ns, GUEST_ENTRY(mode->cpuid), 0,
 		      "CPUID(0)", 0, true);
 	return INKERNEL_N;
 }
@@ -96,7 +96,7 @@ static unsigned int vmmcall_inkernel(int sys_fd, unsigned int reps, double *ns)
 	bool intel = host_is_intel();
 
 	inkernel_loop(sys_fd, reps, ns,
-		      intel ? GUEST_ENTRY(bench_guest_vmcall) : GUEST_ENTRY(bench_guest_vmmcall),
+		      GUEST_ENTRY(intel ? mode->vmcall : mode->vmmcall),
 		      HYPERCALL_NR, intel ? "VMCALL" : "VMMCALL",
 		      (uint32_t)-KVM_ENOSYS, false);
 	return INKERNEL_N;
@@ -118,7 +118,7 @@ static unsigned int first_touch_16k(int sys_fd, unsigned int reps, double *ns)
 
 	for (rep = 0; rep < reps; rep++) {
 		vm_create(&vm, sys_fd, GUEST_BASE_SIZE + (size_t)TOUCH_PAGES * 4096);
-		vcpu_start(&vm, GUEST_ENTRY(bench_guest_touch), TOUCH_PAGES, base);
+		vcpu_start(&vm, GUEST_ENTRY(mode->touch), TOUCH_PAGES, base);
 		t0 = now_ns();
 		vcpu_run(&vm);
 		t = now_ns() - t0;
@@ -143,4 +143,4 @@ const struct bench benchmarks[] = {
 	{ "vmmcall_inkernel", "ns/op", vmmcall_inkernel },
 	{ "first_touch_16k", "ns/page", first_touch_16k },
 };
-const unsigned int nr_benchmarks = sizeof(benchmarks) / sizeof(benchmarks[0]);
+const unsigned int nr_benchmarks = ARRAY_SIZE(benchmarks);

@@ -12,10 +12,12 @@
 #include <linux/kvm.h>
 
 #define MAX_REPS	15
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Guest-physical layout (flat 32-bit protected mode, paging off). */
+/* Guest-physical layout: the first MiB holds code and page tables. */
 #define GUEST_CODE_GPA	0x1000ULL
-#define GUEST_BASE_SIZE	(1ULL << 20)	/* code page and nothing else */
+#define GUEST_PT_GPA	0x10000ULL	/* long64: PML4, PDPT, PD */
+#define GUEST_BASE_SIZE	(1ULL << 20)
 #define PORT_BENCH	0x500		/* one OUT per round trip */
 #define PORT_DONE	0x501		/* the guest's "finished" report */
 
@@ -42,6 +44,20 @@ struct bench {
 extern const struct bench benchmarks[];
 extern const unsigned int nr_benchmarks;
 
+/* What a benchmark's child process hands back: samples, or why it failed. */
+struct result {
+	int ok;
+	unsigned int ops;
+	double ns[MAX_REPS];
+	char err[480];
+};
+
+/* report.c */
+void json_string(const char *s);
+void report_text(const struct bench *b, const struct result *r, unsigned int reps);
+void report_json(const struct bench *b, const struct result *r, unsigned int reps,
+		 bool first);
+
 /* main.c: the failing benchmark's one-line reason; never returns. */
 void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -59,11 +75,24 @@ void die_state(struct bench_vm *vm, const char *fmt, ...)
 uint64_t now_ns(void);
 bool host_is_intel(void);
 
-/* guest.S: one blob, several entry points (see there). */
+/* guest.S: one blob, each guest assembled for both modes. */
 extern const uint8_t bench_guest_start[], bench_guest_end[];
-extern const uint8_t bench_guest_out[], bench_guest_cpuid[];
-extern const uint8_t bench_guest_vmmcall[], bench_guest_vmcall[];
-extern const uint8_t bench_guest_touch[];
+extern const uint8_t bench_guest_out_32[], bench_guest_cpuid_32[],
+	bench_guest_vmmcall_32[], bench_guest_vmcall_32[], bench_guest_touch_32[];
+extern const uint8_t bench_guest_out_64[], bench_guest_cpuid_64[],
+	bench_guest_vmmcall_64[], bench_guest_vmcall_64[], bench_guest_touch_64[];
+
+/* The guest's mode and where its entry points land in guest memory. */
+struct guest_mode {
+	const char *name;
+	bool long_mode;
+	const uint8_t *out, *cpuid, *vmmcall, *vmcall, *touch;
+};
+
+/* vm.c: the modes; main.c: the one every benchmark uses (--mode). */
+extern const struct guest_mode guest_modes[];
+extern const unsigned int nr_guest_modes;
+extern const struct guest_mode *mode;
 
 /* Where entry point sym lands once the blob is at GUEST_CODE_GPA. */
 #define GUEST_ENTRY(sym)	(GUEST_CODE_GPA + (uint64_t)((sym) - bench_guest_start))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kvmbench --dev PATH [--json] [--reps N] [--only NAME[,NAME...]]
+ * kvmbench --dev PATH [--json] [--mode flat32|long64] [--reps N]
+ *          [--only NAME[,NAME...]]
  *
  * Runs each benchmark in a child process of its own, so that one that fails
  * (an ioctl error, an unexpected exit, a crash, a hang caught by alarm())
@@ -30,14 +31,9 @@
 /* Far above any benchmark's few seconds: only a wedged one hits it. */
 #define CHILD_TIMEOUT_S	120
 
-struct result {
-	int ok;
-	unsigned int ops;
-	double ns[MAX_REPS];
-	char err[480];
-};
+const struct guest_mode *mode = &guest_modes[0];
 
-/* The child's benchmark, for bench_die(). */
+/* Where the child's result goes, for bench_die(). */
 static int result_fd = -1;
 
 void bench_die(const char *fmt, ...)
@@ -75,8 +71,15 @@ static void run_bench(const struct bench *b, int sys_fd, unsigned int reps,
 
 	memset(r, 0, sizeof(*r));
 	fflush(NULL);
-	if (pipe(pfd) || (pid = fork()) < 0) {
-		snprintf(r->err, sizeof(r->err), "pipe/fork failed: %s", strerror(errno));
+	if (pipe(pfd)) {
+		snprintf(r->err, sizeof(r->err), "pipe failed: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(r->err, sizeof(r->err), "fork failed: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
 		return;
 	}
 	if (!pid) {
@@ -104,93 +107,18 @@ static void run_bench(const struct bench *b, int sys_fd, unsigned int reps,
 			 WEXITSTATUS(status));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stats {
-	double median, min, max;
-};
-
-static struct stats stats(const double *ns, unsigned int reps)
-{
-	double s[MAX_REPS];
-	struct stats st;
-
-	memcpy(s, ns, reps * sizeof(*s));
-	qsort(s, reps, sizeof(*s), cmp_double);
-	st.min = s[0];
-	st.max = s[reps - 1];
-	st.median = reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
-	return st;
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void print_text(const struct bench *b, const struct result *r,
-		       unsigned int reps)
-{
-	struct stats st;
-	unsigned int i;
-
-	if (!r->ok) {
-		printf("bench %s FAIL %s\n", b->name, r->err);
-		return;
-	}
-	st = stats(r->ns, reps);
-	printf("bench %-16s %9.0f %9.0f %9.0f %s ops=%u samples=", b->name,
-	       st.median, st.min, st.max, b->unit, r->ops);
-	for (i = 0; i < reps; i++)
-		printf("%s%.0f", i ? "," : "", r->ns[i]);
-	printf("\n");
-}
-
-static void print_json(const struct bench *b, const struct result *r,
-		       unsigned int reps, bool first)
-{
-	struct stats st;
-	unsigned int i;
-
-	printf("%s\n    {\"name\": \"%s\", \"unit\": \"%s\", ", first ? "" : ",",
-	       b->name, b->unit);
-	if (!r->ok) {
-		printf("\"error\": ");
-		json_string(r->err);
-		printf("}");
-		return;
-	}
-	st = stats(r->ns, reps);
-	printf("\"ops\": %u, \"median\": %.1f, \"min\": %.1f, \"max\": %.1f, \"samples\": [",
-	       r->ops, st.median, st.min, st.max);
-	for (i = 0; i < reps; i++)
-		printf("%s%.1f", i ? ", " : "", r->ns[i]);
-	printf("]}");
-}
-
 static void usage(void)
 {
 	unsigned int i;
 
-	fprintf(stderr, "usage: kvmbench --dev PATH [--json] [--reps N] [--only NAME[,NAME...]]\n"
-		"benchmarks:");
+	fprintf(stderr, "usage: kvmbench --dev PATH [--json] [--mode MODE] [--reps N] "
+		"[--only NAME[,NAME...]]\nbenchmarks:");
 	for (i = 0; i < nr_benchmarks; i++)
 		fprintf(stderr, " %s", benchmarks[i].name);
-	fprintf(stderr, "\n");
+	fprintf(stderr, "\nmodes:");
+	for (i = 0; i < nr_guest_modes; i++)
+		fprintf(stderr, " %s", guest_modes[i].name);
+	fprintf(stderr, " (default %s)\n", guest_modes[0].name);
 	exit(2);
 }
 
@@ -212,6 +140,20 @@ static void select_benchmarks(char *list, bool *sel)
 	}
 }
 
+static void select_mode(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_guest_modes; i++)
+		if (!strcmp(name, guest_modes[i].name))
+			break;
+	if (i == nr_guest_modes) {
+		fprintf(stderr, "kvmbench: no mode %s\n", name);
+		usage();
+	}
+	mode = &guest_modes[i];
+}
+
 int main(int argc, char **argv)
 {
 	bool sel[16] = { false }, any_sel = false, json = false, first = true;
@@ -227,6 +169,8 @@ int main(int argc, char **argv)
 			json = true;
 		} else if (i + 1 < (unsigned int)argc && !strcmp(a, "--dev")) {
 			dev = argv[++i];
+		} else if (i + 1 < (unsigned int)argc && !strcmp(a, "--mode")) {
+			select_mode(argv[++i]);
 		} else if (i + 1 < (unsigned int)argc && !strcmp(a, "--reps")) {
 			reps = strtoul(argv[++i], NULL, 0);
 			if (reps < 1 || reps > MAX_REPS)
@@ -251,13 +195,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (json)
-		printf("{\"dev\": \"%s\", \"guest\": \"flat32\", \"hypercall\": \"%s\", "
-		       "\"reps\": %u, \"results\": [", dev,
+	if (json) {
+		printf("{\"dev\": ");
+		json_string(dev);
+		printf(", \"guest\": \"%s\", \"hypercall\": \"%s\", \"reps\": %u, "
+		       "\"results\": [", mode->name,
 		       host_is_intel() ? "vmcall" : "vmmcall", reps);
-	else
-		printf("# kvmbench: dev=%s guest=flat32 hypercall=%s reps=%u\n", dev,
-		       host_is_intel() ? "vmcall" : "vmmcall", reps);
+	} else {
+		printf("# kvmbench: dev=%s guest=%s hypercall=%s reps=%u\n", dev,
+		       mode->name, host_is_intel() ? "vmcall" : "vmmcall", reps);
+	}
 
 	for (i = 0; i < nr_benchmarks; i++) {
 		if (any_sel && !sel[i])
@@ -269,9 +216,9 @@ int main(int argc, char **argv)
 				dev, r.err);
 		}
 		if (json)
-			print_json(&benchmarks[i], &r, reps, first);
+			report_json(&benchmarks[i], &r, reps, first);
 		else
-			print_text(&benchmarks[i], &r, reps);
+			report_text(&benchmarks[i], &r, reps);
 		first = false;
 		fflush(stdout);
 	}

@@ -79,6 +79,8 @@ END {
 	for (p = 1; p <= npairs; p++) {
 		split(pairs[p], pc, " ")
 		a = pc[1]; r = pc[2]
+		if (npairs > 1)
+			printf "\n### %s vs %s\n", a, r
 		printf "\n| benchmark | %s ns/op | %s ns/op | ratio (%s/%s) | target | met? |\n", a, r, a, r
 		printf "| --- | ---: | ---: | ---: | ---: | --- |\n"
 		for (i = 1; i <= nbench; i++) {

@@ -3,12 +3,12 @@
  * The raw KVM API, the way every client drives it: KVM_CREATE_VM, one
  * anonymous memslot at GPA 0, one vCPU with the supported CPUID (set before
  * the segment state, as QEMU does: Linux 6.12 checks EFER against it), flat
- * 32-bit protected mode. Any failure ends the benchmark with the ioctl's name
- * and errno; any unexpected exit with the exit and its fields.
+ * 32-bit protected mode or 64-bit long mode. Any failure ends the benchmark
+ * with the ioctl's name and errno; any unexpected exit with the exit and its
+ * fields.
  */
 #include <cpuid.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,13 @@
 
 #define X86_CR0_PE	(1ULL << 0)
 #define X86_CR0_ET	(1ULL << 4)
+#define X86_CR0_PG	(1ULL << 31)
+#define X86_CR4_PAE	(1ULL << 5)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define PTE_P		(1ULL << 0)
+#define PTE_W		(1ULL << 1)
+#define PTE_PS		(1ULL << 7)
 #define RFLAGS_FIXED	0x2ULL
 /* Where QEMU puts the TSS pages: below 4 GiB, out of the benchmark's way. */
 #define TSS_ADDR	0xfffbd000UL
@@ -32,6 +39,14 @@
 		bench_die(#req " failed: %s (errno %d)", strerror(errno), errno); \
 	__r;								\
 })
+
+const struct guest_mode guest_modes[] = {
+	{ "flat32", false, bench_guest_out_32, bench_guest_cpuid_32,
+	  bench_guest_vmmcall_32, bench_guest_vmcall_32, bench_guest_touch_32 },
+	{ "long64", true, bench_guest_out_64, bench_guest_cpuid_64,
+	  bench_guest_vmmcall_64, bench_guest_vmcall_64, bench_guest_touch_64 },
+};
+const unsigned int nr_guest_modes = ARRAY_SIZE(guest_modes);
 
 uint64_t now_ns(void)
 {
@@ -83,6 +98,23 @@ static void flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type)
 	s->g = 1;
 }
 
+/*
+ * long64: the first GiB identity-mapped with 2-MiB pages (PML4, PDPT, one PD
+ * at GUEST_PT_GPA), so that the guest's own walks stay cheap and cached and
+ * first_touch still faults in nested paging once per 4-KiB host page.
+ */
+static void long_mode_map(struct bench_vm *vm)
+{
+	uint64_t *pml4 = (uint64_t *)(vm->mem + GUEST_PT_GPA);
+	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
+	unsigned int i;
+
+	pml4[0] = (GUEST_PT_GPA + 0x1000) | PTE_P | PTE_W;
+	pdpt[0] = (GUEST_PT_GPA + 0x2000) | PTE_P | PTE_W;
+	for (i = 0; i < 512; i++)
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
+}
+
 void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
 {
 	struct kvm_userspace_memory_region region;
@@ -97,7 +129,8 @@ void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
 	IOCTL(vm->vm_fd, KVM_SET_TSS_ADDR, TSS_ADDR);
 
 	/*
-	 * Anonymous memory, never touched by the host except for the code page.
+	 * Anonymous memory that the host touches only in its first MiB (code,
+	 * page tables).
 	 * No transparent huge pages: Debian's kernels default to THP "always",
 	 * which would back the slot with 2-MiB pages and turn first_touch's 16384
 	 * faults into 32; the benchmark measures the 4-KiB fault path.
@@ -136,7 +169,7 @@ void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
 			vm->cpuid0_eax = cpuid->entries[i].eax;
 	free(cpuid);
 
-	/* Flat 4-GiB code and data segments; CR0.PE only (no paging, caches on). */
+	/* Flat 4-GiB code and data segments; CR0.PE (caches on), no paging... */
 	IOCTL(vm->vcpu_fd, KVM_GET_SREGS, &sregs);
 	flat_segment(&sregs.cs, 0x08, 11);	/* execute/read, accessed */
 	flat_segment(&sregs.ds, 0x10, 3);	/* read/write, accessed */
@@ -144,6 +177,16 @@ void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
 	sregs.cr0 = X86_CR0_PE | X86_CR0_ET;
 	sregs.cr4 = 0;
 	sregs.efer = 0;
+	/* ...or long mode: 64-bit code segment and the identity map. */
+	if (mode->long_mode) {
+		long_mode_map(vm);
+		sregs.cs.l = 1;
+		sregs.cs.db = 0;
+		sregs.cr0 |= X86_CR0_PG;
+		sregs.cr3 = GUEST_PT_GPA;
+		sregs.cr4 = X86_CR4_PAE;
+		sregs.efer = EFER_LME | EFER_LMA;
+	}
 	IOCTL(vm->vcpu_fd, KVM_SET_SREGS, &sregs);
 }
 
@@ -208,106 +251,4 @@ bool exit_is_out(const struct kvm_run *run, uint16_t port, uint32_t *value)
 		return false;
 	memcpy(value, (const uint8_t *)run + run->io.data_offset, 4);
 	return true;
-}
-
-#define NAME(r)	[r] = #r,
-static const char *const exit_names[] = {
-	NAME(KVM_EXIT_UNKNOWN) NAME(KVM_EXIT_EXCEPTION) NAME(KVM_EXIT_IO)
-	NAME(KVM_EXIT_HYPERCALL) NAME(KVM_EXIT_DEBUG) NAME(KVM_EXIT_HLT)
-	NAME(KVM_EXIT_MMIO) NAME(KVM_EXIT_IRQ_WINDOW_OPEN)
-	NAME(KVM_EXIT_SHUTDOWN) NAME(KVM_EXIT_FAIL_ENTRY) NAME(KVM_EXIT_INTR)
-	NAME(KVM_EXIT_SET_TPR) NAME(KVM_EXIT_TPR_ACCESS) NAME(KVM_EXIT_NMI)
-	NAME(KVM_EXIT_INTERNAL_ERROR) NAME(KVM_EXIT_SYSTEM_EVENT)
-};
-
-static const char *const internal_names[] = {
-	[KVM_INTERNAL_ERROR_EMULATION] = "EMULATION",
-	[KVM_INTERNAL_ERROR_SIMUL_EX] = "SIMUL_EX",
-	[KVM_INTERNAL_ERROR_DELIVERY_EV] = "DELIVERY_EV",
-	[KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON] = "UNEXPECTED_EXIT_REASON",
-};
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* The exit's own fields, as one phrase. */
-static void describe_exit(const struct kvm_run *run, char *buf, size_t len)
-{
-	uint32_t r = run->exit_reason, i;
-	const char *name = r < ARRAY_SIZE(exit_names) && exit_names[r] ?
-			   exit_names[r] : "unknown exit";
-	int n = snprintf(buf, len, "%s (%u)", name, r);
-
-	switch (r) {
-	case KVM_EXIT_IO: {
-		uint64_t v = 0;
-
-		memcpy(&v, (const uint8_t *)run + run->io.data_offset,
-		       run->io.size <= 8 ? run->io.size : 8);
-		snprintf(buf + n, len - n, " %s port 0x%x size %u count %u data 0x%llx",
-			 run->io.direction == KVM_EXIT_IO_OUT ? "OUT" : "IN",
-			 run->io.port, run->io.size, run->io.count,
-			 (unsigned long long)v);
-		break;
-	}
-	case KVM_EXIT_MMIO: {
-		uint64_t v = 0;
-
-		memcpy(&v, run->mmio.data, run->mmio.len <= 8 ? run->mmio.len : 8);
-		snprintf(buf + n, len - n, " %s gpa 0x%llx len %u data 0x%llx",
-			 run->mmio.is_write ? "write" : "read",
-			 (unsigned long long)run->mmio.phys_addr, run->mmio.len,
-			 (unsigned long long)v);
-		break;
-	}
-	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(buf + n, len - n, " hardware_entry_failure_reason 0x%llx cpu %u",
-			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
-			 run->fail_entry.cpu);
-		break;
-	case KVM_EXIT_INTERNAL_ERROR:
-		i = run->internal.suberror;
-		n += snprintf(buf + n, len - n, " suberror %u (%s) ndata %u", i,
-			      i < ARRAY_SIZE(internal_names) && internal_names[i] ?
-			      internal_names[i] : "?", run->internal.ndata);
-		for (i = 0; i < run->internal.ndata && i < 16 && (size_t)n < len; i++)
-			n += snprintf(buf + n, len - n, "%s0x%llx", i ? " " : " data ",
-				      (unsigned long long)run->internal.data[i]);
-		break;
-	case KVM_EXIT_DEBUG:
-		snprintf(buf + n, len - n, " exception %u pc 0x%llx",
-			 run->debug.arch.exception,
-			 (unsigned long long)run->debug.arch.pc);
-		break;
-	case KVM_EXIT_SYSTEM_EVENT:
-		snprintf(buf + n, len - n, " type %u", run->system_event.type);
-		break;
-	case KVM_EXIT_EXCEPTION:
-		snprintf(buf + n, len - n, " exception %u error_code 0x%x",
-			 run->ex.exception, run->ex.error_code);
-		break;
-	}
-}
-
-void die_state(struct bench_vm *vm, const char *fmt, ...)
-{
-	struct kvm_regs regs;
-	char msg[160], what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	describe_exit(vm->run, what, sizeof(what));
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
-		bench_die("%s; exit %s; KVM_GET_REGS then failed: %s", msg, what,
-			  strerror(errno));
-	bench_die("%s; exit %s; rip 0x%llx rax 0x%llx rsi 0x%llx rdi 0x%llx rflags 0x%llx",
-		  msg, what, (unsigned long long)regs.rip, (unsigned long long)regs.rax,
-		  (unsigned long long)regs.rsi, (unsigned long long)regs.rdi,
-		  (unsigned long long)regs.rflags);
-}
-
-void die_unexpected(struct bench_vm *vm, const char *expected)
-{
-	die_state(vm, "unexpected exit (expected %s)", expected);
 }

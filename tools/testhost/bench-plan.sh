@@ -9,23 +9,37 @@
 #   # bench-end: COLUMN rc=N                            kvmbench's exit status
 #   # bench-pair: COLUMN REFERENCE                      compare these two
 #   # testhost: done
-# A COLUMN names a device and its mode, not just a path: a shadow-paging
-# minivirt VM or kvm_amd npt=0 (both on the same device nodes) become more
-# columns, each with the pair it is measured against.
+# A COLUMN names a device and its modes, not just a path: `minivirt` and
+# `kvm` run the default flat32 guest; other guest modes (kernel command line
+# minivirt_bench.modes=flat32,long64) add `minivirt-long64` and `kvm-long64`.
+# A shadow-paging minivirt VM or kvm_amd npt=0 (same device nodes) will be
+# more columns the same way, each paired with its reference.
 . /plan.env
+
+modes=flat32
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	minivirt_bench.modes=*) modes=$(echo "${w#*=}" | tr , ' ') ;;
+	esac
+done
+
+# The column of a hypervisor in a guest mode: the plain name for flat32.
+column() {
+	if [ "$2" = flat32 ]; then echo "$1"; else echo "$1-$2"; fi
+}
 
 mark() {
 	echo "testhost: $*" >/dev/console
 }
 
-# run_column COLUMN DEVICE DESCRIPTION...: kvmbench's lines, live, in the
-# stream's form; everything else it says is kept as "#   " diagnostics.
+# run_column COLUMN DEVICE MODE DESCRIPTION...: kvmbench's lines, live, in
+# the stream's form; everything else it says is kept as "#   " diagnostics.
 run_column() {
-	col=$1 dev=$2
-	shift 2
-	echo "# bench-column: $col dev=$dev $*"
+	col=$1 dev=$2 mode=$3
+	shift 3
+	echo "# bench-column: $col dev=$dev guest=$mode $*"
 	mark "bench $col on $dev"
-	{ /tests/kvmbench --dev "$dev"; echo "rc $?"; } 2>&1 | awk -v col="$col" '
+	{ /tests/kvmbench --dev "$dev" --mode "$mode"; echo "rc $?"; } 2>&1 | awk -v col="$col" '
 		$1 == "bench" && $3 == "FAIL" {
 			why = $0
 			sub(/^bench +[^ ]+ +FAIL +/, "", why)
@@ -68,22 +82,38 @@ done
 echo "# bench-host: cpu$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
      "$(grep -c ^processor /proc/cpuinfo) CPUs, virtualization flags:$flags"
 
-# minivirt: nested paging (its only mode today).
+# minivirt: nested paging (its only MMU mode today), every guest mode.
 if insmod /modules/minivirt.ko; then
-	run_column minivirt /dev/minivirt "minivirt.ko, nested paging"
+	for m in $modes; do
+		run_column "$(column minivirt "$m")" /dev/minivirt "$m" "minivirt.ko, nested paging"
+	done
 	rmmod minivirt || echo "# bench-host: rmmod minivirt failed"
 else
-	column_failed minivirt /dev/minivirt "insmod minivirt.ko failed"
+	for m in $modes; do
+		column_failed "$(column minivirt "$m")" /dev/minivirt "insmod minivirt.ko failed"
+	done
 fi
 
-# Debian's KVM, the yardstick: nested paging too.
-if load_kvm npt=1; then
-	run_column kvm /dev/kvm "$KVM_VENDOR npt=$(cat /sys/module/"$KVM_VENDOR"/parameters/npt 2>/dev/null)"
+# Debian's KVM, the yardstick: nested paging too (npt=0/ept=0 would be KVM's
+# shadow MMU: a column of its own, after a reload).
+case "$KVM_VENDOR" in
+kvm_intel) tdp=ept ;;
+*) tdp=npt ;;
+esac
+if load_kvm "$tdp=1"; then
+	tdp_now=$(cat /sys/module/"$KVM_VENDOR"/parameters/"$tdp" 2>/dev/null)
+	for m in $modes; do
+		run_column "$(column kvm "$m")" /dev/kvm "$m" "$KVM_VENDOR $tdp=$tdp_now"
+	done
 	rmmod "$KVM_VENDOR" kvm || echo "# bench-host: rmmod $KVM_VENDOR kvm failed"
 else
-	column_failed kvm /dev/kvm "loading $KVM_MODULES failed"
+	for m in $modes; do
+		column_failed "$(column kvm "$m")" /dev/kvm "loading $KVM_MODULES failed"
+	done
 fi
 
-echo "# bench-pair: minivirt kvm"
+for m in $modes; do
+	echo "# bench-pair: $(column minivirt "$m") $(column kvm "$m")"
+done
 mark "plan done"
 echo "# testhost: done"
