@@ -25,14 +25,15 @@ u64 mv_host_xcr0;
 
 void mv_guest_xstate_load(struct mv_vcpu *vcpu, u64 guest_cr4)
 {
-	if (mv_host_xcr0 && (guest_cr4 & X86_CR4_OSXSAVE) &&
-	    vcpu->xcr0 != mv_host_xcr0)
+	vcpu->xcr0_loaded = mv_host_xcr0 && (guest_cr4 & X86_CR4_OSXSAVE) &&
+			    vcpu->xcr0 != mv_host_xcr0;
+	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 }
 
 void mv_guest_xstate_put(struct mv_vcpu *vcpu)
 {
-	if (mv_host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != mv_host_xcr0)
+	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, mv_host_xcr0);
 }
 
@@ -224,6 +225,8 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	idx = srcu_read_lock(&vcpu->vm->srcu);
 
+	/* Host state the backend keeps across entries may have changed. */
+	vcpu->host_state_stale = true;
 	r = mv_complete_userspace(vcpu);
 	if (r <= 0)
 		goto out;

@@ -117,6 +117,12 @@ struct mv_vcpu {
 	/* Core-owned architectural state. */
 	struct fpu_guest fpu;
 	u64 xcr0;
+	bool xcr0_loaded;		/* the guest's XCR0 is in the CPU */
+	/*
+	 * Set at each KVM_RUN: userspace may have changed the host state a
+	 * backend saves once and reuses across entries (FS base, LDT...).
+	 */
+	bool host_state_stale;
 	u64 apic_base;
 	u64 misc_enable;
 	u64 cr8;

@@ -9,9 +9,11 @@
  * at VMRUN decides whether physical interrupts exit the guest (APM vol 2
  * 15.21.1), and GIF keeps them pending until the caller's STGI.
  *
- * int mv_svm_vmrun(u64 *gprs, u64 vmcb_pa, u64 host_save_pa)
+ * int mv_svm_vmrun(u64 *gprs, u64 vmcb_pa, u64 host_save_pa, u64 host_load_pa)
  *	gprs: the guest's 16 GPRs in encoding order (RAX and RSP live in the
- *	VMCB and are not touched here). Returns 0, or 1 if an SVM instruction
+ *	VMCB and are not touched here). host_save_pa: where to VMSAVE the
+ *	host's state first, or 0 if it is there already; host_load_pa: where
+ *	to VMLOAD it from after #VMEXIT. Returns 0, or 1 if an SVM instruction
  *	faulted (SVM switched off underneath us, e.g. by a reboot).
  */
 #include <linux/linkage.h>
@@ -49,13 +51,15 @@ SYM_FUNC_START(mv_svm_vmrun)
 	push	%rbx
 
 	/* Needed after #VMEXIT, popped in this order: gprs, vmcb, host. */
-	push	%rdx
+	push	%rcx
 	push	%rsi
 	push	%rdi
 
+	test	%rdx, %rdx
+	jz	11f
 	mov	%rdx, %rax
 1:	vmsave	%rax
-	mov	%rsi, %rax
+11:	mov	%rsi, %rax
 2:	vmload	%rax
 
 	mov	GPR(1)(%rdi), %rcx

@@ -373,6 +373,7 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 	struct vmcb *vmcb = svm->vmcb;
 	int faulted;
+	bool save;
 
 	/* A new ASID after migration, a flush, or a generation roll-over. */
 	if (flush_tlb || svm->asid_cpu != smp_processor_id() ||
@@ -398,7 +399,16 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	/* Host IF=1 so that physical interrupts exit the guest; GIF=0 holds them. */
 	raw_local_irq_enable();
 	amd_clear_divider();
-	faulted = mv_svm_vmrun(vcpu->regs.gpr, svm->vmcb_pa, sd->host_save_pa);
+	/*
+	 * The host state VMSAVE keeps (FS/GS/KernelGSBase, TR, LDTR, syscall
+	 * and sysenter MSRs) belongs to this thread on this CPU and changes
+	 * only across a return to userspace: save it once per KVM_RUN and CPU.
+	 */
+	save = sd->host_saved_for != vcpu || vcpu->host_state_stale;
+	faulted = mv_svm_vmrun(vcpu->regs.gpr, svm->vmcb_pa,
+			       save ? sd->host_save_pa : 0, sd->host_save_pa);
+	sd->host_saved_for = faulted ? NULL : vcpu;
+	vcpu->host_state_stale = false;
 	raw_local_irq_disable();
 	mv_guest_xstate_put(vcpu);
 	svm_stgi();

@@ -45,6 +45,8 @@ struct svm_cpu {
 	u64 asid_generation;
 	struct page *host_save;		/* host state VMSAVE'd around VMRUN */
 	phys_addr_t host_save_pa;
+	/* The vCPU whose thread's host state is in host_save now. */
+	struct mv_vcpu *host_saved_for;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -70,8 +72,8 @@ fault:
 	return;
 }
 
-/* entry.S */
-int mv_svm_vmrun(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
+/* entry.S; host_save_pa 0: the host's state is already saved there. */
+int mv_svm_vmrun(u64 *gprs, u64 vmcb_pa, u64 host_save_pa, u64 host_load_pa);
 
 /* vcpu.c: VMCB setup and state */
 int svm_vcpu_create(struct mv_vcpu *vcpu);
