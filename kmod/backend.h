@@ -71,6 +71,13 @@ struct mv_backend {
 	void (*vcpu_reset)(struct mv_vcpu *vcpu);
 
 	/*
+	 * Make the vCPU's hardware state usable on this CPU (VMX: VMCLEAR on
+	 * the CPU it last ran on, then VMPTRLD here). Preemption is off, IRQs
+	 * are on, so it may IPI. Optional.
+	 */
+	void (*prepare_run)(struct mv_vcpu *vcpu, int cpu);
+
+	/*
 	 * Enter the guest once, with preemption and IRQs off, and decode the
 	 * exit into vcpu->exit. Injects what the core queued (see inject),
 	 * flushes the TLB if asked, and hands back events whose delivery the

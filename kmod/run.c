@@ -156,6 +156,8 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 		mv_backend->enable_irq_window(vcpu);
 
 	preempt_disable();
+	if (mv_backend->prepare_run)
+		mv_backend->prepare_run(vcpu, smp_processor_id());
 	local_irq_disable();
 	smp_store_release(&vcpu->mode, MV_IN_GUEST);
 	srcu_read_unlock(&vcpu->vm->srcu, *srcu_idx);
