@@ -106,6 +106,14 @@ struct mv_backend {
 
 	/* The nested-paging root every vCPU of the VM uses. */
 	void (*set_tdp_root)(struct mv_vcpu *vcpu, phys_addr_t root);
+
+	/*
+	 * Shadow paging (optional: NULL if the backend has none). The guest's
+	 * CR0/CR3/CR4 as the guest sees them, after the core's checks; the
+	 * backend derives what the hardware runs with. And the shadow root.
+	 */
+	void (*set_cr)(struct mv_vcpu *vcpu, int cr, u64 value);
+	void (*set_shadow_root)(struct mv_vcpu *vcpu, phys_addr_t root);
 };
 
 extern const struct mv_backend mv_vmx_backend;

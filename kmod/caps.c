@@ -28,6 +28,7 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SYNC_MMU:		/* MMU notifiers follow the VMM's mappings */
+	case KVM_CAP_USER_NMI:		/* KVM_NMI */
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:

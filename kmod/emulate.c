@@ -26,6 +26,7 @@ struct mv_cursor {
 #define MV_F_IMPLOCK	(1U << 1)	/* locked without the prefix (XCHG) */
 #define MV_F_XRELEASE	(1U << 2)	/* F3 = XRELEASE with a memory operand */
 #define MV_F_REP	(1U << 3)	/* F3 = REP (INS, OUTS) */
+#define MV_F_SIMD	(1U << 4)	/* 66/F2/F3 were a mandatory prefix */
 
 /* Immediate operand kinds. */
 enum {
@@ -215,7 +216,9 @@ static int check_opcode(const struct mv_insn *insn)
 			return -EINVAL;
 		case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
 		case 0xb0: case 0xb1: case 0xb6: case 0xb7: case 0xbe: case 0xbf:
-		case 0xc7:
+		case 0xc7: case 0x01:
+		case 0x10: case 0x11: case 0x28: case 0x29: case 0x2b:
+		case 0x6f: case 0x7f: case 0xe7:
 			return 0;
 		}
 		return -EOPNOTSUPP;
@@ -247,10 +250,74 @@ static int check_opcode(const struct mv_insn *insn)
 }
 
 /*
+ * The MMX and SSE moves of KVM's emulator: the entries of its twobyte_table
+ * with the Mmx or Sse flag, no more. The mandatory prefix picks the form
+ * (SDM vol 2A 2.1.2 "Opcodes"); 66 together with F2 or F3 is not handled,
+ * as in KVM. Loads are 0F 10, 28, 6F; the others store.
+ *
+ *	0F 10/11 MOVUPS		66 0F 10/11 MOVUPD
+ *	0F 28/29 MOVAPS		66 0F 28/29 MOVAPD	aligned
+ *	0F 2B    MOVNTPS	66 0F 2B    MOVNTPD	aligned, memory only
+ *	0F 6F/7F MOVQ mm	66 0F 6F/7F MOVDQA	aligned
+ *	F3 0F 6F/7F MOVDQU	66 0F E7    MOVNTDQ	aligned, memory only
+ *
+ * Not in KVM's table, so not here: MOVD/MOVQ 0F 6E/7E, MOVQ F3 0F 7E and
+ * 66 0F D6, MOVSS/MOVSD (F3/F2 0F 10/11), MOVNTQ (0F E7), the VEX forms.
+ * MOVQ mm names MM0-7 whatever REX.R says; REX.W changes no size.
+ */
+static int decode_vec(struct mv_insn *insn, u8 reg, bool opsize_prefix,
+		      unsigned int *flags)
+{
+	u8 op = insn->opcode;
+	u8 pfx = opsize_prefix ? 0x66 : 0;
+
+	if (insn->rep != MV_REP_NONE) {
+		if (opsize_prefix)
+			return -EOPNOTSUPP;
+		pfx = insn->rep == MV_REP_E ? 0xf3 : 0xf2;
+	}
+	switch (op) {
+	case 0x10: case 0x11: case 0x28: case 0x29: case 0x2b:
+		if (pfx != 0 && pfx != 0x66)
+			return -EOPNOTSUPP;
+		insn->aligned = op >= 0x28;
+		break;
+	case 0x6f: case 0x7f:
+		if (pfx == 0xf2)
+			return -EOPNOTSUPP;
+		insn->aligned = pfx == 0x66;
+		break;
+	default:	/* 0xe7 */
+		if (pfx != 0x66)
+			return -EOPNOTSUPP;
+		insn->aligned = true;
+		break;
+	}
+	/* SDM vol 2B MOVNTPS, MOVNTPD, MOVNTDQ: a register operand is #UD. */
+	if ((op == 0x2b || op == 0xe7) && insn->mod == 3)
+		return -EINVAL;
+	insn->op = MV_OP_VMOV;
+	insn->reg_dst = op == 0x10 || op == 0x28 || op == 0x6f;
+	if ((op == 0x6f || op == 0x7f) && !pfx) {
+		insn->vec = MV_VEC_MMX;
+		insn->reg = reg & 7;
+		insn->op_size = 8;
+	} else {
+		insn->vec = MV_VEC_SSE;
+		insn->reg = reg;
+		insn->op_size = 16;
+	}
+	insn->mem_size = insn->op_size;
+	*flags = MV_F_SIMD;
+	return 0;
+}
+
+/*
  * The operation of a (supported) opcode, once ModRM is known. Sets op,
  * src/reg_dst, operand sizes, the immediate kind and the prefix rules.
  */
-static int decode_opcode(struct mv_insn *insn, unsigned int *imm, unsigned int *flags)
+static int decode_opcode(struct mv_insn *insn, bool opsize_prefix,
+			 unsigned int *imm, unsigned int *flags)
 {
 	unsigned int regf = (insn->modrm >> 3) & 7;
 	u8 reg = regf | (insn->rex & 4 ? 8 : 0);
@@ -303,6 +370,21 @@ static int decode_opcode(struct mv_insn *insn, unsigned int *imm, unsigned int *
 			insn->mem_size = 8;
 			*flags = MV_F_LOCK;
 			return 0;
+		case 0x01:
+			/*
+			 * Group 7: only INVLPG m (/7 with a memory operand),
+			 * decoded for its address (SDM vol 2A INVLPG); the
+			 * rest (LGDT, SWAPGS, VMCALL...) is not handled.
+			 */
+			if (regf != 7 || insn->mod == 3)
+				return -EOPNOTSUPP;
+			insn->op = MV_OP_INVLPG;
+			insn->op_size = 1;
+			insn->mem_size = 1;
+			return 0;
+		case 0x10: case 0x11: case 0x28: case 0x29: case 0x2b:
+		case 0x6f: case 0x7f: case 0xe7:
+			return decode_vec(insn, reg, opsize_prefix, flags);
 		case 0xb6: case 0xb7: case 0xbe: case 0xbf:
 			/* SDM vol 2B MOVZX, MOVSX: r16/32/64 <- r/m8 or r/m16. */
 			insn->op = op & 8 ? MV_OP_MOVSX : MV_OP_MOVZX;
@@ -521,7 +603,7 @@ static int check_prefixes(struct mv_insn *insn, unsigned int flags)
 		return -EINVAL;
 	if (mem_lock && (flags & MV_F_IMPLOCK))
 		insn->lock = true;
-	if (insn->rep == MV_REP_NONE)
+	if (insn->rep == MV_REP_NONE || (flags & MV_F_SIMD))
 		return 0;
 	if (flags & MV_F_REP)
 		return insn->rep == MV_REP_E ? 0 : -EOPNOTSUPP;
@@ -638,7 +720,7 @@ int mv_emu_decode(struct mv_insn *insn, const u8 *bytes, unsigned int avail,
 		insn->disp_size = insn->addr_size;
 	}
 
-	ret = decode_opcode(insn, &imm, &flags);
+	ret = decode_opcode(insn, opsize_prefix, &imm, &flags);
 	if (ret)
 		return ret;
 	ret = fetch_imm(&c, insn, imm);
@@ -816,6 +898,16 @@ static bool is_bt(const struct mv_insn *insn)
 	return insn->op >= MV_OP_BT && insn->op <= MV_OP_BTC;
 }
 
+/* RIP past the instruction, wrapped to the code segment's size. */
+static void advance_rip(const struct mv_insn *insn, struct mv_emu_regs *regs)
+{
+	regs->rip += insn->len;
+	if (insn->mode == MV_EMU_MODE16)
+		regs->rip &= 0xffff;
+	else if (insn->mode == MV_EMU_MODE32)
+		regs->rip &= 0xffffffff;
+}
+
 int mv_emu_mem_offset(const struct mv_insn *insn,
 		      const struct mv_emu_regs *regs, u64 *offset)
 {
@@ -974,15 +1066,42 @@ int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
 	}
 
 	regs->rflags = rflags;
-	regs->rip += insn->len;
-	if (insn->mode == MV_EMU_MODE16)
-		regs->rip &= 0xffff;
-	else if (insn->mode == MV_EMU_MODE32)
-		regs->rip &= 0xffffffff;
+	advance_rip(insn, regs);
 	if (!write)
 		return 0;
 	next->write = true;
 	next->size = insn->mem_size;
 	next->data = res & size_mask(insn->mem_size);
 	return 1;
+}
+
+int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4, u16 fsw,
+		     u64 addr, struct mv_emu_access *acc)
+{
+	unsigned int i;
+
+	if (insn->op != MV_OP_VMOV || !insn->has_mem)
+		return -EOPNOTSUPP;
+	if ((cr0 & MV_EMU_CR0_EM) ||
+	    (insn->vec == MV_VEC_SSE && !(cr4 & MV_EMU_CR4_OSFXSR)))
+		return MV_EMU_EXC_UD;
+	if (cr0 & MV_EMU_CR0_TS)
+		return MV_EMU_EXC_NM;
+	if (insn->vec == MV_VEC_MMX && (fsw & MV_EMU_FSW_ES))
+		return MV_EMU_EXC_MF;
+	if (insn->aligned && (addr & (insn->mem_size - 1)))
+		return MV_EMU_EXC_GP;
+	acc->write = !insn->reg_dst;
+	acc->size = insn->mem_size;
+	for (i = 0; i < sizeof(acc->bytes); i++)
+		acc->bytes[i] = 0;
+	return 0;
+}
+
+int mv_emu_vec_finish(const struct mv_insn *insn, struct mv_emu_regs *regs)
+{
+	if (insn->op != MV_OP_VMOV || !insn->has_mem)
+		return -EOPNOTSUPP;
+	advance_rip(insn, regs);
+	return 0;
 }

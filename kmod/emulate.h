@@ -19,6 +19,9 @@
  * accesses to it (enum mv_emu_op: MOV, MOVZX/MOVSX/MOVSXD, the ALU group,
  * TEST, INC/DEC/NOT/NEG, XCHG, CMPXCHG, CMPXCHG8B, BT*). Decoded only: the
  * string and plain I/O instructions (INS, OUTS, IN, OUT), which the core runs.
+ * The MMX and SSE register moves KVM's emulator has (MV_OP_VMOV) go through
+ * mv_emu_vec_start() and mv_emu_vec_finish() instead: the emulator checks
+ * their exceptions and moves RIP, the caller moves the register's bytes.
  * Anything else is -EOPNOTSUPP, which the core reports as
  * KVM_EXIT_INTERNAL_ERROR / KVM_INTERNAL_ERROR_EMULATION.
  *
@@ -145,6 +148,21 @@ enum mv_emu_op {
 	MV_OP_OUTS,		/* 6E 6F */
 	MV_OP_IN,		/* E4 E5 EC ED */
 	MV_OP_OUT,		/* E6 E7 EE EF */
+	MV_OP_INVLPG,		/* 0F 01 /7, memory operand (shadow paging) */
+	/*
+	 * MMX/SSE register <-> memory, all bytes as they are (mv_insn.vec):
+	 * 0F 6F/7F MOVQ mm; 66 0F 6F/7F MOVDQA; F3 0F 6F/7F MOVDQU;
+	 * (66) 0F 10/11 MOVUPS/MOVUPD; (66) 0F 28/29 MOVAPS/MOVAPD;
+	 * (66) 0F 2B MOVNTPS/MOVNTPD; 66 0F E7 MOVNTDQ.
+	 */
+	MV_OP_VMOV,
+};
+
+/* mv_insn.vec: the register file of an MV_OP_VMOV's register operand. */
+enum {
+	MV_VEC_NONE,
+	MV_VEC_MMX,		/* MM0-MM7, 8 bytes */
+	MV_VEC_SSE,		/* XMM0-XMM15, 16 bytes */
 };
 
 /* mv_insn.rep: the F3 or F2 prefix in effect. */
@@ -173,7 +191,7 @@ struct mv_insn {
 	bool twobyte;		/* opcode in the 0F map */
 
 	/* Prefixes. */
-	u8 op_size;		/* operand size: 1, 2, 4 or 8 (CMPXCHG8B: 4) */
+	u8 op_size;		/* operand size: 1, 2, 4, 8 (CMPXCHG8B: 4), 16 */
 	u8 addr_size;		/* address size: 2, 4 or 8 */
 	/*
 	 * Segment of the memory operand (enum mv_emu_seg): the override, else
@@ -190,6 +208,8 @@ struct mv_insn {
 	u8 src;			/* MV_SRC_* */
 	bool reg_dst;		/* the result goes to register .reg, not memory */
 	u8 reg;			/* register operand (REX.R applied), or RAX */
+	u8 vec;			/* MV_VEC_*: .reg is an MMX or XMM register */
+	bool aligned;		/* the memory operand must be size-aligned */
 	bool has_mem;		/* there is a memory operand */
 	u8 mem_size;		/* its size (differs from op_size for MOVZX...) */
 	/*
@@ -218,8 +238,11 @@ struct mv_insn {
 /* One memory access of an instruction. */
 struct mv_emu_access {
 	bool write;
-	u8 size;		/* 1, 2, 4 or 8 bytes */
-	u64 data;		/* what to write (zero-extended); 0 for a read */
+	u8 size;		/* 1, 2, 4, 8 or 16 (SSE) bytes */
+	union {
+		u64 data;	/* what to write (zero-extended); 0 for a read */
+		u8 bytes[16];	/* the same in memory order; MV_OP_VMOV uses it */
+	};
 };
 
 /*
@@ -254,7 +277,8 @@ int mv_emu_mem_offset(const struct mv_insn *insn,
  * {read, size}. regs is not changed.
  *
  * Returns 0; -EOPNOTSUPP if the instruction has no memory operand (register
- * form), is one the core executes itself (INS, OUTS, IN, OUT), or is a BT*
+ * form), is one the core executes itself (INS, OUTS, IN, OUT), is an MMX or
+ * SSE move (MV_OP_VMOV: mv_emu_vec_start()), or is a BT*
  * whose register bit offset reaches outside the operand (the access would
  * not be at the effective address).
  */
@@ -278,5 +302,49 @@ int mv_emu_start(const struct mv_insn *insn, const struct mv_emu_regs *regs,
  */
 int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
 		  u64 read_data, struct mv_emu_access *next);
+
+/*
+ * What MMX and SSE instructions check: SDM vol 3A 2.5 "Control Registers",
+ * vol 1 8.1.3 "x87 FPU Status Register".
+ */
+#define MV_EMU_CR0_EM		(1ULL << 2)
+#define MV_EMU_CR0_TS		(1ULL << 3)
+#define MV_EMU_CR4_OSFXSR	(1ULL << 9)
+#define MV_EMU_FSW_ES		(1U << 7)	/* x87 exception pending */
+
+/* Exception vectors (SDM vol 3A 6.2); #GP has error code 0 here. */
+#define MV_EMU_EXC_UD		6
+#define MV_EMU_EXC_NM		7
+#define MV_EMU_EXC_GP		13
+#define MV_EMU_EXC_MF		16
+
+/*
+ * The start of an MV_OP_VMOV with a memory operand: first the exceptions it
+ * raises instead of its access, in the order KVM's emulator checks them
+ * (x86_emulate_insn(), then __linearize()), which is also the SDM's (each
+ * instruction's "Protected Mode Exceptions"; for the SSE forms SDM vol 2A
+ * 2.4 "AVX and SSE Instruction Exception Specification", types 1 and 4):
+ *	#UD	CR0.EM, or an SSE form without CR4.OSFXSR;
+ *	#NM	CR0.TS;
+ *	#MF	an MMX form with an x87 exception pending (fsw: the guest's
+ *		x87 status word; ignored for SSE);
+ *	#GP(0)	an aligned form (mv_insn.aligned: MOVAPS/PD, MOVDQA, MOVNT*)
+ *		whose address is not a multiple of 16; only the low 4 bits
+ *		of addr count, so a guest-physical address will do.
+ * Returns the vector (> 0) of the first one that applies; else 0 and *acc
+ * (size 8 or 16, bytes zeroed): for a store the caller copies the low
+ * acc->size bytes of register insn->reg into acc->bytes, for a load it
+ * copies the bytes read into that register (MOVQ mm and the 16-byte moves
+ * replace the whole register). -EOPNOTSUPP for any other instruction, or a
+ * register form. mv_emu_start() refuses MV_OP_VMOV.
+ */
+int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4, u16 fsw,
+		     u64 addr, struct mv_emu_access *acc);
+
+/*
+ * Completes an MV_OP_VMOV: moves RIP past it (wrapped as mv_emu_finish()
+ * does). Returns 0, or -EOPNOTSUPP as mv_emu_vec_start().
+ */
+int mv_emu_vec_finish(const struct mv_insn *insn, struct mv_emu_regs *regs);
 
 #endif /* MINIVIRT_EMULATE_H */

@@ -22,6 +22,9 @@ enum mv_exit_type {
 	MV_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	MV_EXIT_NOP,		/* an instruction to skip (INVD, WBINVD, MONITOR, MWAIT) */
 	MV_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
+	MV_EXIT_CR_ACCESS,	/* shadow paging: MOV CR0/3/4, LMSW, CLTS, SMSW */
+	MV_EXIT_PAGE_FAULT,	/* shadow paging: a #PF in the guest */
+	MV_EXIT_INVLPG,		/* shadow paging */
 	MV_EXIT_UD,		/* an instruction the guest may not use: #UD */
 	MV_EXIT_SHUTDOWN,	/* triple fault */
 	MV_EXIT_FAIL_ENTRY,	/* the hardware refused the guest state */
@@ -60,6 +63,10 @@ struct mv_exit {
 			u8 nr;
 			bool write;
 		} dr;
+		struct {
+			u64 address;
+			u32 error_code;
+		} page_fault;
 		struct {
 			u64 info[2];	/* vendor details for KVM_EXIT_INTERNAL_ERROR */
 		} unexpected;

@@ -14,20 +14,45 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cr.h"
 #include "exits.h"
 #include "insn.h"
 #include "mmio.h"
 #include "msr.h"
 #include "pio.h"
 #include "vcpu.h"
+#include "vm.h"
 
+/*
+ * As KVM's prepare_emulation_failure_exit(): data[0] holds flags, then the
+ * instruction's length and bytes (if they could be read), then five words of
+ * exit information, of which minivirt fills the hardware exit reason.
+ */
 int mv_emulation_failure(struct mv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	u8 insn[sizeof(run->emulation_failure.insn_bytes)];
+	unsigned int start = 1;
+	struct mv_ctrl ctrl;
+	int n;
 
 	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-	run->internal.ndata = 0;
+	run->emulation_failure.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->emulation_failure.flags = 0;
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	n = mv_fetch_insn(vcpu, &ctrl, insn, sizeof(insn));
+	if (n > 0) {
+		run->emulation_failure.flags |=
+			KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+		run->emulation_failure.insn_size = n;
+		memset(run->emulation_failure.insn_bytes, 0x90,
+		       sizeof(run->emulation_failure.insn_bytes));
+		memcpy(run->emulation_failure.insn_bytes, insn, n);
+		start += 2;
+	}
+	memset(&run->internal.data[start], 0, 5 * sizeof(run->internal.data[0]));
+	run->internal.data[start] = (u32)vcpu->exit.hw_reason;
+	run->emulation_failure.ndata = start + 5;
 	return 0;
 }
 
@@ -183,6 +208,8 @@ void mv_vcpu_reset(struct mv_vcpu *vcpu)
 	vcpu->dr7 = MV_DR7_FIXED_1;
 	vcpu->completion = MV_COMPLETE_NONE;
 	mv_backend->vcpu_reset(vcpu);
+	if (vcpu->vm->shadow_paging)
+		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
 }
 
 static int handle_shutdown(struct mv_vcpu *vcpu)
@@ -215,6 +242,12 @@ static int handle_unexpected(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+static int handle_page_fault(struct mv_vcpu *vcpu)
+{
+	return mv_shadow_page_fault(vcpu, vcpu->exit.page_fault.address,
+				    vcpu->exit.page_fault.error_code);
+}
+
 static int handle_none(struct mv_vcpu *vcpu)
 {
 	return 1;
@@ -241,6 +274,9 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_IRQ_WINDOW]	= handle_none,
 	[MV_EXIT_NOP]		= skip_or_fail,
 	[MV_EXIT_DR_ACCESS]	= handle_dr_access,
+	[MV_EXIT_CR_ACCESS]	= mv_handle_cr_access,
+	[MV_EXIT_PAGE_FAULT]	= handle_page_fault,
+	[MV_EXIT_INVLPG]	= mv_handle_invlpg,
 	[MV_EXIT_UD]		= handle_ud,
 	[MV_EXIT_SHUTDOWN]	= handle_shutdown,
 	[MV_EXIT_FAIL_ENTRY]	= handle_fail_entry,

@@ -172,7 +172,7 @@ static int set_region_locked(struct mv_vm *vm,
 	rcu_assign_pointer(vm->memslots, new_slots);
 	synchronize_srcu(&vm->srcu);
 	if (zap_npages)
-		mv_tdp_zap(vm, zap_base, zap_base + zap_npages);
+		mv_vm_zap_gfns(vm, zap_base, zap_base + zap_npages);
 	kvfree(old_slots);
 	return 0;
 }

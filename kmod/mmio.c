@@ -5,9 +5,12 @@
  * fetched and decoded (emulate.c), its access goes to userspace as
  * KVM_EXIT_MMIO, and the instruction completes at the next KVM_RUN. An
  * instruction that reads then writes (OR [mmio], EAX) exits twice, as on KVM.
+ * kvm_run->mmio carries at most 8 bytes: a 16-byte SSE access takes two
+ * exits, at gpa and gpa + 8, as KVM's mmio_fragments do.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <asm/fpu/api.h>
 
 #include "backend.h"
 #include "exits.h"
@@ -16,37 +19,176 @@
 #include "vcpu.h"
 #include "vm.h"
 
+/* The part of the access the next exit carries: at most 8 bytes. */
+static unsigned int mmio_piece(const struct mv_vcpu *vcpu)
+{
+	return min_t(unsigned int, vcpu->mmio.access.size - vcpu->mmio.offset,
+		     sizeof(vcpu->run->mmio.data));
+}
+
 static void mmio_exit(struct mv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	const struct mv_emu_access *acc = &vcpu->mmio.access;
+	unsigned int off = vcpu->mmio.offset, len = mmio_piece(vcpu);
 
 	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = vcpu->mmio.gpa;
-	run->mmio.len = acc->size;
+	run->mmio.phys_addr = vcpu->mmio.gpa + off;
+	run->mmio.len = len;
 	run->mmio.is_write = acc->write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (acc->write)
-		memcpy(run->mmio.data, &acc->data, acc->size);
+		memcpy(run->mmio.data, acc->bytes + off, len);
 	vcpu->completion = MV_COMPLETE_MMIO;
 	vcpu->stat.mmio_exits++;
 }
 
-static int mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
+/*
+ * The guest's MMX and XMM registers, reached as KVM's kvm_fpu_get()/put()
+ * do: mv_vcpu_run() made the guest's FPU state the task's for all of KVM_RUN
+ * (fpu_swap_kvm_fpstate()), exit handling and completions included, so it is
+ * in the CPU, or in vcpu->fpu with TIF_NEED_FPU_LOAD set if the kernel used
+ * the FPU or switched tasks meanwhile.
+ */
+static void vec_fpu_get(void)
 {
+	fpregs_lock();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+}
+
+static void vec_fpu_put(void)
+{
+	fpregs_unlock();
+}
+
+struct vec_reg {
+	u64 q[2];
+};
+
+#define MM_GET(n)	case n: asm volatile("movq %%mm" #n ", %0" : "=m" (v->q[0])); break
+#define MM_SET(n)	case n: asm volatile("movq %0, %%mm" #n : : "m" (v->q[0])); break
+#define XMM_GET(n)	case n: asm volatile("movdqu %%xmm" #n ", %0" : "=m" (*v)); break
+#define XMM_SET(n)	case n: asm volatile("movdqu %0, %%xmm" #n : : "m" (*v)); break
+
+/* Caller holds vec_fpu_get(). */
+static void vec_reg_get(const struct mv_insn *insn, struct vec_reg *v)
+{
+	if (insn->vec == MV_VEC_MMX) {
+		switch (insn->reg) {
+		MM_GET(0); MM_GET(1); MM_GET(2); MM_GET(3);
+		MM_GET(4); MM_GET(5); MM_GET(6); MM_GET(7);
+		}
+		return;
+	}
+	switch (insn->reg) {
+	XMM_GET(0); XMM_GET(1); XMM_GET(2); XMM_GET(3);
+	XMM_GET(4); XMM_GET(5); XMM_GET(6); XMM_GET(7);
+	XMM_GET(8); XMM_GET(9); XMM_GET(10); XMM_GET(11);
+	XMM_GET(12); XMM_GET(13); XMM_GET(14); XMM_GET(15);
+	}
+}
+
+/* Caller holds vec_fpu_get(). MOVQ to MMn also empties the x87 stack, as on hardware. */
+static void vec_reg_set(const struct mv_insn *insn, const struct vec_reg *v)
+{
+	if (insn->vec == MV_VEC_MMX) {
+		switch (insn->reg) {
+		MM_SET(0); MM_SET(1); MM_SET(2); MM_SET(3);
+		MM_SET(4); MM_SET(5); MM_SET(6); MM_SET(7);
+		}
+		return;
+	}
+	switch (insn->reg) {
+	XMM_SET(0); XMM_SET(1); XMM_SET(2); XMM_SET(3);
+	XMM_SET(4); XMM_SET(5); XMM_SET(6); XMM_SET(7);
+	XMM_SET(8); XMM_SET(9); XMM_SET(10); XMM_SET(11);
+	XMM_SET(12); XMM_SET(13); XMM_SET(14); XMM_SET(15);
+	}
+}
+
+/*
+ * An MMX or SSE move's exceptions (mv_emu_vec_start()) before its access,
+ * and again when a load completes: KVM runs the instruction again then, so
+ * CR0/CR4 that userspace changed meanwhile count. The exception goes to the
+ * guest, which does not move on. Returns 0 with *acc ready (a store's data
+ * from the register), or 1 with the exception queued.
+ */
+static int vec_start(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		     struct mv_emu_access *acc)
+{
+	const struct mv_insn *insn = &vcpu->mmio.insn;
+	struct vec_reg v;
+	u16 fsw = 0;
+	int r;
+
+	vec_fpu_get();
+	if (insn->vec == MV_VEC_MMX)
+		asm volatile("fnstsw %0" : "=m" (fsw));
+	/* The guest-physical address has the linear one's low 12 bits. */
+	r = mv_emu_vec_start(insn, ctrl->cr0, ctrl->cr4, fsw, vcpu->mmio.gpa, acc);
+	if (!r && acc->write) {
+		vec_reg_get(insn, &v);
+		memcpy(acc->bytes, &v, acc->size);
+	}
+	vec_fpu_put();
+	if (r > 0) {
+		mv_queue_exception(vcpu, r, r == MV_EMU_EXC_GP, 0);
+		return 1;
+	}
+	return r;
+}
+
+/* The load's data into its register, RIP past it; or its exception. */
+static int vec_finish(struct mv_vcpu *vcpu)
+{
+	const struct mv_emu_access *acc = &vcpu->mmio.access;
+	const struct mv_insn *insn = &vcpu->mmio.insn;
+	struct mv_emu_access again;
+	struct mv_ctrl ctrl;
+	struct vec_reg v;
+	int r;
+
+	if (!acc->write) {
+		mv_backend->get_ctrl(vcpu, &ctrl);
+		r = vec_start(vcpu, &ctrl, &again);
+		if (r)
+			return r < 0 ? mv_emulation_failure(vcpu) : 1;
+		memcpy(&v, acc->bytes, sizeof(v));
+		vec_fpu_get();
+		vec_reg_set(insn, &v);
+		vec_fpu_put();
+	}
+	vcpu->regs.rip = vcpu->mmio.rip;
+	if (mv_emu_vec_finish(insn, &vcpu->regs))
+		return mv_emulation_failure(vcpu);
+	mv_backend->set_interrupt_shadow(vcpu, 0);
+	return 1;
+}
+
+int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
+{
+	struct mv_emu_access *acc = &vcpu->mmio.access;
 	struct mv_insn *insn = &vcpu->mmio.insn;
 	u8 buf[MV_EMU_MAX_LEN];
 	struct mv_ctrl ctrl;
-	int n;
+	int n, r;
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
 	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
 	if (n < 0 ||
-	    mv_emu_decode(insn, buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags)) ||
-	    mv_emu_start(insn, &vcpu->regs, &vcpu->mmio.access))
+	    mv_emu_decode(insn, buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags)))
 		return mv_emulation_failure(vcpu);
 	vcpu->mmio.gpa = gpa;
 	vcpu->mmio.rip = vcpu->regs.rip;
+	vcpu->mmio.offset = 0;
+	if (insn->op == MV_OP_VMOV) {
+		r = vec_start(vcpu, &ctrl, acc);
+		if (r)
+			return r < 0 ? mv_emulation_failure(vcpu) : 1;
+	} else if (mv_emu_start(insn, &vcpu->regs, acc)) {
+		return mv_emulation_failure(vcpu);
+	}
 	mmio_exit(vcpu);
 	return 0;
 }
@@ -65,7 +207,7 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 		/* Code cannot run from MMIO: nothing to emulate. */
 		if (f->fetch)
 			return mv_emulation_failure(vcpu);
-		return mmio_emulate(vcpu, f->gpa);
+		return mv_mmio_emulate(vcpu, f->gpa);
 	}
 
 	writable = !(slot->flags & KVM_MEM_READONLY);
@@ -79,27 +221,37 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 int mv_complete_mmio(struct mv_vcpu *vcpu)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
+	unsigned int len = mmio_piece(vcpu);
 	struct mv_emu_access next;
-	u64 data = 0;
 	int r;
 
+	/* The piece userspace answered; a next one is another exit. */
+	if (!acc->write)
+		memcpy(acc->bytes + vcpu->mmio.offset, vcpu->run->mmio.data, len);
+	vcpu->mmio.offset += len;
+	if (vcpu->mmio.offset < acc->size) {
+		mmio_exit(vcpu);
+		return 0;
+	}
 	/* The write-back of a read-modify-write went out: all done. */
 	if (vcpu->mmio.finished) {
 		vcpu->mmio.finished = false;
 		return 1;
 	}
-	if (!acc->write)
-		memcpy(&data, vcpu->run->mmio.data, acc->size);
+	if (vcpu->mmio.insn.op == MV_OP_VMOV)
+		return vec_finish(vcpu);
 	/* As KVM's emulator, RIP ends after the decoded instruction, wherever
 	 * userspace put it meanwhile. */
 	vcpu->regs.rip = vcpu->mmio.rip;
-	r = mv_emu_finish(&vcpu->mmio.insn, &vcpu->regs, data, &next);
+	r = mv_emu_finish(&vcpu->mmio.insn, &vcpu->regs,
+			  acc->write ? 0 : acc->data, &next);
 	if (r < 0)
 		return mv_emulation_failure(vcpu);
 	mv_backend->set_interrupt_shadow(vcpu, 0);
 	if (r == 1) {
 		/* The registers are final; the write is one more exit. */
 		*acc = next;
+		vcpu->mmio.offset = 0;
 		vcpu->mmio.finished = true;
 		mmio_exit(vcpu);
 		return 0;

@@ -6,6 +6,8 @@ struct mv_vcpu;
 
 /* MV_EXIT_GPA_FAULT: map guest RAM, or emulate an MMIO access (KVM_EXIT_MMIO). */
 int mv_handle_gpa_fault(struct mv_vcpu *vcpu);
+/* The instruction at RIP accesses MMIO at gpa: exit as KVM_EXIT_MMIO. */
+int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa);
 /* At the next KVM_RUN: the read data into the instruction, or its next access. */
 int mv_complete_mmio(struct mv_vcpu *vcpu);
 

@@ -16,6 +16,7 @@
 #include "cpuid.h"
 #include "msr.h"
 #include "vcpu.h"
+#include "vm.h"
 
 #define MV_MAX_IO_MSRS		256	/* KVM's MAX_IO_MSRS */
 #define MV_UCODE_REV		0x100000000ULL	/* KVM's default microcode_version */
@@ -72,6 +73,8 @@ static int set_efer(struct mv_vcpu *vcpu, u64 efer, bool host)
 		efer = (efer & ~EFER_LMA) | (ctrl.efer & EFER_LMA);
 	}
 	mv_backend->set_efer(vcpu, efer);
+	if (vcpu->vm->shadow_paging)
+		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
 	return 0;
 }
 

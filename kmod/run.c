@@ -142,8 +142,9 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu)
 
 /*
  * Enters the guest once. Returns 1 when an exit is to be handled in
- * vcpu->exit, 0 when the entry was called off (a signal, a reschedule) and
- * the caller's loop should look again.
+ * vcpu->exit, 0 when the entry was called off (a signal, a reschedule, a
+ * root to reload) and the caller's loop should look again, -errno if the
+ * shadow root could not be loaded.
  */
 static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	__must_hold(&vcpu->vm->srcu)
@@ -151,6 +152,13 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	struct kvm_run *run = vcpu->run;
 	bool flush;
 
+	/* A new shadow root may need memory and guest reads: before IRQs go off. */
+	if (test_and_clear_bit(MV_REQ_MMU_RELOAD, &vcpu->requests)) {
+		int r = mv_shadow_load_root(vcpu);
+
+		if (r)
+			return r;
+	}
 	mv_inject_events(vcpu);
 	if (run->request_interrupt_window && !vcpu->interrupt.injected)
 		mv_backend->enable_irq_window(vcpu);
@@ -163,7 +171,8 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	srcu_read_unlock(&vcpu->vm->srcu, *srcu_idx);
 	smp_mb__after_srcu_read_unlock();	/* mode before requests */
 
-	if (signal_pending(current) || need_resched()) {
+	if (signal_pending(current) || need_resched() ||
+	    test_bit(MV_REQ_MMU_RELOAD, &vcpu->requests)) {
 		WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();
@@ -245,7 +254,10 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
-		if (!mv_enter_guest(vcpu, &idx))
+		r = mv_enter_guest(vcpu, &idx);
+		if (r < 0)
+			break;
+		if (!r)
 			continue;
 		r = mv_handle_exit(vcpu);
 		if (r <= 0)

@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cr.h"
 #include "mmu/walk.h"
 #include "msr.h"
 #include "state.h"
@@ -74,7 +75,7 @@ long mv_get_sregs(void *obj, unsigned long arg, void *karg)
 }
 
 /* CR4 bits a guest may set: the host must have them, and so its CPUID. */
-static u64 cr4_allowed(struct mv_vcpu *vcpu)
+u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 {
 	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
@@ -104,7 +105,7 @@ static bool sregs_valid(struct mv_vcpu *vcpu, const struct kvm_sregs *s)
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	if (s->cr4 & ~cr4_allowed(vcpu))
+	if (s->cr4 & ~mv_cr4_allowed(vcpu))
 		return false;
 	if ((s->cr0 >> 32) || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)) ||
 	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
@@ -129,6 +130,8 @@ long mv_set_sregs(void *obj, unsigned long arg, void *karg)
 	    mv_msr_set(vcpu, MSR_IA32_APICBASE, s->apic_base, true))
 		return -EINVAL;
 	mv_backend->set_sregs(vcpu, s);
+	if (vcpu->vm->shadow_paging)
+		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
 	vcpu->cr8 = s->cr8;
 	vec = find_first_bit((unsigned long *)s->interrupt_bitmap,
 			     KVM_NR_INTERRUPTS);

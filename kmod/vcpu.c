@@ -211,6 +211,7 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 void mv_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	mv_backend->vcpu_free(vcpu);
+	mv_shadow_vcpu_destroy(vcpu);
 	mv_tdp_cache_free(&vcpu->tdp_cache);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	kvfree(vcpu->cpuid);
@@ -246,9 +247,12 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 		goto err_free_run;
 	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
 		goto err_free_pio;
-	r = mv_backend->vcpu_create(vcpu);
+	r = mv_shadow_vcpu_init(vcpu);
 	if (r)
 		goto err_free_fpu;
+	r = mv_backend->vcpu_create(vcpu);
+	if (r)
+		goto err_free_shadow;
 	mv_backend->set_tdp_root(vcpu, mv_tdp_root_pa(&vm->tdp));
 	mv_vcpu_init_state(vcpu);
 
@@ -279,6 +283,8 @@ err_unlock:
 	mutex_unlock(&vm->lock);
 	mv_vcpu_destroy(vcpu);
 	return r;
+err_free_shadow:
+	mv_shadow_vcpu_destroy(vcpu);
 err_free_fpu:
 	fpu_free_guest_fpstate(&vcpu->fpu);
 err_free_pio:

@@ -11,6 +11,7 @@
 
 #include "emulate.h"
 #include "exit.h"
+#include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
 struct mv_vm;
@@ -25,6 +26,7 @@ enum mv_gpr {
 /* Requests to a vCPU, acted on with IRQs off right before it enters. */
 enum mv_request {
 	MV_REQ_TLB_FLUSH,
+	MV_REQ_MMU_RELOAD,	/* shadow paging: load the root again */
 };
 
 /* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
@@ -100,6 +102,7 @@ struct mv_vcpu {
 		u64 gpa;
 		u64 rip;		/* of the instruction, as decoded */
 		bool finished;		/* registers done; a write-back is out */
+		u8 offset;		/* bytes of the access already exited */
 	} mmio;
 
 	/* Events (KVM_INTERRUPT, KVM_NMI, exceptions the core raises). */
@@ -140,6 +143,7 @@ struct mv_vcpu {
 	sigset_t sigset;
 
 	struct mv_tdp_cache tdp_cache;
+	struct mv_shadow_vcpu shadow;
 
 	struct {
 		u64 exits, io_exits, mmio_exits, irq_window_exits,

@@ -10,11 +10,22 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include "../uapi/minivirt.h"
+
 #include "backend.h"
 #include "ioctl.h"
 #include "vcpu.h"
 #include "virt.h"
 #include "vm.h"
+
+static bool tdp = true;
+module_param(tdp, bool, 0444);
+MODULE_PARM_DESC(tdp, "Nested paging (AMD NPT, Intel EPT) for new VMs; 0: shadow paging (per VM: MINIVIRT_SET_MMU)");
+
+static bool mv_backend_has_shadow(void)
+{
+	return mv_backend->set_cr && mv_backend->set_shadow_root;
+}
 
 void mv_vm_get(struct mv_vm *vm)
 {
@@ -41,10 +52,21 @@ void mv_vm_flush_tlbs(struct mv_vm *vm)
 	}
 }
 
-/* The guest-physical pages backed by [start, end) of the VMM's address space. */
-static void mv_vm_zap_hva(struct mv_vm *vm, unsigned long start,
-			  unsigned long end)
+void mv_vm_zap_gfns(struct mv_vm *vm, u64 gfn_start, u64 gfn_end)
 {
+	/* Shadow pages are keyed by guest tables, not by range: start over. */
+	if (vm->shadow_paging)
+		mv_shadow_zap_all(vm);
+	else
+		mv_tdp_zap(vm, gfn_start, gfn_end);
+}
+
+/* The guest-physical pages backed by [start, end) of the VMM's address space. */
+static int mv_vm_zap_hva(struct mv_vm *vm, unsigned long start,
+			 unsigned long end, bool blockable)
+{
+	int r = 0;
+
 	const struct mv_memslots *slots;
 	unsigned int i;
 	int idx;
@@ -57,23 +79,36 @@ static void mv_vm_zap_hva(struct mv_vm *vm, unsigned long start,
 		unsigned long lo = max(start, s->userspace_addr);
 		unsigned long hi = min(end, s_end);
 
+		u64 first, last;
+
 		if (lo >= hi)
 			continue;
-		mv_tdp_zap(vm, s->base_gfn + ((lo - s->userspace_addr) >> PAGE_SHIFT),
-			   s->base_gfn + ((hi - s->userspace_addr + PAGE_SIZE - 1) >>
-					  PAGE_SHIFT));
+		first = s->base_gfn + ((lo - s->userspace_addr) >> PAGE_SHIFT);
+		last = s->base_gfn + ((hi - s->userspace_addr + PAGE_SIZE - 1) >>
+				      PAGE_SHIFT);
+		if (vm->shadow_paging)
+			r = mv_shadow_zap_gfns(vm, first, last, blockable);
+		else
+			mv_tdp_zap(vm, first, last);
+		if (r)
+			break;
 	}
 	srcu_read_unlock(&vm->srcu, idx);
+	return r;
 }
 
 static int mv_mn_invalidate_range_start(struct mmu_notifier *mn,
 					const struct mmu_notifier_range *range)
 {
 	struct mv_vm *vm = container_of(mn, struct mv_vm, mmu_notifier);
+	int r;
 
 	mv_tdp_invalidate_begin(&vm->tdp);
-	mv_vm_zap_hva(vm, range->start, range->end);
-	return 0;
+	r = mv_vm_zap_hva(vm, range->start, range->end,
+			  mmu_notifier_range_blockable(range));
+	if (r)		/* non-blockable and contended: the caller retries */
+		mv_tdp_invalidate_end(&vm->tdp);
+	return r;
 }
 
 static void mv_mn_invalidate_range_end(struct mmu_notifier *mn,
@@ -89,7 +124,10 @@ static void mv_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct mv_vm *vm = container_of(mn, struct mv_vm, mmu_notifier);
 
-	mv_tdp_zap(vm, 0, MV_TDP_MAX_GFN + 1);
+	if (vm->shadow_paging)
+		mv_shadow_zap_all(vm);
+	else
+		mv_tdp_zap(vm, 0, MV_TDP_MAX_GFN + 1);
 }
 
 static const struct mmu_notifier_ops mv_mmu_notifier_ops = {
@@ -107,6 +145,7 @@ static void mv_vm_free(struct kref *ref)
 	mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mv_vcpu_destroy(vm->vcpus[i]);
+	mv_shadow_destroy(vm);
 	mv_tdp_destroy(&vm->tdp);
 	mv_memslots_free(vm);
 	cleanup_srcu_struct(&vm->srcu);
@@ -161,6 +200,34 @@ static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg
 	return r;
 }
 
+static long mv_vm_set_mmu(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vm *vm = obj;
+	u32 mode = *(u32 *)karg;
+	long r = 0;
+
+	if (mode != MINIVIRT_MMU_NESTED && mode != MINIVIRT_MMU_SHADOW)
+		return -EINVAL;
+	if ((mode == MINIVIRT_MMU_SHADOW && !mv_backend_has_shadow()) ||
+	    (mode == MINIVIRT_MMU_NESTED && !mv_backend->tdp_format))
+		return -EOPNOTSUPP;
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		r = -EBUSY;
+	else
+		vm->shadow_paging = mode == MINIVIRT_MMU_SHADOW;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long mv_vm_get_mmu(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vm *vm = obj;
+
+	*(u32 *)karg = vm->shadow_paging ? MINIVIRT_MMU_SHADOW : MINIVIRT_MMU_NESTED;
+	return 0;
+}
+
 static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
 	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
@@ -170,6 +237,8 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, mv_vm_set_tss_addr),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_IDENTITY_MAP_ADDR, u64,
 			      mv_vm_set_identity_map_addr),
+	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
+	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -211,6 +280,9 @@ int mv_vm_create(unsigned long type)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mv_shadow_init(&vm->shadow);
+	vm->shadow_paging = (!tdp || !mv_backend->tdp_format) &&
+			    mv_backend_has_shadow();
 
 	r = init_srcu_struct(&vm->srcu);
 	if (r)

@@ -9,6 +9,7 @@
 #include <linux/srcu.h>
 
 #include "memslot.h"
+#include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
 struct mm_struct;
@@ -36,7 +37,9 @@ struct mv_vm {
 	struct mv_memslots __rcu *memslots;
 	struct srcu_struct srcu;
 
+	bool shadow_paging;		/* chosen before the first vCPU */
 	struct mv_tdp tdp;		/* nested page tables */
+	struct mv_shadow shadow;	/* shadow page tables */
 	struct mmu_notifier mmu_notifier;
 
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for GET */
@@ -56,5 +59,8 @@ long mv_check_extension(struct mv_vm *vm, long cap);
 
 /* Every vCPU leaves guest mode and flushes its TLB before its next entry. */
 void mv_vm_flush_tlbs(struct mv_vm *vm);
+
+/* Unmaps guest-physical [start, end) in whichever MMU the VM uses. */
+void mv_vm_zap_gfns(struct mv_vm *vm, u64 gfn_start, u64 gfn_end);
 
 #endif /* MINIVIRT_VM_H */

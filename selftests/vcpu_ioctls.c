@@ -611,21 +611,20 @@ TEST(run_from_reset)
 }
 
 /* Bad pointers: EFAULT from every ioctl that copies a structure. */
+#define NAMED(c)	{ c, #c },
 TEST(bad_pointers)
 {
-	static const unsigned long cmds[] = {
-		KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
-		KVM_GET_FPU, KVM_SET_FPU, KVM_GET_MSRS, KVM_SET_MSRS,
-		KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_TRANSLATE,
-		KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_MP_STATE,
-		KVM_SET_MP_STATE, KVM_INTERRUPT,
-	};
-	static const char *const names[] = {
-		"KVM_GET_REGS", "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS",
-		"KVM_GET_FPU", "KVM_SET_FPU", "KVM_GET_MSRS", "KVM_SET_MSRS",
-		"KVM_SET_CPUID2", "KVM_GET_CPUID2", "KVM_TRANSLATE",
-		"KVM_GET_VCPU_EVENTS", "KVM_SET_VCPU_EVENTS", "KVM_GET_MP_STATE",
-		"KVM_SET_MP_STATE", "KVM_INTERRUPT",
+	static const struct {
+		unsigned long cmd;
+		const char *name;
+	} cmds[] = {
+		NAMED(KVM_GET_REGS) NAMED(KVM_SET_REGS) NAMED(KVM_GET_SREGS)
+		NAMED(KVM_SET_SREGS) NAMED(KVM_GET_FPU) NAMED(KVM_SET_FPU)
+		NAMED(KVM_GET_MSRS) NAMED(KVM_SET_MSRS) NAMED(KVM_SET_CPUID2)
+		NAMED(KVM_GET_CPUID2) NAMED(KVM_TRANSLATE)
+		NAMED(KVM_GET_VCPU_EVENTS) NAMED(KVM_SET_VCPU_EVENTS)
+		NAMED(KVM_GET_MP_STATE) NAMED(KVM_SET_MP_STATE)
+		NAMED(KVM_INTERRUPT)
 	};
 	struct vcpu *vcpu = new_vcpu();
 	void *bad[] = { NULL, (void *)8, (void *)-4096L };
@@ -634,11 +633,11 @@ TEST(bad_pointers)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
 			errno = 0;
-			if (ioctl(vcpu->fd, cmds[i], bad[j]) != -1 || errno != EFAULT)
+			if (ioctl(vcpu->fd, cmds[i].cmd, bad[j]) != -1 ||
+			    errno != EFAULT)
 				TH_FAIL("%s(%p): errno %d (%s), expected EFAULT",
-					names[i], bad[j], errno, strerror(errno));
+					cmds[i].name, bad[j], errno, strerror(errno));
 		}
-	errno = 0;
 	EXPECT_ERRNO(ioctl(vcpu->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, NULL), EFAULT);
 	EXPECT_ERRNO(ioctl(vcpu->vm->sys_fd, KVM_GET_MSR_INDEX_LIST, NULL), EFAULT);
 	EXPECT_ERRNO(ioctl(vcpu->vm->fd, KVM_SET_USER_MEMORY_REGION, NULL), EFAULT);

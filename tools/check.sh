@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # check.sh [CELL...]: everything `make check` runs, counted, ending with one
-# line "check: N passed, N failed, N skipped". A CELL is TARGET:SERIES of the
-# emulated-host matrix (default: svm|vmx x 6.1|6.12, and nohw, a CPU without
-# either, on both kernels). Steps:
+# line "check: N passed, N failed, N skipped". A CELL is TARGET:SERIES[:MMU] of
+# the emulated-host matrix (default: svm|vmx x 6.1|6.12 x nested|shadow, and
+# nohw, a CPU without either, on both kernels; MMU defaults to nested). Steps:
 #   unit tests (Check), the module built for each Debian kernel with W=1 and
 #   sparse (any warning fails), the static selftests, the dkms build, and one
 #   emulated-host run per cell, each judged by tapscan.
@@ -14,7 +14,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 cells=("$@")
-[ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12)
+[ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
+	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12)
 
 passed=0 failed=0 skipped=0
 summary=()
@@ -38,10 +39,12 @@ mkdir -p "$build/check"
 start=$(date +%s)
 
 # The emulated-host cells; vmx ones start first, in the background.
-run_cell() {	# run_cell TARGET:SERIES
-	local target=${1%%:*} series=${1##*:}
+run_cell() {	# run_cell TARGET:SERIES[:MMU]
+	local target series mmu name=${1//:/-}
+	IFS=: read -r target series mmu <<<"$1"
 	"$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
-		--out "$build/testhost/$target-$series" >"$build/check/$target-$series.log" 2>&1
+		--mmu "${mmu:-nested}" --out "$build/testhost/$name" \
+		>"$build/check/$name.log" 2>&1
 }
 declare -A bg
 for c in "${cells[@]}"; do
@@ -78,13 +81,13 @@ for c in "${cells[@]}"; do
 	vmx:*) wait "${bg[$c]}" ;;
 	*) run_cell "$c" ;;
 	esac
-	cat "$build/check/${c/:/-}.log"
-	counts=$build/testhost/${c/:/-}/counts
+	cat "$build/check/${c//:/-}.log"
+	counts=$build/testhost/${c//:/-}/counts
 	if [ -s "$counts" ]; then
 		read -r p f s <"$counts"
-		record "host-${c/:/-}" "$p" "$f" "$s"
+		record "host-${c//:/-}" "$p" "$f" "$s"
 	else
-		record "host-${c/:/-}" 0 1
+		record "host-${c//:/-}" 0 1
 	fi
 done
 

@@ -79,6 +79,7 @@
 	X(KVM_CAP_VCPU_EVENTS)		\
 	X(KVM_CAP_MP_STATE)		\
 	X(KVM_CAP_SYNC_MMU)		\
+	X(KVM_CAP_USER_NMI)		\
 	X(KVM_CAP_XSAVE)		\
 	X(KVM_CAP_XCRS)			\
 	X(KVM_CAP_NR_MEMSLOTS)		\
@@ -122,9 +123,29 @@
 /*
  * minivirt's own extensions: ioctl type 0xAF, numbers 0x80-0xFF
  * (0xAF 0x00-0x1F belongs to linux/fsl_hypervisor.h; see the kernel's
- * Documentation/userspace-api/ioctl/ioctl-number.rst). None yet.
+ * Documentation/userspace-api/ioctl/ioctl-number.rst).
  */
 #define MINIVIRT_IO		0xAF
 #define MINIVIRT_IO_BASE	0x80
+
+/*
+ * The paging mode of a VM, on its VM fd: nested paging (AMD NPT / Intel EPT:
+ * the hardware walks guest tables and ours) or shadow paging (our tables map
+ * guest linear addresses directly; guest page tables are write-protected).
+ * The default comes from the module parameter tdp (1: nested). Set before
+ * the VM's first vCPU: -EBUSY after; -EINVAL for an unknown mode;
+ * -EOPNOTSUPP if this backend or CPU lacks the mode. KVM has only a module
+ * parameter (kvm_amd npt=, kvm_intel ept=); a per-VM choice lets one host
+ * compare both.
+ */
+#define MINIVIRT_MMU_NESTED	0
+#define MINIVIRT_MMU_SHADOW	1
+#define MINIVIRT_SET_MMU	_IOW(MINIVIRT_IO, MINIVIRT_IO_BASE + 0, __u32)
+#define MINIVIRT_GET_MMU	_IOR(MINIVIRT_IO, MINIVIRT_IO_BASE + 1, __u32)
+
+/* minivirt's own VM ioctls (where guests run; not on KVM). */
+#define MINIVIRT_EXT_VM_IOCTLS(X)	\
+	X(MINIVIRT_SET_MMU)		\
+	X(MINIVIRT_GET_MMU)
 
 #endif /* _UAPI_MINIVIRT_H */

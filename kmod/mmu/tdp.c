@@ -217,6 +217,9 @@ void mv_tdp_zap(struct mv_vm *vm, u64 gfn_start, u64 gfn_end)
 	u64 gfn = gfn_start;
 	bool done;
 
+	if (!tdp->root)		/* a VM without nested tables (no such backend format) */
+		return;
+
 	zap.pages = (struct page **)__get_free_page(GFP_NOWAIT | __GFP_NOWARN);
 	if (!zap.pages) {
 		zap.pages = on_stack;

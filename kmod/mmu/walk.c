@@ -5,6 +5,8 @@
  * rights"; APM vol 2 5.3 "Long-Mode Page Translation".
  */
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -15,6 +17,8 @@
 #define PTE_P		BIT_ULL(0)
 #define PTE_RW		BIT_ULL(1)
 #define PTE_US		BIT_ULL(2)
+#define PTE_A		BIT_ULL(5)
+#define PTE_D		BIT_ULL(6)
 #define PTE_PS		BIT_ULL(7)
 #define PTE_XD		BIT_ULL(63)
 
@@ -80,6 +84,43 @@ static u64 pte_addr(const struct walk_mode *m, u64 pte, int level)
 	return pte & GENMASK_ULL(51, 12);
 }
 
+/*
+ * Sets bits in a guest paging entry as the processor does: atomically, so a
+ * concurrent update by another vCPU is not lost (cmpxchg on the VMM's
+ * mapping of guest memory; retried if the entry changed).
+ */
+static int set_pte_bits(struct mv_vm *vm, u64 gpa, u64 *pte, u64 bits,
+			int size)
+{
+	const struct mv_memslot *slot;
+	unsigned long hva;
+	int r;
+
+	slot = mv_gfn_to_memslot(mv_memslots(vm), gpa >> PAGE_SHIFT);
+	if (!slot || (slot->flags & KVM_MEM_READONLY))
+		return -EFAULT;
+	/* The memslot's range passed access_ok() when it was set. */
+	hva = mv_gfn_to_hva(slot, gpa >> PAGE_SHIFT) + offset_in_page(gpa);
+	do {
+		if (size == 4) {
+			u32 old = *pte;
+
+			r = __try_cmpxchg_user((u32 __user *)hva, &old,
+					       old | (u32)bits, efault32);
+			*pte = r ? old : old | bits;
+		} else {
+			u64 old = *pte;
+
+			r = __try_cmpxchg_user((u64 __user *)hva, &old,
+					       old | bits, efault64);
+			*pte = r ? old : old | bits;
+		}
+		if (r < 0)
+			return r;
+	} while (r && (*pte & bits) != bits);	/* changed meanwhile: again */
+	return 0;
+}
+
 /* SDM vol 3A 4.6.1 "Determination of Access Rights". */
 static bool access_denied(const struct mv_ctrl *ctrl, u32 access, bool ac,
 			  bool writable, bool user, bool xd)
@@ -116,6 +157,9 @@ int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la, u32 access,
 	if (!(ctrl->cr0 & X86_CR0_PG)) {
 		walk->gpa = la & 0xffffffffULL;
 		walk->level = 1;
+		walk->levels = 0;
+		walk->writable = walk->user = walk->dirty = true;
+		walk->nx = false;
 		return 0;
 	}
 	if (ctrl->efer & EFER_LMA) {
@@ -135,18 +179,31 @@ int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la, u32 access,
 		    (access & MV_PF_FETCH) : 0;
 	walk->error_code = (access & (MV_PF_WRITE | MV_PF_USER)) | fetch_bit;
 
+	walk->levels = m.levels;
+	walk->pte32 = m.pte_size == 4;
 	table = guest_cr3_table(ctrl, &m);
 	for (level = m.levels; level >= 1; level--) {
 		u64 pte = 0, addr;
 
+		walk->table_gfn[level] = table >> PAGE_SHIFT;
 		addr = table + walk_index(&m, la, level) * m.pte_size;
 		if (mv_read_guest(vm, addr, &pte, m.pte_size))
 			return -EFAULT;
+		walk->pte[level] = pte;
 		if (!(pte & PTE_P))
 			return 1;
 		if (pte_reserved(ctrl, &m, pte, level)) {
 			walk->error_code |= MV_PF_PRESENT | MV_PF_RSVD;
 			return 1;
+		}
+		/*
+		 * The processor sets A in every entry it uses; PAE PDPTEs have
+		 * none (SDM vol 3A 4.8 "Accessed and Dirty Flags").
+		 */
+		if ((access & MV_WALK_SET_AD) && !(m.levels == 3 && level == 3) &&
+		    !(pte & PTE_A)) {
+			if (set_pte_bits(vm, addr, &pte, PTE_A, m.pte_size))
+				return -EFAULT;
 		}
 		/* PAE PDPTEs carry no permissions (SDM vol 3A 4.4.1). */
 		if (!(m.levels == 3 && level == 3)) {
@@ -165,8 +222,16 @@ int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la, u32 access,
 				walk->error_code |= MV_PF_PRESENT;
 				return 1;
 			}
+			if ((access & MV_WALK_SET_AD) && (access & MV_PF_WRITE) &&
+			    !(pte & PTE_D) &&
+			    set_pte_bits(vm, addr, &pte, PTE_D, m.pte_size))
+				return -EFAULT;
 			walk->gpa = pte_addr(&m, pte, level) | (la & page_mask);
 			walk->level = level;
+			walk->writable = writable;
+			walk->user = user;
+			walk->nx = xd;
+			walk->dirty = pte & PTE_D;
 			return 0;
 		}
 		table = pte_addr(&m, pte, level);

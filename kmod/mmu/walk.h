@@ -22,11 +22,23 @@ struct mv_vm;
 
 /* Implicit supervisor access (descriptor tables): no SMAP check. */
 #define MV_ACCESS_IMPLICIT	BIT(31)
+/* Set the accessed bits, and the dirty bit on a write (the shadow MMU). */
+#define MV_WALK_SET_AD		BIT(30)
+
+#define MV_WALK_MAX_LEVELS	4
 
 struct mv_walk {
 	u64 gpa;
 	u32 error_code;		/* when the walk faults */
 	unsigned int level;	/* of the leaf: 1 (4K), 2 (2M/4M), 3 (1G) */
+	unsigned int levels;	/* of the paging mode: 2, 3 (PAE), 4; 0 unpaged */
+	bool pte32;		/* 4-byte entries (32-bit paging) */
+	/* Effective rights of the translation (all levels). */
+	bool writable, user, nx;
+	bool dirty;		/* the leaf's D bit, after any update */
+	/* The guest table read at each level (1 = PT), as a gfn, and the entry. */
+	u64 table_gfn[MV_WALK_MAX_LEVELS + 1];
+	u64 pte[MV_WALK_MAX_LEVELS + 1];
 };
 
 /*

@@ -253,4 +253,6 @@ const struct mv_backend mv_svm_backend = {
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.inject			= svm_inject,
 	.set_tdp_root		= svm_set_tdp_root,
+	.set_cr			= svm_set_cr,
+	.set_shadow_root	= svm_set_shadow_root,
 };

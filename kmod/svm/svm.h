@@ -23,6 +23,13 @@ struct svm_vcpu {
 	u64 efer;			/* the guest's; the VMCB's has SVME set */
 	phys_addr_t npt_root;		/* the VM's, kept across resets */
 
+	/*
+	 * Shadow paging: the guest's CR0/CR3/CR4 (and EFER.LMA in efer) as
+	 * it sees them; the VMCB holds what the hardware runs with.
+	 */
+	bool shadow;
+	u64 guest_cr0, guest_cr3, guest_cr4;
+
 	/* ASIDs: APM vol 2 15.16 "TLB Control". */
 	u32 asid;
 	u64 asid_generation;
@@ -80,6 +87,7 @@ int svm_vcpu_create(struct mv_vcpu *vcpu);
 void svm_vcpu_free(struct mv_vcpu *vcpu);
 void svm_vcpu_reset(struct mv_vcpu *vcpu);
 void svm_reset_vmcb(struct svm_vcpu *svm);
+void svm_update_hw_paging(struct svm_vcpu *svm);
 void svm_get_ctrl(struct mv_vcpu *vcpu, struct mv_ctrl *ctrl);
 void svm_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs);
 void svm_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs);
@@ -87,6 +95,8 @@ int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data);
 void svm_set_efer(struct mv_vcpu *vcpu, u64 efer);
 void svm_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root);
+void svm_set_cr(struct mv_vcpu *vcpu, int cr, u64 value);
+void svm_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root);
 
 /* run.c: entering, events, exits */
 void svm_run(struct mv_vcpu *vcpu, bool flush_tlb);

@@ -15,6 +15,7 @@
 #include <asm/processor-flags.h>
 
 #include "../vcpu.h"
+#include "../vm.h"
 #include "svm.h"
 
 #define SEG_TYPE_LDT		2
@@ -107,9 +108,68 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 	s->g_pat = PAT_POWER_ON;
 
 	svm->efer = 0;
+	svm->shadow = svm->vcpu.vm->shadow_paging;
+	if (svm->shadow) {
+		/*
+		 * Shadow paging (APM vol 2 15.25 without NP_ENABLE): the
+		 * guest's CRs are emulated, its #PFs and INVLPGs seen first.
+		 */
+		c->nested_ctl = 0;
+		c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
+				  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
+				  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
+		c->intercept_exceptions |= BIT(PF_VECTOR);
+		c->intercept_misc1 |= SVM_INTERCEPT_INVLPG;
+		c->intercept_misc3 |= SVM_INTERCEPT_INVPCID;
+		svm->guest_cr0 = s->cr0;
+		svm->guest_cr3 = 0;
+		svm->guest_cr4 = 0;
+		svm_update_hw_paging(svm);
+	}
 	svm->asid_generation = 0;
 	svm->asid_cpu = -1;
 	svm->awaiting_iret = false;
+}
+
+/*
+ * What the hardware runs a shadow-paged guest with: paging always on (AMD
+ * allows paged real mode: APM vol 2 15.19), WP on so write protection holds
+ * in the guest's kernel too, PAE on (a non-PAE guest runs on a PAE-format
+ * shadow), and long mode only once the guest's paging is on.
+ */
+void svm_update_hw_paging(struct svm_vcpu *svm)
+{
+	struct vmcb_save *s = &svm->vmcb->save;
+	u64 efer = svm->efer;
+
+	s->cr0 = svm->guest_cr0 | X86_CR0_PG | X86_CR0_WP;
+	s->cr4 = svm->guest_cr4 | X86_CR4_PAE;
+	if (!(svm->guest_cr0 & X86_CR0_PG))
+		efer &= ~(EFER_LME | EFER_LMA);
+	s->efer = efer | EFER_SVME;
+}
+
+void svm_set_cr(struct mv_vcpu *vcpu, int cr, u64 value)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	switch (cr) {
+	case 0:
+		svm->guest_cr0 = value;
+		break;
+	case 3:
+		svm->guest_cr3 = value;
+		break;
+	case 4:
+		svm->guest_cr4 = value;
+		break;
+	}
+	svm_update_hw_paging(svm);
+}
+
+void svm_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root)
+{
+	to_svm(vcpu)->vmcb->save.cr3 = root;
 }
 
 void svm_vcpu_reset(struct mv_vcpu *vcpu)
@@ -147,14 +207,21 @@ void svm_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root)
 	to_svm(vcpu)->vmcb->control.nested_cr3 = root;
 }
 
+/* The guest's EFER: in shadow mode LMA is ours to keep, else the hardware's. */
+static u64 guest_efer(struct svm_vcpu *svm)
+{
+	return svm->shadow ? svm->efer : svm->efer | (svm->vmcb->save.efer & EFER_LMA);
+}
+
 void svm_get_ctrl(struct mv_vcpu *vcpu, struct mv_ctrl *ctrl)
 {
-	struct vmcb_save *s = &to_svm(vcpu)->vmcb->save;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save *s = &svm->vmcb->save;
 
-	ctrl->cr0 = s->cr0;
-	ctrl->cr3 = s->cr3;
-	ctrl->cr4 = s->cr4;
-	ctrl->efer = to_svm(vcpu)->efer | (s->efer & EFER_LMA);
+	ctrl->cr0 = svm->shadow ? svm->guest_cr0 : s->cr0;
+	ctrl->cr3 = svm->shadow ? svm->guest_cr3 : s->cr3;
+	ctrl->cr4 = svm->shadow ? svm->guest_cr4 : s->cr4;
+	ctrl->efer = guest_efer(svm);
 	ctrl->cs_base = s->cs.base;
 	ctrl->cs_l = s->cs.attrib & VMCB_ATTR_L;
 	ctrl->cs_db = s->cs.attrib & VMCB_ATTR_DB;
@@ -235,11 +302,11 @@ void svm_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->idt.limit = s->idtr.limit;
 	memset(sregs->gdt.padding, 0, sizeof(sregs->gdt.padding));
 	memset(sregs->idt.padding, 0, sizeof(sregs->idt.padding));
-	sregs->cr0 = s->cr0;
+	sregs->cr0 = svm->shadow ? svm->guest_cr0 : s->cr0;
 	sregs->cr2 = s->cr2;
-	sregs->cr3 = s->cr3;
-	sregs->cr4 = s->cr4;
-	sregs->efer = svm->efer | (s->efer & EFER_LMA);
+	sregs->cr3 = svm->shadow ? svm->guest_cr3 : s->cr3;
+	sregs->cr4 = svm->shadow ? svm->guest_cr4 : s->cr4;
+	sregs->efer = guest_efer(svm);
 }
 
 /* The core validated sregs as KVM does (kvm_is_valid_sregs()). */
@@ -260,10 +327,16 @@ void svm_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs)
 	s->gdtr.limit = sregs->gdt.limit;
 	s->idtr.base = sregs->idt.base;
 	s->idtr.limit = sregs->idt.limit;
-	s->cr0 = sregs->cr0;
 	s->cr2 = sregs->cr2;
-	s->cr3 = sregs->cr3;
-	s->cr4 = sregs->cr4;
+	if (svm->shadow) {
+		svm->guest_cr0 = sregs->cr0;
+		svm->guest_cr3 = sregs->cr3;
+		svm->guest_cr4 = sregs->cr4;
+	} else {
+		s->cr0 = sregs->cr0;
+		s->cr3 = sregs->cr3;
+		s->cr4 = sregs->cr4;
+	}
 	svm_set_efer(vcpu, sregs->efer);
 }
 
@@ -271,6 +344,11 @@ void svm_set_efer(struct mv_vcpu *vcpu, u64 efer)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
+	if (svm->shadow) {
+		svm->efer = efer;
+		svm_update_hw_paging(svm);
+		return;
+	}
 	svm->efer = efer & ~EFER_LMA;
 	/* LMA is the hardware's to keep, from CR0.PG and EFER.LME (APM vol 2 14.6). */
 	svm->vmcb->save.efer = efer | EFER_SVME;

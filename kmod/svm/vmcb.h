@@ -22,6 +22,7 @@
 #define SVM_INTERCEPT_IRET		BIT(20)
 #define SVM_INTERCEPT_INVD		BIT(22)
 #define SVM_INTERCEPT_HLT		BIT(24)
+#define SVM_INTERCEPT_INVLPG		BIT(25)
 #define SVM_INTERCEPT_INVLPGA		BIT(26)
 #define SVM_INTERCEPT_IOIO		BIT(27)
 #define SVM_INTERCEPT_MSR		BIT(28)
@@ -44,6 +45,13 @@
 #define SVM_INTERCEPT_MWAIT_COND	BIT(12)
 #define SVM_INTERCEPT_XSETBV		BIT(13)
 #define SVM_INTERCEPT_RDPRU		BIT(14)
+
+/* Control area word 5 (offset 0x14). */
+#define SVM_INTERCEPT_INVPCID		BIT(2)
+
+/* Offset 0x000: CRn reads are bits 15:0, writes 31:16. */
+#define SVM_INTERCEPT_CR_READ(n)	BIT(n)
+#define SVM_INTERCEPT_CR_WRITE(n)	BIT(16 + (n))
 
 /* TLB_CONTROL (offset 0x5c). */
 #define SVM_TLB_FLUSH_NOTHING		0
@@ -108,6 +116,7 @@
 #define SVM_EXIT_IRET			0x074
 #define SVM_EXIT_INVD			0x076
 #define SVM_EXIT_HLT			0x078
+#define SVM_EXIT_INVLPG			0x079
 #define SVM_EXIT_INVLPGA		0x07a
 #define SVM_EXIT_IOIO			0x07b
 #define SVM_EXIT_MSR			0x07c
@@ -128,6 +137,7 @@
 #define SVM_EXIT_MWAIT_COND		0x08c
 #define SVM_EXIT_XSETBV			0x08d
 #define SVM_EXIT_RDPRU			0x08e
+#define SVM_EXIT_INVPCID		0x0a2
 #define SVM_EXIT_NPF			0x400
 #define SVM_EXIT_MAX			SVM_EXIT_NPF
 /*

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh --kernel REL --ko MINIVIRT.KO --vendor kvm_amd|kvm_intel
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
-#                [--minivirt-suites "a b"] [--plan PLAN.sh] [--extra PROGRAM]...
+#                [--minivirt-suites "a b"] [--minivirt-params "p=v"]
+#                [--kvm-params "p=v"] [--plan PLAN.sh] [--extra PROGRAM]...
 # Builds the emulated host's initramfs: static busybox, /init, the plan
 # (default plan.sh), our module, Debian's KVM modules for REL in load order,
 # the static selftests (and coexist), and any extra programs, all in /tests.
@@ -10,6 +11,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh mv_suites=
+mv_params= kvm_params=
 extras=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -19,6 +21,8 @@ while [ $# -gt 0 ]; do
 	--tests) tests=$2 ;;
 	--suites) suites=$2 ;;
 	--minivirt-suites) mv_suites=$2 ;;
+	--minivirt-params) mv_params=$2 ;;
+	--kvm-params) kvm_params=$2 ;;
 	--target) target=$2 ;;
 	--out) out=$2 ;;
 	--plan) plan=$2 ;;
@@ -88,6 +92,8 @@ KVM_MODULES='$kvm_modules'
 HOST_MODULES='$host_modules'
 SUITES='$suites'
 MINIVIRT_SUITES='${mv_suites:-$suites}'
+MINIVIRT_PARAMS='$mv_params'
+KVM_VENDOR_PARAMS='$kvm_params'
 ENV
 
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -6,7 +6,8 @@
 # the test stream of tools/testhost/README.md, on stdout (ttyS1).
 # plan.env (written by mkinitramfs.sh) sets TARGET, KVM_VENDOR (kvm_amd or
 # kvm_intel), KVM_MODULES and HOST_MODULES (file names in load order),
-# SUITES (for KVM) and MINIVIRT_SUITES (the subset this backend can run).
+# SUITES (for KVM) and MINIVIRT_SUITES (the subset this backend can run),
+# MINIVIRT_PARAMS and KVM_VENDOR_PARAMS (module parameters: the MMU mode).
 . /plan.env
 
 # Console markers: a hang or oops in the console log names what was running.
@@ -68,6 +69,8 @@ load_kvm() {
 		[ -d /sys/module/"$mod" ] && continue
 		if [ "$mod" = kvm ]; then
 			insmod /modules/"$m" "$@" || return 1
+		elif [ "$mod" = "$KVM_VENDOR" ]; then
+			insmod /modules/"$m" $KVM_VENDOR_PARAMS || return 1
 		else
 			insmod /modules/"$m" || return 1
 		fi
@@ -97,7 +100,7 @@ load_host_modules() {
 
 host_begin host minivirt
 step load_host_modules load_host_modules
-step load_minivirt insmod /modules/minivirt.ko
+step load_minivirt insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 step dev_minivirt_exists test -c /dev/minivirt
 host_end
 for s in $MINIVIRT_SUITES; do
@@ -105,7 +108,7 @@ for s in $MINIVIRT_SUITES; do
 done
 host_begin host_unload minivirt
 step unload_after_close rmmod minivirt
-step reload insmod /modules/minivirt.ko
+step reload insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 host_end
 
 # Column 2: Debian's KVM, same selftests.

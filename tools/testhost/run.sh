@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
+#        [--mmu nested|shadow]
 # One cell of the test matrix: builds minivirt.ko for the newest installed
 # Debian kernel of the series, the selftests and the initramfs, boots the
 # emulated host (QEMU TCG for svm, Bochs for vmx; nohw: QEMU with a CPU that
 # has neither, where the module must refuse to load), and judges both logs
-# with tapscan. Leaves DIR/console.log, DIR/tap.log, DIR/counts; exits non-zero on
+# with tapscan. --mmu shadow loads minivirt with tdp=0 and the KVM vendor
+# module with npt=0 / ept=0: both columns then run on shadow paging.
+# Leaves DIR/console.log, DIR/tap.log, DIR/counts; exits non-zero on
 # any failure.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target= series= out= timeout=
+target= series= out= timeout= mmu=nested
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--target) target=$2 ;;
 	--kernel) series=$2 ;;
 	--out) out=$2 ;;
 	--timeout) timeout=$2 ;;
+	--mmu) mmu=$2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -35,10 +39,15 @@ nohw) vendor=kvm_amd; timeout=${timeout:-300} plan=$here/nohw-plan.sh qemu_cpu=q
 *) echo "usage: $0 --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR" >&2; exit 2 ;;
 esac
 [ -n "$series" ] && [ -n "$out" ] || { echo "run.sh: --kernel and --out are required" >&2; exit 2; }
+case "$mmu" in
+nested) mv_params= kvm_params= ;;
+shadow) mv_params=tdp=0 kvm_params=$([ "$vendor" = kvm_amd ] && echo npt=0 || echo ept=0) ;;
+*) echo "run.sh: --mmu nested|shadow" >&2; exit 2 ;;
+esac
 
 # The selftests every cell runs against both hypervisors (coexist is run by
 # the plan itself, with both devices).
-suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls"
+suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select"
 
 rel=$("$here/kernel.sh" "$series")
 mkdir -p "$out"
@@ -57,6 +66,7 @@ done
 "$here/mkinitramfs.sh" --kernel "$rel" --ko "$ko" --vendor "$vendor" \
 	--tests "$root/build/selftests" --suites "$suites" --target "$target" \
 	--minivirt-suites "${minivirt_suites:-$suites}" --plan "$plan" \
+	--minivirt-params "$mv_params" --kvm-params "$kvm_params" \
 	--extra "$here/modload" --extra "$root/tools/vmrun/testhost-check.sh" \
 	$vmrun_files --out "$out/initrd.gz"
 
@@ -79,4 +89,4 @@ esac
 
 # tapscan judges; a host that died or hung shows as a missing "testhost: done".
 "$here/tapscan" --tap "$out/tap.log" --console "$out/console.log" \
-	--label "$target-$series" --counts "$out/counts"
+	--label "$target-$series$([ "$mmu" = shadow ] && echo -shadow)" --counts "$out/counts"
