@@ -178,16 +178,6 @@ static int decode_modrm(struct mv_cursor *c, struct mv_insn *insn)
 	return decode_mem32(c, insn);
 }
 
-static bool is_legacy_prefix(u8 b)
-{
-	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	}
-	return false;
-}
-
 /* Does this (supported) opcode have a ModRM byte? */
 static bool has_modrm(const struct mv_insn *insn)
 {
@@ -256,11 +246,13 @@ static int check_opcode(const struct mv_insn *insn)
  * as in KVM. Loads are 0F 10, 28, 6F; the others store.
  *
  *	0F 10/11 MOVUPS		66 0F 10/11 MOVUPD
- *	0F 28/29 MOVAPS		66 0F 28/29 MOVAPD	aligned
- *	0F 2B    MOVNTPS	66 0F 2B    MOVNTPD	aligned, memory only
- *	0F 6F/7F MOVQ mm	66 0F 6F/7F MOVDQA	aligned
- *	F3 0F 6F/7F MOVDQU	66 0F E7    MOVNTDQ	aligned, memory only
+ *	0F 28/29 MOVAPS (a)	66 0F 28/29 MOVAPD (a)
+ *	0F 2B MOVNTPS (a, m)	66 0F 2B MOVNTPD (a, m)
+ *	0F 6F/7F MOVQ mm	66 0F 6F/7F MOVDQA (a)
+ *	F3 0F 6F/7F MOVDQU	66 0F E7 MOVNTDQ (a, m)
  *
+ * (a): a memory operand not 16-byte aligned is #GP(0) (SDM vol 2B, each
+ * page); (m): memory operand only, a register one is #UD.
  * Not in KVM's table, so not here: MOVD/MOVQ 0F 6E/7E, MOVQ F3 0F 7E and
  * 66 0F D6, MOVSS/MOVSD (F3/F2 0F 10/11), MOVNTQ (0F E7), the VEX forms.
  * MOVQ mm names MM0-7 whatever REX.R says; REX.W changes no size.
@@ -293,7 +285,7 @@ static int decode_vec(struct mv_insn *insn, u8 reg, bool opsize_prefix,
 		insn->aligned = true;
 		break;
 	}
-	/* SDM vol 2B MOVNTPS, MOVNTPD, MOVNTDQ: a register operand is #UD. */
+	/* (m): SDM vol 2B MOVNTPS, MOVNTPD, MOVNTDQ. */
 	if ((op == 0x2b || op == 0xe7) && insn->mod == 3)
 		return -EINVAL;
 	insn->op = MV_OP_VMOV;
@@ -646,7 +638,7 @@ int mv_emu_decode(struct mv_insn *insn, const u8 *bytes, unsigned int avail,
 			insn->rex = b;
 			continue;
 		}
-		if (!is_legacy_prefix(b))
+		if (!mv_emu_legacy_prefix(b))
 			break;
 		insn->rex = 0;
 		switch (b) {
@@ -1075,8 +1067,8 @@ int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
 	return 1;
 }
 
-int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4, u16 fsw,
-		     u64 addr, struct mv_emu_access *acc)
+int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4,
+		     bool x87_pending, u64 addr, struct mv_emu_access *acc)
 {
 	unsigned int i;
 
@@ -1087,7 +1079,7 @@ int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4, u16 fsw,
 		return MV_EMU_EXC_UD;
 	if (cr0 & MV_EMU_CR0_TS)
 		return MV_EMU_EXC_NM;
-	if (insn->vec == MV_VEC_MMX && (fsw & MV_EMU_FSW_ES))
+	if (insn->vec == MV_VEC_MMX && x87_pending)
 		return MV_EMU_EXC_MF;
 	if (insn->aligned && (addr & (insn->mem_size - 1)))
 		return MV_EMU_EXC_GP;

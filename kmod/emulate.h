@@ -64,6 +64,17 @@ typedef int64_t s64;
  */
 #define MV_EMU_MAX_LEN		15
 
+/* The legacy prefixes (SDM vol 2A 2.1.1): lock/rep, segment, 66, 67. */
+static inline bool mv_emu_legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	}
+	return false;
+}
+
 /*
  * The default operand and address size of the code segment: MODE64 when
  * EFER.LMA and CS.L, else MODE32 when CS.D, else MODE16 (real mode and
@@ -303,14 +314,10 @@ int mv_emu_start(const struct mv_insn *insn, const struct mv_emu_regs *regs,
 int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
 		  u64 read_data, struct mv_emu_access *next);
 
-/*
- * What MMX and SSE instructions check: SDM vol 3A 2.5 "Control Registers",
- * vol 1 8.1.3 "x87 FPU Status Register".
- */
+/* What MMX and SSE instructions check: SDM vol 3A 2.5 "Control Registers". */
 #define MV_EMU_CR0_EM		(1ULL << 2)
 #define MV_EMU_CR0_TS		(1ULL << 3)
 #define MV_EMU_CR4_OSFXSR	(1ULL << 9)
-#define MV_EMU_FSW_ES		(1U << 7)	/* x87 exception pending */
 
 /* Exception vectors (SDM vol 3A 6.2); #GP has error code 0 here. */
 #define MV_EMU_EXC_UD		6
@@ -326,8 +333,9 @@ int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
  * 2.4 "AVX and SSE Instruction Exception Specification", types 1 and 4):
  *	#UD	CR0.EM, or an SSE form without CR4.OSFXSR;
  *	#NM	CR0.TS;
- *	#MF	an MMX form with an x87 exception pending (fsw: the guest's
- *		x87 status word; ignored for SSE);
+ *	#MF	an MMX form while x87_pending: the guest has an unmasked x87
+ *		exception pending (its FWAIT would fault; SDM vol 1 8.6
+ *		"x87 FPU Exception Synchronization"); ignored for SSE;
  *	#GP(0)	an aligned form (mv_insn.aligned: MOVAPS/PD, MOVDQA, MOVNT*)
  *		whose address is not a multiple of 16; only the low 4 bits
  *		of addr count, so a guest-physical address will do.
@@ -338,8 +346,8 @@ int mv_emu_finish(const struct mv_insn *insn, struct mv_emu_regs *regs,
  * replace the whole register). -EOPNOTSUPP for any other instruction, or a
  * register form. mv_emu_start() refuses MV_OP_VMOV.
  */
-int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4, u16 fsw,
-		     u64 addr, struct mv_emu_access *acc);
+int mv_emu_vec_start(const struct mv_insn *insn, u64 cr0, u64 cr4,
+		     bool x87_pending, u64 addr, struct mv_emu_access *acc);
 
 /*
  * Completes an MV_OP_VMOV: moves RIP past it (wrapped as mv_emu_finish()

@@ -67,22 +67,12 @@ void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	mv_backend->set_interrupt_shadow(vcpu, 0);
 }
 
-static bool is_legacy_prefix(u8 b)
-{
-	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	}
-	return false;
-}
-
 /* Length of the prefixes at buf; REX only in 64-bit mode, last. */
 static unsigned int prefix_len(const u8 *buf, unsigned int n, bool mode64)
 {
 	unsigned int i = 0;
 
-	while (i < n && is_legacy_prefix(buf[i]))
+	while (i < n && mv_emu_legacy_prefix(buf[i]))
 		i++;
 	if (mode64 && i < n && (buf[i] & 0xf0) == 0x40)
 		i++;

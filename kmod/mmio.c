@@ -6,10 +6,12 @@
  * KVM_EXIT_MMIO, and the instruction completes at the next KVM_RUN. An
  * instruction that reads then writes (OR [mmio], EAX) exits twice, as on KVM.
  * kvm_run->mmio carries at most 8 bytes: a 16-byte SSE access takes two
- * exits, at gpa and gpa + 8, as KVM's mmio_fragments do.
+ * exits, at gpa and gpa + 8, and an access across a page one more, as
+ * KVM's mmio_fragments do.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <asm/asm.h>
 #include <asm/fpu/api.h>
 
 #include "backend.h"
@@ -19,10 +21,19 @@
 #include "vcpu.h"
 #include "vm.h"
 
-/* The part of the access the next exit carries: at most 8 bytes. */
+/*
+ * The part of the access the next exit carries, as KVM's emulator_read_write()
+ * and complete_emulated_mmio() cut it: one fragment per page, each exited
+ * 8 bytes at a time. The second page is taken to follow the first in
+ * guest-physical memory.
+ */
 static unsigned int mmio_piece(const struct mv_vcpu *vcpu)
 {
-	return min_t(unsigned int, vcpu->mmio.access.size - vcpu->mmio.offset,
+	unsigned int size = vcpu->mmio.access.size, off = vcpu->mmio.offset;
+	unsigned int first = min_t(unsigned int, size,
+				   PAGE_SIZE - offset_in_page(vcpu->mmio.gpa));
+
+	return min_t(unsigned int, (off < first ? first : size) - off,
 		     sizeof(vcpu->run->mmio.data));
 }
 
@@ -66,10 +77,31 @@ struct vec_reg {
 	u64 q[2];
 };
 
-#define MM_GET(n)	case n: asm volatile("movq %%mm" #n ", %0" : "=m" (v->q[0])); break
-#define MM_SET(n)	case n: asm volatile("movq %0, %%mm" #n : : "m" (v->q[0])); break
-#define XMM_GET(n)	case n: asm volatile("movdqu %%xmm" #n ", %0" : "=m" (*v)); break
-#define XMM_SET(n)	case n: asm volatile("movdqu %0, %%xmm" #n : : "m" (*v)); break
+/*
+ * Caller holds vec_fpu_get(). Would an MMX instruction fault with #MF? As
+ * KVM's flush_pending_x87_faults(): FWAIT, with the fault caught, so that
+ * the guest's pending x87 exception never reaches the MOVQ below.
+ */
+static bool vec_x87_pending(void)
+{
+	int fault = 0;
+
+	asm volatile("1: fwait\n"
+		     "2:\n"
+		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_ONE_REG, %[fault])
+		     : [fault] "+r" (fault));
+	return fault;
+}
+
+/* One switch case per register, as KVM's _kvm_read_sse_reg() and friends. */
+#define MM_GET(n)							\
+	case n: asm volatile("movq %%mm" #n ", %0" : "=m" (v->q[0])); break
+#define MM_SET(n)							\
+	case n: asm volatile("movq %0, %%mm" #n : : "m" (v->q[0])); break
+#define XMM_GET(n)							\
+	case n: asm volatile("movdqu %%xmm" #n ", %0" : "=m" (*v)); break
+#define XMM_SET(n)							\
+	case n: asm volatile("movdqu %0, %%xmm" #n : : "m" (*v)); break
 
 /* Caller holds vec_fpu_get(). */
 static void vec_reg_get(const struct mv_insn *insn, struct vec_reg *v)
@@ -89,7 +121,11 @@ static void vec_reg_get(const struct mv_insn *insn, struct vec_reg *v)
 	}
 }
 
-/* Caller holds vec_fpu_get(). MOVQ to MMn also empties the x87 stack, as on hardware. */
+/*
+ * Caller holds vec_fpu_get(). A MOVQ to MMn sets the x87 tags and TOS as the
+ * guest's own would (SDM vol 1 9.5.1 "MMX Instructions and the x87 FPU Tag
+ * Word").
+ */
 static void vec_reg_set(const struct mv_insn *insn, const struct vec_reg *v)
 {
 	if (insn->vec == MV_VEC_MMX) {
@@ -118,15 +154,16 @@ static int vec_start(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		     struct mv_emu_access *acc)
 {
 	const struct mv_insn *insn = &vcpu->mmio.insn;
+	bool pending = false;
 	struct vec_reg v;
-	u16 fsw = 0;
 	int r;
 
 	vec_fpu_get();
 	if (insn->vec == MV_VEC_MMX)
-		asm volatile("fnstsw %0" : "=m" (fsw));
+		pending = vec_x87_pending();
 	/* The guest-physical address has the linear one's low 12 bits. */
-	r = mv_emu_vec_start(insn, ctrl->cr0, ctrl->cr4, fsw, vcpu->mmio.gpa, acc);
+	r = mv_emu_vec_start(insn, ctrl->cr0, ctrl->cr4, pending,
+			     vcpu->mmio.gpa, acc);
 	if (!r && acc->write) {
 		vec_reg_get(insn, &v);
 		memcpy(acc->bytes, &v, acc->size);
@@ -227,7 +264,8 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 
 	/* The piece userspace answered; a next one is another exit. */
 	if (!acc->write)
-		memcpy(acc->bytes + vcpu->mmio.offset, vcpu->run->mmio.data, len);
+		memcpy(acc->bytes + vcpu->mmio.offset, vcpu->run->mmio.data,
+		       len);
 	vcpu->mmio.offset += len;
 	if (vcpu->mmio.offset < acc->size) {
 		mmio_exit(vcpu);

@@ -9,7 +9,14 @@
  * is checked in kvm_run->mmio (phys_addr, len, is_write, data); read data the
  * host supplies must reach the right register with the right extension and
  * flags; RIP must advance past the instruction (checked after completing it
- * with immediate_exit, api.rst). Then read-only memslots (KVM_MEM_READONLY):
+ * with immediate_exit, api.rst). The MMX and SSE moves KVM's emulator has
+ * (MOVQ mm, MOVDQU/MOVDQA, MOVUPS/PD, MOVAPS/PD, MOVNTPS/PD/DQ): a 16-byte
+ * access is two 8-byte exits, at the address and 8 past it (one more across
+ * a page), as on KVM; the data reaches the register (KVM_GET_FPU, and the
+ * guest's own copy); the faults (#GP for misalignment, #NM for CR0.TS, #UD
+ * for CR0.EM or no CR4.OSFXSR, #MF for MMX with an x87 exception pending)
+ * come before any exit, or when a load completes after the host changed
+ * CR0/CR4; MOVD is not emulated. Then read-only memslots (KVM_MEM_READONLY):
  * reads and instruction fetches see the memory, writes exit as MMIO with the
  * data and leave it unchanged. Guest code: guest/mmio.S.
  */
@@ -55,6 +62,34 @@
 #define DECLARE(g) DECLARE_GUEST(g);
 MMIO_GUESTS(DECLARE)
 
+#define VEC_GUESTS(X)							\
+	X(vec64_movq_ld) X(vec64_movq_st) X(vec64_movdqu_ld)		\
+	X(vec64_movdqu_st) X(vec64_movdqu_ld_x12) X(vec64_movdqu_st_x13)	\
+	X(vec64_movdqa_ld) X(vec64_movdqa_st) X(vec64_movups_ld)	\
+	X(vec64_movups_st) X(vec64_movupd_ld) X(vec64_movupd_st)	\
+	X(vec64_movaps_ld) X(vec64_movaps_st) X(vec64_movapd_ld)	\
+	X(vec64_movapd_st) X(vec64_movntps_st) X(vec64_movntpd_st)	\
+	X(vec64_movntdq_st) X(vec32_movdqu_ld) X(vec32_movntdq_st)	\
+	X(vec32_movq_ld)
+#define DECLARE_VEC(g) DECLARE_GUEST(g); DECLARE_GUEST_LABEL(g, next);
+VEC_GUESTS(DECLARE_VEC)
+DECLARE_GUEST(vec64_movd_ld);
+DECLARE_GUEST(vec64_movq_xmm_ld);
+DECLARE_GUEST(vec_misaligned);
+DECLARE_GUEST_LABEL(vec_misaligned, ld);
+DECLARE_GUEST_LABEL(vec_misaligned, st);
+DECLARE_GUEST(vec_cr_faults);
+DECLARE_GUEST_LABEL(vec_cr_faults, i0);
+DECLARE_GUEST_LABEL(vec_cr_faults, i1);
+DECLARE_GUEST_LABEL(vec_cr_faults, i2);
+DECLARE_GUEST_LABEL(vec_cr_faults, i3);
+DECLARE_GUEST_LABEL(vec_cr_faults, i4);
+DECLARE_GUEST_LABEL(vec_cr_faults, i5);
+DECLARE_GUEST(vec_late_ts);
+DECLARE_GUEST_LABEL(vec_late_ts, insn);
+DECLARE_GUEST(vec_late_osfxsr);
+DECLARE_GUEST_LABEL(vec_late_osfxsr, insn);
+
 struct access {
 	bool write;
 	uint8_t len;		/* 0: no access */
@@ -83,6 +118,9 @@ struct mmio_case {
 /* The same, and the RFLAGS bits in mask are flags. */
 #define CF(g, m, addr, reg, expect, mask, flags, ...)			\
 	{ #g, GUEST(g), VM_MODE_##m, addr, { __VA_ARGS__ }, reg, expect, mask, flags }
+
+#define NM_VECTOR	7	/* #NM, SDM vol 3A 6.2 */
+#define MF_VECTOR	16	/* #MF */
 
 #define ZF	X86_EFLAGS_ZF
 #define CF_	X86_EFLAGS_CF
@@ -349,6 +387,291 @@ TEST(movq_mmx_32)
 	ASSERT_TRUE(vcpu_complete_io(vcpu));
 	EXPECT_EQ(vcpu_rip(vcpu), end);
 	vcpu_run_to_hlt(vcpu);
+}
+
+/* An MMX or SSE move between register reg and MMIO at addr. */
+struct vec_case {
+	const char *name;
+	struct guest_code code;
+	const uint8_t *next;	/* the guest's label after the instruction */
+	enum vm_mode mode;
+	bool load, mmx;
+	int reg;
+	uint64_t addr;
+};
+
+#define VC(g, m, load, mmx, reg, addr)					\
+	{ #g, GUEST(g), g##_next, VM_MODE_##m, load, mmx, reg, addr }
+#define LD	true
+#define ST	false
+#define MM	true
+#define XMM	false
+
+static const uint64_t vec_val[2] = {
+	0x8877665544332211ULL, 0x00ffeeddccbbaa99ULL,
+};
+
+/*
+ * Each 8 bytes is one exit, in address order, the next only once the last
+ * completed; RIP moves once all did. A load's data is in the register
+ * (KVM_GET_FPU; the guest then stores it to the report page); a store's
+ * data is what the guest loaded into the register.
+ */
+static void run_vec_case(const struct vec_case *c)
+{
+	unsigned int i, n = c->mmx ? 1 : 2;
+	struct kvm_fpu fpu;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	uint64_t *r;
+
+	TH_LOG("case %s", c->name);
+	vm = guest_new(c->mode, c->code, 0, &vcpu);
+	r = guest_report(vm);
+	r[0] = c->load ? 0 : vec_val[0];
+	r[1] = c->load ? 0 : vec_val[1];
+	set_rbx(vcpu, c->addr);
+	vcpu_run(vcpu);
+	for (i = 0; i < n; i++) {
+		if (i)
+			ASSERT_TRUE(!vcpu_complete_io(vcpu));
+		ASSERT_MMIO(vcpu, c->addr + 8 * i, 8, !c->load);
+		if (c->load)
+			vcpu_mmio_reply(vcpu, vec_val[i]);
+		else
+			EXPECT_EQ(vcpu_mmio_value(vcpu), vec_val[i]);
+	}
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu),
+		  GUEST_CODE_GPA + (uint64_t)(c->next - c->code.start));
+	if (c->load) {
+		ASSERT_OK(ioctl(vcpu->fd, KVM_GET_FPU, &fpu));
+		EXPECT_EQ(memcmp(c->mmx ? fpu.fpr[c->reg] : fpu.xmm[c->reg],
+				 vec_val, 8 * n), 0);
+	}
+	vcpu_run_to_hlt(vcpu);
+	if (c->load) {
+		EXPECT_EQ(r[0], vec_val[0]);
+		EXPECT_EQ(r[1], c->mmx ? 0 : vec_val[1]);
+	}
+}
+
+#define RUN_VEC_CASES(...)						\
+	do {								\
+		static const struct vec_case cases[] = { __VA_ARGS__ };	\
+		size_t i;						\
+									\
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)	\
+			run_vec_case(&cases[i]);			\
+	} while (0)
+
+/* 8 bytes, one exit: MOVQ mm in 64-bit mode (MM6, MM7), and in 32-bit. */
+TEST(movq_mmx_64)
+{
+	RUN_VEC_CASES(VC(vec64_movq_ld, LONG, LD, MM, 6, MMIO_ADDR),
+		      VC(vec64_movq_st, LONG, ST, MM, 7, MMIO_ADDR + 8),
+		      VC(vec32_movq_ld, PROT32, LD, MM, 3, MMIO_ADDR + 4));
+}
+
+/* 16 bytes, two exits: MOVDQU at aligned and unaligned addresses, XMM8+. */
+TEST(movdqu_sse)
+{
+	RUN_VEC_CASES(VC(vec64_movdqu_ld, LONG, LD, XMM, 3, MMIO_ADDR),
+		      VC(vec64_movdqu_st, LONG, ST, XMM, 3, MMIO_ADDR),
+		      VC(vec64_movdqu_ld_x12, LONG, LD, XMM, 12, MMIO_ADDR + 4),
+		      VC(vec64_movdqu_st_x13, LONG, ST, XMM, 13, MMIO_ADDR + 7),
+		      VC(vec32_movdqu_ld, PROT32, LD, XMM, 1, MMIO_ADDR + 1));
+}
+
+/* The other 16-byte forms of KVM's table, aligned where they must be. */
+TEST(sse_moves)
+{
+	RUN_VEC_CASES(VC(vec64_movdqa_ld, LONG, LD, XMM, 4, MMIO_ADDR),
+		      VC(vec64_movdqa_st, LONG, ST, XMM, 4, MMIO_ADDR + 0x10),
+		      VC(vec64_movups_ld, LONG, LD, XMM, 5, MMIO_ADDR + 2),
+		      VC(vec64_movups_st, LONG, ST, XMM, 5, MMIO_ADDR + 8),
+		      VC(vec64_movupd_ld, LONG, LD, XMM, 6, MMIO_ADDR + 6),
+		      VC(vec64_movupd_st, LONG, ST, XMM, 6, MMIO_ADDR),
+		      VC(vec64_movaps_ld, LONG, LD, XMM, 7, MMIO_ADDR),
+		      VC(vec64_movaps_st, LONG, ST, XMM, 7, MMIO_ADDR + 0x20),
+		      VC(vec64_movapd_ld, LONG, LD, XMM, 8, MMIO_ADDR),
+		      VC(vec64_movapd_st, LONG, ST, XMM, 9, MMIO_ADDR),
+		      VC(vec64_movntps_st, LONG, ST, XMM, 10, MMIO_ADDR),
+		      VC(vec64_movntpd_st, LONG, ST, XMM, 11, MMIO_ADDR + 0x30),
+		      VC(vec64_movntdq_st, LONG, ST, XMM, 15, MMIO_ADDR),
+		      VC(vec32_movntdq_st, PROT32, ST, XMM, 2, MMIO_ADDR));
+}
+
+/*
+ * Across a page: one piece per page, each in exits of up to 8 bytes (KVM's
+ * mmio_fragments), so 16 bytes at 0xffc are 4, 8 and 4 bytes.
+ */
+TEST(movdqu_page_cross)
+{
+	static const struct { uint64_t gpa; uint8_t len; } ld[] = {
+		{ GUEST_MMIO_GPA + 0xffc, 4 }, { GUEST_MMIO_GPA + 0x1000, 8 },
+		{ GUEST_MMIO_GPA + 0x1008, 4 },
+	}, st[] = {
+		{ GUEST_MMIO_GPA + 0xffa, 6 }, { GUEST_MMIO_GPA + 0x1000, 8 },
+		{ GUEST_MMIO_GPA + 0x1008, 2 },
+	};
+	const uint8_t *val = (const uint8_t *)vec_val;
+	struct kvm_fpu fpu;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	unsigned int i, off;
+	uint64_t v;
+
+	vm = guest_new(VM_MODE_LONG, GUEST(vec64_movdqu_ld), 0, &vcpu);
+	set_rbx(vcpu, ld[0].gpa);
+	vcpu_run(vcpu);
+	for (i = 0, off = 0; i < 3; off += ld[i].len, i++) {
+		if (i)
+			ASSERT_TRUE(!vcpu_complete_io(vcpu));
+		ASSERT_MMIO(vcpu, ld[i].gpa, ld[i].len, false);
+		v = 0;
+		memcpy(&v, val + off, ld[i].len);
+		vcpu_mmio_reply(vcpu, v);
+	}
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(vec64_movdqu_ld, next));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_FPU, &fpu));
+	EXPECT_EQ(memcmp(fpu.xmm[3], val, 16), 0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(memcmp(guest_report(vm), val, 16), 0);
+
+	vm = guest_new(VM_MODE_LONG, GUEST(vec64_movdqu_st), 0, &vcpu);
+	memcpy(guest_report(vm), val, 16);
+	set_rbx(vcpu, st[0].gpa);
+	vcpu_run(vcpu);
+	for (i = 0, off = 0; i < 3; off += st[i].len, i++) {
+		if (i)
+			ASSERT_TRUE(!vcpu_complete_io(vcpu));
+		ASSERT_MMIO(vcpu, st[i].gpa, st[i].len, true);
+		v = 0;
+		memcpy(&v, val + off, st[i].len);
+		EXPECT_EQ(vcpu_mmio_value(vcpu), v);
+	}
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(vec64_movdqu_st, next));
+	vcpu_run_to_hlt(vcpu);
+}
+
+/* Forms KVM's emulator does not have are not emulated here either. */
+TEST(movd_not_emulated)
+{
+	struct guest_code codes[] = {
+		GUEST(vec64_movd_ld), GUEST(vec64_movq_xmm_ld),
+	};
+	struct vcpu *vcpu;
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		guest_new(VM_MODE_LONG, codes[i], 0, &vcpu);
+		vcpu_load_insn(vcpu, codes[i]);
+		set_rbx(vcpu, MMIO_ADDR);
+		vcpu_run(vcpu);
+		ASSERT_EXIT(vcpu, KVM_EXIT_INTERNAL_ERROR);
+		EXPECT_EQ(vcpu->run->internal.suberror,
+			  KVM_INTERNAL_ERROR_EMULATION);
+	}
+}
+
+static void expect_exc(const uint64_t *r, uint64_t vector, uint64_t rip)
+{
+	EXPECT_EQ(r[0], vector);
+	EXPECT_EQ(r[1], 0);
+	EXPECT_EQ(r[2], rip);
+}
+
+/* SDM vol 2B MOVAPS, MOVNTDQ: #GP(0) for a misaligned operand, no access. */
+TEST(sse_misaligned_gp)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(vec_misaligned), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	set_rbx(vcpu, MMIO_ADDR + 8);
+	vcpu_run_to_hlt(vcpu);
+	expect_exc(r, GP_VECTOR, GUEST_ADDR(vec_misaligned, ld));
+	expect_exc(r + 3, GP_VECTOR, GUEST_ADDR(vec_misaligned, st));
+	EXPECT_EQ(guest_exc(vm)->count, 2);
+}
+
+/*
+ * SDM vol 2B MOVQ, MOVDQU, MOVUPS "Protected Mode Exceptions": #NM for
+ * CR0.TS, #UD for CR0.EM or (SSE) CR4.OSFXSR = 0, #MF (MMX) for a pending
+ * x87 exception, before any access.
+ */
+TEST(vec_cr_faults)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(vec_cr_faults), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	set_rbx(vcpu, MMIO_ADDR);
+	vcpu_run_to_hlt(vcpu);
+	expect_exc(r, NM_VECTOR, GUEST_ADDR(vec_cr_faults, i0));
+	expect_exc(r + 3, NM_VECTOR, GUEST_ADDR(vec_cr_faults, i1));
+	expect_exc(r + 6, UD_VECTOR, GUEST_ADDR(vec_cr_faults, i2));
+	expect_exc(r + 9, UD_VECTOR, GUEST_ADDR(vec_cr_faults, i3));
+	expect_exc(r + 12, MF_VECTOR, GUEST_ADDR(vec_cr_faults, i4));
+	expect_exc(r + 15, MF_VECTOR, GUEST_ADDR(vec_cr_faults, i5));
+	EXPECT_EQ(guest_exc(vm)->count, 6);
+}
+
+/*
+ * A load completes as the instruction would run with the control registers
+ * of that moment: KVM runs it again with the data it read. CR0.TS set while
+ * its exit is out gives #NM; CR4.OSFXSR cleared between the two exits of a
+ * 16-byte load gives #UD once the second completes. The register keeps its
+ * value; RIP stays on the instruction.
+ */
+static void run_late_fault(struct guest_code code, uint64_t insn, bool sse,
+			   uint64_t vector)
+{
+	static const uint64_t old[2] = {
+		0x0102030405060708ULL, 0x1112131415161718ULL,
+	};
+	struct kvm_sregs sregs;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, code, 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	r[1] = old[0];
+	r[2] = old[1];
+	set_rbx(vcpu, MMIO_ADDR);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 8, false);
+	vcpu_mmio_reply(vcpu, vec_val[0]);
+	vcpu_sregs_get(vcpu, &sregs);
+	if (sse)
+		sregs.cr4 &= ~X86_CR4_OSFXSR;
+	else
+		sregs.cr0 |= X86_CR0_TS;
+	vcpu_sregs_set(vcpu, &sregs);
+	if (sse) {
+		ASSERT_TRUE(!vcpu_complete_io(vcpu));
+		ASSERT_MMIO(vcpu, MMIO_ADDR + 8, 8, false);
+		vcpu_mmio_reply(vcpu, vec_val[1]);
+	}
+	ASSERT_TRUE(vcpu_complete_io(vcpu));
+	EXPECT_EQ(vcpu_rip(vcpu), insn);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(guest_exc(vm)->count, 1);
+	EXPECT_EQ(guest_exc(vm)->vector, vector);
+	EXPECT_EQ(guest_exc(vm)->rip, insn);
+	EXPECT_EQ(r[4], old[0]);
+	if (sse)
+		EXPECT_EQ(r[5], old[1]);
+}
+
+TEST(vec_late_faults)
+{
+	run_late_fault(GUEST(vec_late_ts), GUEST_ADDR(vec_late_ts, insn), false,
+		       NM_VECTOR);
+	run_late_fault(GUEST(vec_late_osfxsr), GUEST_ADDR(vec_late_osfxsr, insn),
+		       true, UD_VECTOR);
 }
 
 static void need_readonly_mem(struct vm *vm)

@@ -705,6 +705,7 @@ struct dcase {
 
 #define D(m, b, ...) { m, b, sizeof(b) - 1, __VA_ARGS__ }
 #define MOV MV_OP_MOV
+#define VMOV MV_OP_VMOV
 #define ES MV_SEG_ES
 #define CS MV_SEG_CS
 #define SS MV_SEG_SS
@@ -830,6 +831,24 @@ static const struct dcase dcases[] = {
 	D(M64, "\xf2\xf0\x48\x01\x03", 5, MV_OP_ADD, 8, 8, 8, DS, RBX, NOREG, 1, 0),
 	D(M64, "\xf3\x88\x03", 3, MOV, 1, 1, 8, DS, RBX, NOREG, 1, 0),
 	D(M64, "\xf2\x87\x03", 3, MV_OP_XCHG, 4, 4, 8, DS, RBX, NOREG, 1, 0),
+
+	/* MMX and SSE moves (as --64/--32, objdump -M i8086 for .code16). */
+	D(M64, "\x0f\x6f\x03", 3, VMOV, 8, 8, 8, DS, RBX, NOREG, 1, 0),
+	D(M64, "\x0f\x7f\x7b\x08", 4, VMOV, 8, 8, 8, DS, RBX, NOREG, 1, 8),
+	D(M64, "\xf3\x44\x0f\x7f\x3c\x88", 6, VMOV, 16, 16, 8, DS, RAX, RCX, 4, 0),
+	D(M64, "\x66\x0f\x6f\x53\x10", 5, VMOV, 16, 16, 8, DS, RBX, NOREG, 1, 0x10),
+	D(M64, "\xf3\x44\x0f\x6f\x25\x10\x00\x00\x00", 9, VMOV, 16, 16, 8, DS,
+	  NOREG, NOREG, 1, 0x10),
+	/* REX.W changes no size; 66 after it cancels it, and is the prefix. */
+	D(M64, "\x66\x48\x0f\x6f\x03", 5, VMOV, 16, 16, 8, DS, RBX, NOREG, 1, 0),
+	D(M64, "\x48\x0f\x7f\x03", 4, VMOV, 8, 8, 8, DS, RBX, NOREG, 1, 0),
+	D(M64, "\x64\x67\x66\x44\x0f\xe7\x13", 7, VMOV, 16, 16, 4, FS, RBX,
+	  NOREG, 1, 0),
+	D(M32, "\x0f\x11\x4e\x04", 4, VMOV, 16, 16, 4, DS, RSI, NOREG, 1, 4),
+	D(M32, "\x66\x0f\xe7\x3f", 4, VMOV, 16, 16, 4, DS, RDI, NOREG, 1, 0),
+	D(M32, "\x0f\x6f\x03", 3, VMOV, 8, 8, 4, DS, RBX, NOREG, 1, 0),
+	D(M16, "\x0f\x6f\x07", 3, VMOV, 8, 8, 2, DS, RBX, NOREG, 1, 0),
+	D(M16, "\xf3\x0f\x6f\x4a\x02", 5, VMOV, 16, 16, 2, SS, RBP, RSI, 1, 2),
 };
 
 static void check_dcase(const struct dcase *d, const struct mv_insn *in)
@@ -1053,6 +1072,40 @@ static const struct ecase ecases[] = {
 	E(M32, "\x63\x03", -EOPNOTSUPP),
 	E(M16, "\x4b", -EOPNOTSUPP),
 	E(M32, "\x06", -EOPNOTSUPP),
+	/*
+	 * MMX/SSE: only what KVM's table has. 66 with F2/F3 (KVM gives up),
+	 * F2 0F 6F, MOVSS/MOVSD, MOVNTSS, F3 0F 28, MOVD and the other MOVQ
+	 * forms, MOVNTQ, and VEX are not handled.
+	 */
+	E(M64, "\x66\xf3\x0f\x6f\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x66\x0f\x6f\x03", -EOPNOTSUPP),
+	E(M64, "\x66\xf2\x0f\x28\x03", -EOPNOTSUPP),
+	E(M64, "\xf2\x0f\x6f\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x0f\x10\x03", -EOPNOTSUPP),
+	E(M64, "\xf2\x0f\x11\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x0f\x2b\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x0f\x28\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x0f\xe7\x03", -EOPNOTSUPP),
+	E(M64, "\x0f\x6e\x03", -EOPNOTSUPP),
+	E(M64, "\x0f\x7e\x03", -EOPNOTSUPP),
+	E(M64, "\x66\x0f\x7e\x03", -EOPNOTSUPP),
+	E(M64, "\xf3\x0f\x7e\x03", -EOPNOTSUPP),
+	E(M64, "\x66\x0f\xd6\x03", -EOPNOTSUPP),
+	E(M64, "\x0f\xe7\x03", -EOPNOTSUPP),
+	E(M64, "\x0f\x12\x03", -EOPNOTSUPP),
+	E(M64, "\xc5\xf9\x6f\x03", -EOPNOTSUPP),
+	E(M64, "\xc4\xe1\x79\x7f\x03", -EOPNOTSUPP),
+	/* LOCK is #UD on them; MOVNT* have no register form (#UD). */
+	E(M64, "\xf0\xf3\x0f\x6f\x03", -EINVAL),
+	E(M64, "\xf0\x0f\x29\x03", -EINVAL),
+	E(M64, "\xf0\x0f\x7f\x03", -EINVAL),
+	E(M64, "\x0f\x2b\xc3", -EINVAL),
+	E(M64, "\x66\x0f\x2b\xc3", -EINVAL),
+	E(M64, "\x66\x0f\xe7\xc3", -EINVAL),
+	/* Truncated. */
+	E(M64, "\x0f\x6f", -EINVAL),
+	E(M64, "\xf3\x0f\x6f\x04", -EINVAL),
+	E(M32, "\x66\x0f\xe7\x05\x00\x00\x00", -EINVAL),
 };
 
 START_TEST(test_decode_errors)
@@ -1109,6 +1162,10 @@ static const struct eacase eacases[] = {
 	  { 0x1ffffffff0ULL, 0x100000002ULL, 0, 0, 0, 0, 0, 0 }, 0x0 },
 	{ M64, "\x8b\x44\x88\xf8", 4, 0,
 	  { 0x10, 0xfffffffffffffffeULL, 0, 0, 0, 0, 0, 0 }, 0x0 },
+	/* MOVDQU xmm12, [rip+0x10]; MOVDQU [bp+si+2] wraps at 64K. */
+	{ M64, "\xf3\x44\x0f\x6f\x25\x10\x00\x00\x00", 9, 0x1000, { 0 }, 0x1019 },
+	{ M16, "\xf3\x0f\x6f\x4a\x02", 5, 0, { 0, 0, 0, 0, 0, 0xfff0, 0x000e, 0 },
+	  0 },
 	/* INS/OUTS: the current rDI / rSI, at the address size. */
 	{ M16, "\xf3\x6c", 2, 0, { 0, 0, 0, 0, 0, 0, 0x12345678, 0x9abcdef0 }, 0xdef0 },
 	{ M32, "\x26\x6e", 2, 0, { 0, 0, 0, 0, 0, 0, 0x123456789ULL, 0 }, 0x23456789 },
@@ -1301,6 +1358,199 @@ START_TEST(test_exec_errors)
 }
 END_TEST
 
+/* ==== MMX and SSE moves ==== */
+
+struct vcase {
+	int mode;
+	const char *bytes;
+	unsigned int n;
+	u8 vec, reg;
+	bool load, aligned;
+};
+
+#define V(m, b, ...) { m, b, sizeof(b) - 1, __VA_ARGS__ }
+#define MMX MV_VEC_MMX
+#define SSE MV_VEC_SSE
+
+/* Which register, which way, aligned or not (SDM vol 2B, each page). */
+static const struct vcase vcases[] = {
+	V(M64, "\x0f\x6f\x03", MMX, 0, true, false),		/* movq (%rbx),%mm0 */
+	V(M64, "\x0f\x7f\x7b\x08", MMX, 7, false, false),	/* movq %mm7,8(%rbx) */
+	V(M64, "\x44\x0f\x6f\x0b", MMX, 1, true, false),	/* REX.R: still mm1 */
+	V(M64, "\xf3\x0f\x6f\x0b", SSE, 1, true, false),	/* movdqu */
+	V(M64, "\xf3\x44\x0f\x7f\x3c\x88", SSE, 15, false, false),
+	V(M64, "\x66\x0f\x6f\x53\x10", SSE, 2, true, true),	/* movdqa */
+	V(M64, "\x66\x44\x0f\x7f\x0b", SSE, 9, false, true),
+	V(M64, "\x0f\x10\x1b", SSE, 3, true, false),		/* movups */
+	V(M64, "\x0f\x11\x1b", SSE, 3, false, false),
+	V(M64, "\x66\x0f\x10\x23", SSE, 4, true, false),	/* movupd */
+	V(M64, "\x66\x0f\x11\x23", SSE, 4, false, false),
+	V(M64, "\x0f\x28\x2b", SSE, 5, true, true),		/* movaps */
+	V(M64, "\x0f\x29\x2b", SSE, 5, false, true),
+	V(M64, "\x66\x0f\x28\x33", SSE, 6, true, true),	/* movapd */
+	V(M64, "\x66\x0f\x29\x33", SSE, 6, false, true),
+	V(M64, "\x0f\x2b\x3b", SSE, 7, false, true),		/* movntps */
+	V(M64, "\x66\x44\x0f\x2b\x03", SSE, 8, false, true),	/* movntpd */
+	V(M64, "\x66\x44\x0f\xe7\x13", SSE, 10, false, true),	/* movntdq */
+	/* F3 wins over an earlier F2, as the last of them counts. */
+	V(M64, "\xf2\xf3\x0f\x6f\x03", SSE, 0, true, false),
+	V(M32, "\x0f\x11\x4e\x04", SSE, 1, false, false),
+	V(M32, "\x66\x0f\xe7\x3f", SSE, 7, false, true),
+	V(M16, "\x0f\x6f\x07", MMX, 0, true, false),
+	V(M16, "\xf3\x0f\x6f\x4a\x02", SSE, 1, true, false),
+};
+
+START_TEST(test_decode_vec)
+{
+	const struct vcase *c = &vcases[_i];
+	struct mv_emu_access acc;
+	struct mv_emu_regs r = { };
+	struct mv_insn in;
+
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)c->bytes, c->n, c->mode), 0);
+	ck_assert_uint_eq(in.len, c->n);
+	ck_assert_uint_eq(in.op, MV_OP_VMOV);
+	ck_assert_uint_eq(in.vec, c->vec);
+	ck_assert_uint_eq(in.reg, c->reg);
+	ck_assert_int_eq(in.reg_dst, c->load);
+	ck_assert_int_eq(in.aligned, c->aligned);
+	ck_assert_uint_eq(in.mem_size, c->vec == MMX ? 8 : 16);
+	ck_assert(in.has_mem && !in.lock);
+	ck_assert_uint_eq(in.src, MV_SRC_NONE);
+	/* Only the vector entry points take it. */
+	ck_assert_int_eq(mv_emu_start(&in, &r, &acc), -EOPNOTSUPP);
+	ck_assert_int_eq(mv_emu_vec_start(&in, 0, MV_EMU_CR4_OSFXSR, 0, 0, &acc), 0);
+	ck_assert_int_eq(acc.write, !c->load);
+	ck_assert_uint_eq(acc.size, in.mem_size);
+}
+END_TEST
+
+#define EM MV_EMU_CR0_EM
+#define TS MV_EMU_CR0_TS
+#define OSFXSR MV_EMU_CR4_OSFXSR
+
+static int vec_start(const char *bytes, unsigned int n, int mode, u64 cr0,
+		     u64 cr4, bool x87, u64 addr)
+{
+	struct mv_emu_access acc;
+	struct mv_insn in;
+
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)bytes, n, mode), 0);
+	return mv_emu_vec_start(&in, cr0, cr4, x87, addr, &acc);
+}
+
+#define VSTART(b, cr0, cr4, x87, addr) \
+	vec_start(b, sizeof(b) - 1, M64, cr0, cr4, x87, addr)
+
+#define MOVQ_LD		"\x0f\x6f\x03"		/* movq (%rbx),%mm0 */
+#define MOVDQU_ST	"\xf3\x0f\x7f\x03"		/* movdqu %xmm0,(%rbx) */
+#define MOVDQA_LD	"\x66\x0f\x6f\x03"		/* movdqa (%rbx),%xmm0 */
+#define MOVAPS_ST	"\x0f\x29\x03"		/* movaps %xmm0,(%rbx) */
+#define MOVNTPS_ST	"\x0f\x2b\x03"		/* movntps %xmm0,(%rbx) */
+#define MOVNTDQ_ST	"\x66\x0f\xe7\x03"		/* movntdq %xmm0,(%rbx) */
+#define MOVUPD_LD	"\x66\x0f\x10\x03"		/* movupd (%rbx),%xmm0 */
+
+/*
+ * Exceptions before the access, in KVM's (and the SDM's) order: #UD for
+ * CR0.EM or (SSE) CR4.OSFXSR = 0, #NM for CR0.TS, #MF (MMX) for a pending
+ * x87 exception, #GP(0) for a misaligned MOVAPS/MOVDQA/MOVNT*.
+ */
+START_TEST(test_vec_faults)
+{
+	/* MMX needs no OSFXSR; SSE does. */
+	ck_assert_int_eq(VSTART(MOVQ_LD, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, 0, 0, 0, 0), MV_EMU_EXC_UD);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, 0, OSFXSR, 0, 0), 0);
+	/* CR0.EM: #UD, before #NM. */
+	ck_assert_int_eq(VSTART(MOVQ_LD, EM, OSFXSR, 0, 0), MV_EMU_EXC_UD);
+	ck_assert_int_eq(VSTART(MOVQ_LD, EM | TS, OSFXSR, true, 0), MV_EMU_EXC_UD);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, EM, OSFXSR, 0, 0), MV_EMU_EXC_UD);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, TS, 0, 0, 0), MV_EMU_EXC_UD);
+	/* CR0.TS: #NM, before #MF and #GP. */
+	ck_assert_int_eq(VSTART(MOVQ_LD, TS, 0, 0, 0), MV_EMU_EXC_NM);
+	ck_assert_int_eq(VSTART(MOVQ_LD, TS, 0, true, 0), MV_EMU_EXC_NM);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, TS, OSFXSR, 0, 0), MV_EMU_EXC_NM);
+	ck_assert_int_eq(VSTART(MOVDQA_LD, TS, OSFXSR, 0, 8), MV_EMU_EXC_NM);
+	/* A pending x87 exception stops MMX, not SSE. */
+	ck_assert_int_eq(VSTART(MOVQ_LD, 0, 0, true, 0), MV_EMU_EXC_MF);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, 0, OSFXSR, true, 0), 0);
+	/* Alignment: 16 for the aligned forms only; the low 4 bits count. */
+	ck_assert_int_eq(VSTART(MOVDQA_LD, 0, OSFXSR, 0, 0xc0000010), 0);
+	ck_assert_int_eq(VSTART(MOVDQA_LD, 0, OSFXSR, 0, 0xc0000008), MV_EMU_EXC_GP);
+	ck_assert_int_eq(VSTART(MOVAPS_ST, 0, OSFXSR, 0, 0x1001), MV_EMU_EXC_GP);
+	ck_assert_int_eq(VSTART(MOVNTPS_ST, 0, OSFXSR, 0, 0x1004), MV_EMU_EXC_GP);
+	ck_assert_int_eq(VSTART(MOVNTDQ_ST, 0, OSFXSR, 0, 0x100c), MV_EMU_EXC_GP);
+	ck_assert_int_eq(VSTART(MOVNTDQ_ST, 0, OSFXSR, 0, 0x1000), 0);
+	ck_assert_int_eq(VSTART(MOVDQU_ST, 0, OSFXSR, 0, 0x1001), 0);
+	ck_assert_int_eq(VSTART(MOVUPD_LD, 0, OSFXSR, 0, 0x100f), 0);
+	ck_assert_int_eq(VSTART(MOVQ_LD, 0, 0, 0, 0x1003), 0);
+	ck_assert_int_eq(VSTART(MOVAPS_ST, 0, 0, 0, 0x1001), MV_EMU_EXC_UD);
+	/* Other CR0/CR4 bits do not matter. */
+	ck_assert_int_eq(VSTART(MOVDQA_LD, ~(EM | TS), OSFXSR, 0, 0x20), 0);
+	ck_assert_int_eq(VSTART(MOVQ_LD, ~(EM | TS), 0, 0, 0), 0);
+}
+END_TEST
+
+START_TEST(test_vec_exec)
+{
+	struct mv_emu_access acc;
+	struct mv_emu_regs r = { };
+	struct mv_insn in;
+	unsigned int i;
+
+	/* The access: its size, direction, and zeroed bytes for the caller. */
+	memset(&acc, 0xff, sizeof(acc));
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)MOVDQU_ST, 4, M64), 0);
+	ck_assert_int_eq(mv_emu_vec_start(&in, 0, OSFXSR, 0, 0, &acc), 0);
+	ck_assert(acc.write);
+	ck_assert_uint_eq(acc.size, 16);
+	for (i = 0; i < sizeof(acc.bytes); i++)
+		ck_assert_uint_eq(acc.bytes[i], 0);
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)MOVQ_LD, 3, M64), 0);
+	ck_assert_int_eq(mv_emu_vec_start(&in, 0, 0, 0, 0, &acc), 0);
+	ck_assert(!acc.write);
+	ck_assert_uint_eq(acc.size, 8);
+
+	/* Finishing moves RIP only, wrapped as the mode wraps it. */
+	r.gpr[RAX] = 0x1234;
+	r.rflags = 0x2 | CF;
+	r.rip = 0x1000;
+	ck_assert_int_eq(mv_emu_vec_finish(&in, &r), 0);
+	ck_assert_uint_eq(r.rip, 0x1003);
+	ck_assert_uint_eq(r.gpr[RAX], 0x1234);
+	ck_assert_uint_eq(r.rflags, 0x2 | CF);
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)"\xf3\x0f\x6f\x4a\x02", 5,
+				       M16), 0);
+	r.rip = 0xfffe;
+	ck_assert_int_eq(mv_emu_vec_finish(&in, &r), 0);
+	ck_assert_uint_eq(r.rip, 3);
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)"\x0f\x11\x4e\x04", 4, M32), 0);
+	r.rip = 0xfffffffe;
+	ck_assert_int_eq(mv_emu_vec_finish(&in, &r), 0);
+	ck_assert_uint_eq(r.rip, 2);
+
+	/* The general entry points refuse it, and it refuses the rest. */
+	ck_assert_int_eq(mv_emu_finish(&in, &r, 0, &acc), -EOPNOTSUPP);
+	ck_assert_uint_eq(r.rip, 2);
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)"\x8b\x03", 2, M64), 0);
+	ck_assert_int_eq(mv_emu_vec_start(&in, 0, OSFXSR, 0, 0, &acc), -EOPNOTSUPP);
+	ck_assert_int_eq(mv_emu_vec_finish(&in, &r), -EOPNOTSUPP);
+
+	/* Register forms decode, but have no access. */
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)"\x0f\x28\xc1", 3, M64), 0);
+	ck_assert(!in.has_mem);
+	ck_assert_uint_eq(in.op, MV_OP_VMOV);
+	ck_assert_uint_eq(in.len, 3);
+	ck_assert_int_eq(mv_emu_vec_start(&in, 0, OSFXSR, 0, 0, &acc), -EOPNOTSUPP);
+	ck_assert_int_eq(mv_emu_vec_finish(&in, &r), -EOPNOTSUPP);
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)"\x41\x0f\x6f\xc7", 4, M64), 0);
+	ck_assert(!in.has_mem);
+	ck_assert_uint_eq(in.vec, MV_VEC_MMX);
+	ck_assert_uint_eq(in.rm, 15);
+	ck_assert_uint_eq(r.rip, 2);
+}
+END_TEST
+
 /* ==== Fuzz: random bytes never crash or read past avail ==== */
 
 /* Bytes that lead somewhere: prefixes, REX, escapes, handled opcodes. */
@@ -1312,6 +1562,7 @@ static const u8 fuzz_alphabet[] = {
 	0x6c, 0x6d, 0x6e, 0x6f, 0xe4, 0xe5, 0xee, 0xef, 0xa3, 0xab, 0xb0,
 	0xb1, 0xb3, 0xb6, 0xb7, 0xba, 0xbb, 0xbe, 0xbf, 0x04, 0x05, 0x44,
 	0x84, 0x24, 0x25, 0x45, 0xc0,
+	0x10, 0x11, 0x28, 0x29, 0x2b, 0x6f, 0x7f, 0xe7,
 };
 
 #define FUZZ_RUNS 100000
@@ -1356,6 +1607,21 @@ START_TEST(test_fuzz)
 			regs.rflags = rnd_next(&seed);
 			ret = mv_emu_mem_offset(&in, &regs, &off);
 			ck_assert_int_eq(ret, in.has_mem ? 0 : -EINVAL);
+			if (in.op == MV_OP_VMOV) {
+				ret = mv_emu_vec_start(&in, rnd_next(&seed),
+						       rnd_next(&seed),
+						       rnd_next(&seed) & 1, off,
+						       &acc);
+				ck_assert(ret == 0 || ret == MV_EMU_EXC_UD ||
+					  ret == MV_EMU_EXC_NM || ret == MV_EMU_EXC_MF ||
+					  ret == MV_EMU_EXC_GP ||
+					  (ret == -EOPNOTSUPP && !in.has_mem));
+				if (ret)
+					continue;
+				ck_assert(acc.size == 8 || acc.size == 16);
+				ck_assert_int_eq(mv_emu_vec_finish(&in, &regs), 0);
+				goto check_rip;
+			}
 			ret = mv_emu_start(&in, &regs, &acc);
 			if (ret) {
 				ck_assert_int_eq(ret, -EOPNOTSUPP);
@@ -1367,6 +1633,7 @@ START_TEST(test_fuzz)
 			ck_assert(ret == 0 || ret == 1);
 			if (ret == 1)
 				ck_assert(next.write && next.size == acc.size);
+check_rip:
 			rip += in.len;
 			if (mode == M16)
 				rip &= 0xffff;
@@ -1400,11 +1667,14 @@ static Suite *emulate_suite(void)
 	tcase_add_loop_test(tc, test_decode_io, 0, N(iocases));
 	tcase_add_loop_test(tc, test_decode_errors, 0, N(ecases));
 	tcase_add_loop_test(tc, test_mem_offset, 0, N(eacases));
+	tcase_add_loop_test(tc, test_decode_vec, 0, N(vcases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exec");
 	tcase_add_test(tc, test_exec_modes);
 	tcase_add_test(tc, test_exec_errors);
+	tcase_add_test(tc, test_vec_faults);
+	tcase_add_test(tc, test_vec_exec);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fuzz");

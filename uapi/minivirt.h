@@ -106,10 +106,14 @@
  *   bits are refused (-EINVAL); 6.1 accepted them and failed the entry.
  * - MMIO is emulated for the general-purpose forms (MOV, MOVZX/MOVSX, MOV
  *   with an immediate, the ALU, XCHG, CMPXCHG and BT* forms with a memory
- *   operand) and INS/OUTS. MMX/SSE/AVX loads and stores to MMIO (MOVQ,
- *   MOVD, MOVDQA...), which KVM's emulator also handles, and string moves
- *   (MOVS/STOS) to MMIO give KVM_EXIT_INTERNAL_ERROR with
- *   KVM_INTERNAL_ERROR_EMULATION.
+ *   operand), INS/OUTS, and the MMX/SSE moves KVM's emulator has (MOVQ mm,
+ *   MOVDQA/MOVDQU, MOVUPS/MOVUPD, MOVAPS/MOVAPD, MOVNTPS/MOVNTPD/MOVNTDQ;
+ *   16 bytes take two 8-byte exits, as on KVM). String moves (MOVS/STOS) to
+ *   MMIO, which KVM's emulator also handles, give KVM_EXIT_INTERNAL_ERROR
+ *   with KVM_INTERNAL_ERROR_EMULATION (as, on both, MOVD, the other MOVQ
+ *   forms, MOVSS/MOVSD and the AVX (VEX) forms, which KVM's emulator lacks).
+ *   An access across a page boundary is split there as on KVM, but both
+ *   pages are taken to be MMIO and adjacent in guest-physical memory.
  * - Without an in-kernel irqchip, KVM_SET_MP_STATE accepts only RUNNABLE, as
  *   KVM does; an NMI pending while the guest runs on without exits after the
  *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
