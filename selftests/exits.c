@@ -19,6 +19,7 @@
 
 #include "lib/harness.h"
 #include "lib/kvm_util.h"
+#include "lib/threads.h"
 #include "lib/vm.h"
 
 DECLARE_GUEST(exits_hlt);
@@ -205,20 +206,6 @@ static void on_sigusr1(int sig)
 	(void)sig;
 }
 
-/* Is the host itself emulated by Bochs (the VMX test host)? */
-static bool host_is_bochs(void)
-{
-	char buf[64] = "";
-	FILE *f = fopen("/sys/class/dmi/id/bios_version", "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	return !strncmp(buf, "Bochs", 5);
-}
-
 /*
  * A signal while the guest runs: -EINTR with KVM_EXIT_INTR; the guest goes
  * on where it was. (Its spin is bounded: reaching the HLT means the signal
@@ -240,7 +227,7 @@ TEST(signal_exit_intr)
 	uint64_t *spins = guest_report(vm), seen;
 	timer_t t;
 
-	if (host_is_bochs())
+	if (mt_host_is_bochs())
 		SKIP("Bochs does not interrupt its VMX guest for the host's timer");
 	ASSERT_OK(sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &t));
