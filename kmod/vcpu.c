@@ -67,9 +67,11 @@ static long mv_vcpu_interrupt(void *obj, unsigned long arg, void *karg)
 
 	if (irq->irq >= KVM_NR_INTERRUPTS)
 		return -EINVAL;
-	/* No in-kernel irqchip: one interrupt at a time (KVM returns -EEXIST). */
-	if (vcpu->interrupt.injected)
-		return -EEXIST;
+	/*
+	 * No in-kernel irqchip: the vector is queued as acknowledged, and one
+	 * queued before and not yet delivered is replaced, as KVM's
+	 * kvm_vcpu_ioctl_interrupt() does (its -EEXIST is for a split irqchip).
+	 */
 	vcpu->interrupt.injected = true;
 	vcpu->interrupt.vector = irq->irq;
 	return 0;
