@@ -255,7 +255,7 @@ long mv_get_events(void *obj, unsigned long arg, void *karg)
 	e->interrupt.soft = 0;
 	e->interrupt.shadow = mv_backend->get_interrupt_shadow(vcpu);
 	e->nmi.injected = vcpu->nmi_injected;
-	e->nmi.pending = vcpu->nmi_pending != 0;
+	e->nmi.pending = vcpu->nmi_pending;	/* a count, as Linux 6.12 */
 	e->nmi.masked = vcpu->nmi_masked;
 	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 		   KVM_VCPUEVENT_VALID_SMM;
@@ -289,9 +289,11 @@ long mv_set_events(void *obj, unsigned long arg, void *karg)
 	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW)
 		mv_backend->set_interrupt_shadow(vcpu, e->interrupt.shadow);
 	vcpu->nmi_injected = e->nmi.injected;
-	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
-		vcpu->nmi_pending = e->nmi.pending;
 	vcpu->nmi_masked = e->nmi.masked;
+	/* KVM's process_nmi() limit: two pending, one while NMIs are blocked. */
+	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		vcpu->nmi_pending = min_t(unsigned int, e->nmi.pending,
+					  vcpu->nmi_masked || vcpu->nmi_injected ? 1 : 2);
 	return 0;
 }
 

@@ -101,6 +101,8 @@
  * - KVM_GET_CPUID2 returns exactly the table set (as Linux 6.12; 6.1 returned
  *   it with KVM's runtime adjustments). The guest's CPUID still sees the
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
+ * - KVM_GET_VCPU_EVENTS reports nmi.pending as the number of NMIs pending
+ *   (0 to 2), as Linux 6.12 does; 6.1 said only whether any was pending.
  * - KVM_SET_SREGS validates as Linux 6.12 does: EFER bits the vCPU's CPUID
  *   does not allow (set KVM_SET_CPUID2 first, as QEMU does) and reserved EFER
  *   bits are refused (-EINVAL); 6.1 accepted them and failed the entry.

@@ -40,14 +40,23 @@ static void svm_complete_events(struct svm_vcpu *svm)
 	u8 vector = info & SVM_EVTINJ_VEC_MASK;
 	u32 type = info & SVM_EVTINJ_TYPE_MASK;
 
+	/*
+	 * The IRET of an NMI handler has run once RIP moved: unblock NMIs,
+	 * after the exit, so that a pending NMI goes in at the next entry
+	 * (KVM: svm_complete_interrupts()).
+	 */
+	if (svm->awaiting_iret && vcpu->regs.rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		vcpu->nmi_masked = false;
+	}
 	mv_events_delivered(vcpu);
 	if (!(info & SVM_EVTINJ_VALID))
 		return;
 
 	switch (type) {
 	case SVM_EVTINJ_TYPE_NMI:
+		/* NMIs stay blocked: the handler has not run (KVM: HF_NMI_MASK). */
 		vcpu->nmi_injected = true;
-		vcpu->nmi_masked = false;	/* blocked again when re-injected */
 		break;
 	case SVM_EVTINJ_TYPE_EXEPT:
 		/* #BP and #OF come from INT3/INTO, which will simply run again. */
@@ -401,12 +410,6 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	if (flush_tlb || svm->asid_cpu != smp_processor_id() ||
 	    svm->asid_generation != sd->asid_generation)
 		svm_new_asid(svm, sd);
-
-	/* The IRET of an NMI handler has run once RIP moved: unblock NMIs. */
-	if (svm->awaiting_iret && vcpu->regs.rip != svm->iret_rip) {
-		svm->awaiting_iret = false;
-		vcpu->nmi_masked = false;
-	}
 
 	vmcb->save.rax = vcpu->regs.gpr[MV_RAX];
 	vmcb->save.rsp = vcpu->regs.gpr[MV_RSP];
