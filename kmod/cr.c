@@ -129,6 +129,7 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 	struct mv_ctrl c;
 	bool mode64;
 	unsigned int p = 0, len, reg, rm;
+	bool tpr_lowered = false;
 	u64 *gpr, val;
 	int n, r;
 
@@ -184,7 +185,14 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 		case 0: r = mv_set_cr0(vcpu, val); break;
 		case 3: r = mv_set_cr3(vcpu, val); break;
 		case 4: r = mv_set_cr4(vcpu, val); break;
-		case 8: vcpu->cr8 = val & 0xf; r = 0; break;
+		case 8:
+			/* SDM vol 3A 10.8.6.1: bits 63:4 reserved (#GP). */
+			r = val & ~0xfULL ? 1 : 0;
+			if (!r) {
+				tpr_lowered = val < vcpu->cr8;
+				vcpu->cr8 = val;
+			}
+			break;
 		default: goto ud;
 		}
 		break;
@@ -208,6 +216,14 @@ done:
 		return 1;
 	}
 	mv_advance_rip(vcpu, &c, len);
+	/*
+	 * No in-kernel LAPIC: a lower TPR may unmask an interrupt userspace
+	 * holds back; tell it (KVM: svm.c cr8_write_interception()).
+	 */
+	if (tpr_lowered) {
+		vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
+		return 0;
+	}
 	return 1;
 ud:
 	mv_queue_exception(vcpu, UD_VECTOR, false, 0);

@@ -230,6 +230,13 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (run->kvm_valid_regs || run->kvm_dirty_regs)
 		return -EINVAL;		/* no KVM_CAP_SYNC_REGS */
+	/*
+	 * Without an in-kernel LAPIC kvm_run->cr8 is the TPR userspace gives
+	 * the guest at each KVM_RUN (KVM: "re-sync apic's tpr", kvm_set_cr8()).
+	 */
+	if (run->cr8 & ~0xfULL)
+		return -EINVAL;
+	vcpu->cr8 = run->cr8;
 
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);

@@ -417,6 +417,8 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	vmcb->save.rflags = vcpu->regs.rflags;
 	vmcb->save.dr6 = vcpu->dr6;
 	vmcb->save.dr7 = vcpu->dr7;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+				(vcpu->cr8 & SVM_V_TPR_MASK);
 	vmcb->control.clean = 0;	/* no caching hints: always correct */
 
 	svm_clgi();

@@ -126,6 +126,12 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 		svm->guest_cr4 = 0;
 		svm_update_hw_paging(svm);
 	}
+	/*
+	 * The guest reads CR8 from V_TPR (APM vol 2 15.21.3), loaded from
+	 * vcpu->cr8 at each entry; its writes exit so the core can tell
+	 * userspace when the TPR drops (no in-kernel LAPIC, as KVM).
+	 */
+	c->intercept_cr |= SVM_INTERCEPT_CR_WRITE(8);
 	svm->asid_generation = 0;
 	svm->asid_cpu = -1;
 	svm->awaiting_iret = false;
