@@ -3,9 +3,11 @@
  * Port I/O exits: all of them go to userspace (no in-kernel devices), laid out
  * as KVM lays them out: data at KVM_PIO_PAGE_OFFSET of the vCPU mapping,
  * `count` elements of `size` bytes. String forms follow KVM's emulator
- * (arch/x86/kvm/emulate.c): OUTS hands over one element per exit; INS takes
- * as many as fit before rDI's page ends, at most 1024 bytes. The instruction
- * completes (registers, RIP) at the next KVM_RUN, as on KVM.
+ * (arch/x86/kvm/emulate.c): OUTS hands over one element per exit, its
+ * registers written back before the exit (rSI, rCX; RIP only without REP: a
+ * REP OUTS is entered again, also after its last element); INS takes as many
+ * as fit before rDI's page ends, at most 1024 bytes, and completes (registers,
+ * RIP) at the next KVM_RUN, as on KVM.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -119,6 +121,28 @@ static int string_access(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	return 0;
 }
 
+/*
+ * done elements of a string PIO are through: move rSI/rDI and rCX along, and
+ * RIP past the instruction unless it is a REP that is not done, or any REP
+ * when rep_again (it is entered again, and with rCX 0 does nothing).
+ */
+static void string_done(struct mv_vcpu *vcpu, unsigned int done, bool rep_again)
+{
+	u64 mask = size_mask(vcpu->pio.addr_size);
+	int reg = vcpu->pio.in ? MV_RDI : MV_RSI;
+	u64 step = (u64)done * vcpu->pio.size;
+	u64 *ptr = &vcpu->regs.gpr[reg];
+	u64 *rcx = &vcpu->regs.gpr[MV_RCX];
+	u64 v;
+
+	v = vcpu->regs.rflags & X86_EFLAGS_DF ? *ptr - step : *ptr + step;
+	*ptr = (*ptr & ~mask) | (v & mask);
+	if (vcpu->pio.rep)
+		*rcx = (*rcx & ~mask) | ((*rcx - done) & mask);
+	if (!vcpu->pio.rep || (!rep_again && !(*rcx & mask)))
+		mv_skip_insn(vcpu);
+}
+
 int mv_handle_io(struct mv_vcpu *vcpu)
 {
 	const typeof(vcpu->exit.io) *io = &vcpu->exit.io;
@@ -169,29 +193,13 @@ int mv_handle_io(struct mv_vcpu *vcpu)
 		r = string_access(vcpu, &ctrl, la, pio_data(vcpu), false);
 		if (r)
 			return r > 0 ? 1 : mv_emulation_failure(vcpu);
+		string_done(vcpu, 1, true);
+		pio_exit(vcpu, io->port);
+		vcpu->completion = MV_COMPLETE_NONE;	/* nothing left to do */
+		return 0;
 	}
 	pio_exit(vcpu, io->port);
 	return 0;
-}
-
-/* After the userspace side of a string PIO: move rSI/rDI and rCX along. */
-static void string_done(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
-			unsigned int done)
-{
-	u64 mask = size_mask(vcpu->pio.addr_size);
-	int reg = vcpu->pio.in ? MV_RDI : MV_RSI;
-	u64 step = (u64)done * vcpu->pio.size;
-	u64 *ptr = &vcpu->regs.gpr[reg];
-	u64 *rcx = &vcpu->regs.gpr[MV_RCX];
-	u64 v;
-
-	v = vcpu->regs.rflags & X86_EFLAGS_DF ? *ptr - step : *ptr + step;
-	*ptr = (*ptr & ~mask) | (v & mask);
-	if (vcpu->pio.rep)
-		*rcx = (*rcx & ~mask) | ((*rcx - done) & mask);
-	/* A REP that is not done runs again (and exits again). */
-	if (!vcpu->pio.rep || !(*rcx & mask))
-		mv_skip_insn(vcpu);
 }
 
 int mv_complete_pio(struct mv_vcpu *vcpu)
@@ -230,11 +238,11 @@ int mv_complete_pio(struct mv_vcpu *vcpu)
 			r = string_access(vcpu, &ctrl, la,
 					  pio_data(vcpu) + i * vcpu->pio.size, true);
 			if (r) {
-				string_done(vcpu, &ctrl, i);
+				string_done(vcpu, i, false);
 				return r > 0 ? 1 : mv_emulation_failure(vcpu);
 			}
 		}
 	}
-	string_done(vcpu, &ctrl, vcpu->pio.count);
+	string_done(vcpu, vcpu->pio.count, false);
 	return 1;
 }
