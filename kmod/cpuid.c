@@ -203,6 +203,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 {
 	struct kvm_cpuid_entry2 *e = NULL;
 	size_t size = hdr->nent * sizeof(*e);
+	unsigned int i;
 
 	if (hdr->nent > MV_MAX_CPUID_ENTRIES)
 		return -E2BIG;
@@ -216,6 +217,19 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 			      (size && memcmp(e, vcpu->cpuid, size)))) {
 		kvfree(e);
 		return -EINVAL;
+	}
+	/*
+	 * KVM's kvm_check_cpuid(): a virtual-address width (0x80000008
+	 * EAX[15:8]) other than 48 or 57 (or 0, unset) is refused.
+	 */
+	for (i = 0; i < hdr->nent; i++) {
+		u32 vaddr_bits = (e[i].eax >> 8) & 0xff;
+
+		if (e[i].function == 0x80000008 && vaddr_bits &&
+		    vaddr_bits != 48 && vaddr_bits != 57) {
+			kvfree(e);
+			return -EINVAL;
+		}
 	}
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;

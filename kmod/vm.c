@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "../uapi/minivirt.h"
 
@@ -185,17 +186,23 @@ static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
-/* Only before the first vCPU, as on KVM. */
+/*
+ * Only before the first vCPU, checked before the argument is read, as KVM's
+ * kvm_arch_vm_ioctl() does (so the handler copies it, not the dispatcher).
+ */
 static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vm *vm = obj;
 	long r = 0;
+	u64 addr;
 
 	mutex_lock(&vm->lock);
 	if (vm->nr_vcpus)
 		r = -EINVAL;
+	else if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+		r = -EFAULT;
 	else
-		vm->identity_map_addr = *(u64 *)karg;
+		vm->identity_map_addr = addr;
 	mutex_unlock(&vm->lock);
 	return r;
 }
@@ -235,7 +242,7 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      struct kvm_userspace_memory_region,
 			      mv_vm_set_memory_region),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, mv_vm_set_tss_addr),
-	MV_GUEST_IOCTL_STRUCT(KVM_SET_IDENTITY_MAP_ADDR, u64,
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR,
 			      mv_vm_set_identity_map_addr),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
