@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Interrupt and NMI injection without an in-kernel irqchip, as KVM does it
+ * (arch/x86/kvm/x86.c):
+ * - KVM_INTERRUPT queues a vector (< 256, else -EINVAL) as already
+ *   acknowledged: it is delivered at the next entry, whatever the guest's IF
+ *   says (userspace waits for ready_for_interrupt_injection); a second
+ *   KVM_INTERRUPT before that replaces the first (kvm_queue_interrupt();
+ *   -EEXIST exists only with a split irqchip, which minivirt does not offer);
+ * - request_interrupt_window makes KVM_RUN return KVM_EXIT_IRQ_WINDOW_OPEN
+ *   as soon as the guest can take an interrupt: IF = 1 and not in the
+ *   shadow of STI; if_flag and ready_for_interrupt_injection report the
+ *   state at every exit;
+ * - KVM_NMI: delivered through vector 2 even with IF = 0; further NMIs wait
+ *   for the handler's IRET; at most two pending (process_nmi());
+ * - kvm_run->cr8 is the TPR both ways; lowering it exits KVM_EXIT_SET_TPR.
+ * Guest code: guest/interrupts.S.
+ */
+#include <sys/ioctl.h>
+
+#include "lib/harness.h"
+#include "lib/kvm_util.h"
+#include "lib/vm.h"
+
+DECLARE_GUEST(int_sti);
+DECLARE_GUEST_LABEL(int_sti, shadow);
+DECLARE_GUEST_LABEL(int_sti, after);
+DECLARE_GUEST(int_sti_out);
+DECLARE_GUEST_LABEL(int_sti_out, out);
+DECLARE_GUEST_LABEL(int_sti_out, after);
+DECLARE_GUEST(int_open);
+DECLARE_GUEST_LABEL(int_open, after_hlt);
+DECLARE_GUEST(int_closed);
+DECLARE_GUEST_LABEL(int_closed, after_hlt);
+DECLARE_GUEST(int_nmi);
+DECLARE_GUEST_LABEL(int_nmi, a);
+DECLARE_GUEST_LABEL(int_nmi, b);
+DECLARE_GUEST_LABEL(int_nmi, handler);
+DECLARE_GUEST_LABEL(int_nmi, warm);
+DECLARE_GUEST(int_cr8);
+DECLARE_GUEST_LABEL(int_cr8, lower);
+
+/* As in guest/interrupts.S. */
+#define INT_NMI_COUNT		(GUEST_DATA_GPA + 0x00)
+#define INT_NMI_MAXDEPTH	(GUEST_DATA_GPA + 0x10)
+#define INT_NMI_RIPS		(GUEST_DATA_GPA + 0x20)
+#define NMI_VECTOR		2
+
+/* A 64-bit interrupt gate for vector to target (AMD APM vol 2 4.8.4). */
+static void set_gate(struct vm *vm, unsigned int vector, uint64_t target)
+{
+	uint32_t *idt = vm_ptr(vm, GUEST_IDT_GPA);
+
+	idt[vector * 4 + 0] = (target & 0xffff) | SEL_CODE64 << 16;
+	idt[vector * 4 + 1] = (target & 0xffff0000) | 0x8e00;
+	idt[vector * 4 + 2] = target >> 32;
+	idt[vector * 4 + 3] = 0;
+}
+
+static void interrupt(struct vcpu *vcpu, uint32_t irq)
+{
+	struct kvm_interrupt i = { .irq = irq };
+
+	ASSERT_OK(ioctl(vcpu->fd, KVM_INTERRUPT, &i));
+}
+
+static void get_events(struct vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev));
+}
+
+static bool bitmap_has(const struct kvm_sregs *s, unsigned int vector)
+{
+	return s->interrupt_bitmap[vector / 64] >> (vector % 64) & 1;
+}
+
+static void expect_delivered(struct vm *vm, uint64_t vector, uint64_t rip)
+{
+	struct guest_exc *exc = guest_exc(vm);
+
+	EXPECT_EQ(exc->count, 1);
+	EXPECT_EQ(exc->vector, vector);
+	EXPECT_EQ(exc->rip, rip);
+}
+
+/*
+ * IF = 0: no window; the guest runs on to its report, with if_flag and
+ * ready_for_interrupt_injection 0. After STI the window opens once the
+ * instruction in STI's shadow has run; the vector injected there arrives
+ * at the next instruction.
+ *
+ * The guest writes R before, so that nothing exits inside the shadow: QEMU
+ * 7.2 (the SVM test host) does not load the VMCB's INTERRUPT_SHADOW at
+ * VMRUN (AMD APM vol 2 15.21.5), so after an exit there (a nested page
+ * fault on the instruction in the shadow) it takes the virtual interrupt
+ * right away, before that instruction, under KVM and minivirt alike.
+ */
+TEST(irq_window_after_sti)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_sti), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	vcpu->run->request_interrupt_window = 1;
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 1);
+	EXPECT_EQ(vcpu->run->if_flag, 0);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_sti, after));
+	EXPECT_EQ(r[0], 1);
+	EXPECT_EQ(vcpu->run->if_flag, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	EXPECT_EQ(guest_exc(vm)->count, 0);
+
+	interrupt(vcpu, 0x41);
+	vcpu->run->request_interrupt_window = 0;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[0], 2);
+	expect_delivered(vm, 0x41, GUEST_ADDR(int_sti, after));
+}
+
+/*
+ * An exit inside STI's shadow: IF is 1 but no interrupt can be taken yet
+ * (ready_for_interrupt_injection 0). Completing the OUT ends the shadow: the
+ * window opens right after it.
+ */
+TEST(irq_window_shadow_exit)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_sti_out), 0, &vcpu);
+
+	vcpu->run->request_interrupt_window = 1;
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 2);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_sti_out, out));
+	EXPECT_EQ(vcpu->run->if_flag, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_sti_out, after));
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+
+	interrupt(vcpu, 0x42);
+	vcpu->run->request_interrupt_window = 0;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(guest_report(vm)[0], 2);
+	expect_delivered(vm, 0x42, GUEST_ADDR(int_sti_out, after));
+}
+
+/* The window is open already: KVM_RUN returns at once, the guest did nothing. */
+TEST(irq_window_already_open)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu->run->if_flag, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_open, after_hlt));
+	EXPECT_EQ(r[0], 1);
+	/* Asked again without injecting: the same answer. */
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_open, after_hlt));
+
+	interrupt(vcpu, 0x43);
+	vcpu->run->request_interrupt_window = 0;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[0], 2);
+	expect_delivered(vm, 0x43, GUEST_ADDR(int_open, after_hlt));
+}
+
+/* With IF = 0 throughout, asking for a window changes nothing. */
+TEST(irq_window_never_opens_with_if_clear)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_closed), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[0], 1);
+	EXPECT_EQ(vcpu->run->if_flag, 0);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[0], 2);
+	EXPECT_EQ(vcpu->run->if_flag, 0);
+	EXPECT_EQ(guest_exc(vm)->count, 0);
+}
+
+/*
+ * A queued interrupt shows in KVM_GET_VCPU_EVENTS and in KVM_GET_SREGS's
+ * interrupt_bitmap, and makes ready_for_interrupt_injection 0 until it is
+ * delivered (KVM_RUN with immediate_exit reports the fields without running).
+ */
+TEST(interrupt_queued_state)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_sregs sregs;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+
+	vcpu_run_to_hlt(vcpu);
+	interrupt(vcpu, 0x44);
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.interrupt.injected, 1);
+	EXPECT_EQ(ev.interrupt.nr, 0x44);
+	vcpu_sregs_get(vcpu, &sregs);
+	EXPECT_TRUE(bitmap_has(&sregs, 0x44));
+
+	vcpu->run->immediate_exit = 1;
+	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
+	vcpu->run->immediate_exit = 0;
+	EXPECT_EQ(vcpu->run->if_flag, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+	EXPECT_EQ(guest_exc(vm)->count, 0);
+
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 0x44, GUEST_ADDR(int_open, after_hlt));
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.interrupt.injected, 0);
+	vcpu_sregs_get(vcpu, &sregs);
+	EXPECT_TRUE(!bitmap_has(&sregs, 0x44));
+}
+
+/*
+ * Without an in-kernel irqchip a second KVM_INTERRUPT before delivery
+ * succeeds and replaces the first (x86.c kvm_vcpu_ioctl_interrupt():
+ * kvm_queue_interrupt(); its -EEXIST is the split-irqchip path only): one
+ * interrupt arrives, the second vector.
+ */
+TEST(interrupt_second_replaces_first)
+{
+	struct kvm_interrupt irq = { .irq = 0x46 };
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+
+	vcpu_run_to_hlt(vcpu);
+	interrupt(vcpu, 0x45);
+	EXPECT_EQ(ioctl(vcpu->fd, KVM_INTERRUPT, &irq), 0);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 0x46, GUEST_ADDR(int_open, after_hlt));
+}
+
+/* Vectors 0-255 only; 32 and 255 arrive as themselves. */
+TEST(interrupt_vector_range)
+{
+	static const uint32_t bad[] = { 256, 0x1000, 0x10000, 0x80000000, ~0U };
+	struct kvm_interrupt irq;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+	size_t i;
+
+	vcpu_run_to_hlt(vcpu);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		irq.irq = bad[i];
+		EXPECT_ERRNO(ioctl(vcpu->fd, KVM_INTERRUPT, &irq), EINVAL);
+	}
+	/* Nothing was queued by the refused ones. */
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	vcpu->run->request_interrupt_window = 0;
+	EXPECT_EQ(guest_exc(vm)->count, 0);
+
+	interrupt(vcpu, 255);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 255, GUEST_ADDR(int_open, after_hlt));
+
+	vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+	vcpu_run_to_hlt(vcpu);
+	interrupt(vcpu, 32);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 32, GUEST_ADDR(int_open, after_hlt));
+}
+
+/*
+ * KVM_INTERRUPT does not wait for IF: the vector is injected at the next
+ * entry even though the guest has interrupts off (ready_for_interrupt_injection
+ * said 0); the handler's IRET restores IF = 0.
+ */
+TEST(interrupt_injected_with_if_clear)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_closed), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+	interrupt(vcpu, 0x47);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 0x47, GUEST_ADDR(int_closed, after_hlt));
+	EXPECT_EQ(r[0], 2);
+	EXPECT_EQ(r[1] & X86_EFLAGS_IF, 0);
+}
+
+/* KVM_SET_SREGS's interrupt_bitmap queues its lowest vector, as KVM_INTERRUPT. */
+TEST(interrupt_via_sregs_bitmap)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_sregs sregs;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+
+	vcpu_run_to_hlt(vcpu);
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.interrupt_bitmap[0x48 / 64] |= 1ULL << (0x48 % 64);
+	vcpu_sregs_set(vcpu, &sregs);
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.interrupt.injected, 1);
+	EXPECT_EQ(ev.interrupt.nr, 0x48);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 0x48, GUEST_ADDR(int_open, after_hlt));
+}
+
+/*
+ * int_nmi with its handler in the IDT, run to its first HLT. warm: the
+ * guest has used its stack before, so the NMI's delivery does not exit;
+ * else the delivery's first push makes a nested page fault, and the NMI is
+ * delivered again after it (KVM: svm_complete_interrupts()).
+ */
+static struct vm *nmi_guest(struct vcpu **vcpu, bool warm)
+{
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_nmi), 0, vcpu);
+	struct kvm_regs regs;
+
+	set_gate(vm, NMI_VECTOR, GUEST_ADDR(int_nmi, handler));
+	if (warm) {
+		vcpu_regs_get(*vcpu, &regs);
+		regs.rip = GUEST_ADDR(int_nmi, warm);
+		vcpu_regs_set(*vcpu, &regs);
+	}
+	vcpu_run_to_hlt(*vcpu);
+	return vm;
+}
+
+static uint64_t nmi_var(struct vm *vm, uint64_t gpa)
+{
+	return *(uint64_t *)vm_ptr(vm, gpa);
+}
+
+/* The RIP the n-th NMI interrupted. */
+static uint64_t nmi_rip(struct vm *vm, unsigned int n)
+{
+	return nmi_var(vm, INT_NMI_RIPS + 8 * n);
+}
+
+/*
+ * An NMI reaches vector 2 with interrupts off, at the instruction after HLT;
+ * NMIs are blocked (KVM_GET_VCPU_EVENTS nmi.masked) until its IRET.
+ */
+static void nmi_once(bool warm)
+{
+	struct kvm_vcpu_events ev;
+	struct vcpu *vcpu;
+	struct vm *vm = nmi_guest(&vcpu, warm);
+
+	EXPECT_EQ(vcpu->run->if_flag, 0);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.nmi.pending, 1);
+	EXPECT_EQ(ev.nmi.masked, 0);
+
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 0x101);
+	EXPECT_EQ(nmi_rip(vm, 1), GUEST_ADDR(int_nmi, a));
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.nmi.pending, 0);
+	EXPECT_EQ(ev.nmi.masked, 1);
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 0x200);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(nmi_var(vm, INT_NMI_COUNT), 1);
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.nmi.masked, 0);
+}
+
+TEST(nmi_with_interrupts_off)
+{
+	nmi_once(true);
+}
+
+/* The same when the NMI's delivery exits first (its stack is not mapped yet). */
+TEST(nmi_delivery_exits_first)
+{
+	nmi_once(false);
+}
+
+/*
+ * Runs to the HLT at b, collecting reports: the handler's (0x100 + n) and
+ * the main line's 0x200. Expects NMIs 1..n_before before the main line's
+ * report, the rest after the handler's IRET: right after it on KVM (it
+ * single-steps the IRET), or, as uapi/minivirt.h documents for minivirt, at
+ * the next exit at the latest (here the main line's report).
+ */
+static void expect_nmis_after_iret(struct vcpu *vcpu, struct vm *vm,
+				   unsigned int total)
+{
+	uint32_t seen[8];
+	unsigned int n = 0, i, main_at = 0;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (vcpu->run->exit_reason == KVM_EXIT_HLT)
+			break;
+		ASSERT_TRUE(n < 8);
+		seen[n] = vcpu_io_value(vcpu);
+		ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, GUEST_PORT_REPORT, 1);
+		if (seen[n] == 0x200)
+			main_at = n;
+		n++;
+	}
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_nmi, b) + 1);
+	/* NMIs 2..total and the main line's report. */
+	EXPECT_EQ(n, total);
+	EXPECT_EQ(nmi_var(vm, INT_NMI_COUNT), total);
+	EXPECT_EQ(nmi_var(vm, INT_NMI_MAXDEPTH), 1);
+	for (i = 0; i < n; i++)
+		TH_LOG("report %u: %#x", i, seen[i]);
+	if (th_is_kvm) {
+		/* All NMIs before the main line goes on. */
+		EXPECT_EQ(main_at, total - 1);
+		for (i = 2; i <= total; i++)
+			EXPECT_EQ(nmi_rip(vm, i), GUEST_ADDR(int_nmi, a));
+		return;
+	}
+	/* Documented: the second may come at the main line's next exit. */
+	EXPECT_GE(main_at + 1, total - 1);
+	for (i = 2; i <= total; i++) {
+		uint64_t rip = nmi_rip(vm, i);
+
+		if (rip != GUEST_ADDR(int_nmi, a) && rip != GUEST_ADDR(int_nmi, b))
+			TH_FAIL("NMI %u interrupted rip %#llx", i,
+				(unsigned long long)rip);
+	}
+}
+
+/*
+ * A second NMI while the handler runs stays pending (masked, pending in
+ * KVM_GET_VCPU_EVENTS) and is delivered after the handler's IRET, never
+ * nested in it.
+ */
+static void nmi_twice(bool warm)
+{
+	struct kvm_vcpu_events ev;
+	struct vcpu *vcpu;
+	struct vm *vm = nmi_guest(&vcpu, warm);
+
+	ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 0x101);
+	EXPECT_EQ(nmi_rip(vm, 1), GUEST_ADDR(int_nmi, a));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.nmi.masked, 1);
+	EXPECT_EQ(ev.nmi.pending, 1);
+	EXPECT_EQ(ev.nmi.injected, 0);
+	expect_nmis_after_iret(vcpu, vm, 2);
+}
+
+TEST(nmi_blocked_until_iret)
+{
+	nmi_twice(true);
+}
+
+TEST(nmi_blocked_until_iret_delivery_exits_first)
+{
+	nmi_twice(false);
+}
+
+/*
+ * Three NMIs queued at once: one is delivered, one stays pending until the
+ * IRET, the third is dropped (KVM's process_nmi(): at most two).
+ * KVM_GET_VCPU_EVENTS's nmi.pending counts them since Linux 6.12
+ * (kvm_get_nr_pending_nmis()); 6.1 said only whether any was pending.
+ */
+TEST(nmi_at_most_two_pending)
+{
+	struct kvm_vcpu_events ev;
+	struct vcpu *vcpu;
+	struct vm *vm = nmi_guest(&vcpu, true);
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.nmi.pending, th_kvm_before(6, 12) ? 1 : 2);
+	EXPECT_EQ(vcpu_run_to_report(vcpu), 0x101);
+	expect_nmis_after_iret(vcpu, vm, 2);
+	/* And nothing after. */
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(nmi_var(vm, INT_NMI_COUNT), 2);
+}
+
+/*
+ * An interrupt shadow set through KVM_SET_VCPU_EVENTS (VALID_SHADOW) reads
+ * back and blocks injection: ready_for_interrupt_injection 0 with IF = 1.
+ */
+TEST(interrupt_shadow_via_events)
+{
+	struct kvm_vcpu_events ev;
+	struct vcpu *vcpu;
+
+	guest_new(VM_MODE_LONG, GUEST(int_open), 0, &vcpu);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	get_events(vcpu, &ev);
+	EXPECT_EQ(ev.interrupt.shadow, 0);
+	EXPECT_TRUE(ev.flags & KVM_VCPUEVENT_VALID_SHADOW);
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+	get_events(vcpu, &ev);
+	EXPECT_NE(ev.interrupt.shadow, 0);
+	vcpu->run->immediate_exit = 1;
+	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
+	vcpu->run->immediate_exit = 0;
+	EXPECT_EQ(vcpu->run->if_flag, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+	/* Cleared again: ready. */
+	ev.interrupt.shadow = 0;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+	vcpu->run->immediate_exit = 1;
+	EXPECT_EQ(vcpu_run_errno(vcpu), EINTR);
+	vcpu->run->immediate_exit = 0;
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+}
+
+/*
+ * kvm_run->cr8 is the guest's TPR without an in-kernel LAPIC: written by
+ * userspace before each KVM_RUN (x86.c: "re-sync apic's tpr"), reported at
+ * each exit. A guest write that lowers it exits KVM_EXIT_SET_TPR after the
+ * MOV (svm.c cr8_write_interception()).
+ */
+TEST(kvm_run_cr8)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_cr8), 0, &vcpu);
+	uint64_t *r = guest_report(vm);
+
+	EXPECT_EQ(vcpu->run->cr8, 0);
+	vcpu->run->cr8 = 5;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[0], 5);
+	EXPECT_EQ(vcpu->run->cr8, 9);
+
+	vcpu->run->cr8 = 7;
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_SET_TPR);
+	EXPECT_EQ(r[1], 7);
+	EXPECT_EQ(vcpu->run->cr8, 2);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_cr8, lower) + 4);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(r[2], 2);
+	EXPECT_EQ(vcpu->run->cr8, 2);
+}
