@@ -104,6 +104,18 @@ static void remap(uint8_t *p, uint64_t size, uint32_t tag)
 	*(uint32_t *)(p + OFF) = tag;
 }
 
+/*
+ * ms_rw (RSI = 0x77) over new memory at a, tag at OFF: the guest reads the
+ * tag and writes 0x77 there.
+ */
+static void remap_and_run(struct vcpu *vcpu, uint8_t *a, uint32_t tag)
+{
+	remap(a, SZ_2M, tag);
+	EXPECT_EQ(vcpu_run_to_report(vcpu), tag);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(*(uint32_t *)(a + OFF), 0x77);
+}
+
 static long vm_cap(struct vm *vm, long cap)
 {
 	return ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
@@ -120,6 +132,21 @@ static struct vm *ms_guest(struct guest_code code, uint64_t rbx, uint64_t rsi,
 	regs.rbx = rbx;
 	regs.rsi = rsi;
 	vcpu_regs_set(*vcpu, &regs);
+	return vm;
+}
+
+/*
+ * ms_rw (RSI = 0x77) reading and writing GPA_X + OFF in slot 1, which is a
+ * with TAG_A there: run once through its read and its write.
+ */
+static struct vm *rw_guest_on(uint8_t *a, struct vcpu **vcpu)
+{
+	struct vm *vm = ms_guest(GUEST(ms_rw), GPA_X + OFF, 0x77, vcpu);
+
+	*(uint32_t *)(a + OFF) = TAG_A;
+	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_2M, a));
+	EXPECT_EQ(vcpu_run_to_report(*vcpu), TAG_A);
+	vcpu_run_to_hlt(*vcpu);
 	return vm;
 }
 
@@ -547,10 +574,7 @@ TEST(userspace_addr_unmapped)
 	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_2M, a));
 	EXPECT_EQ(vcpu_run_errno(vcpu), EFAULT);
 	EXPECT_EQ(vcpu_run_errno(vcpu), EFAULT);
-	remap(a, SZ_2M, TAG_D);
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_D);
-	vcpu_run_to_hlt(vcpu);
-	EXPECT_EQ(*(uint32_t *)(a + OFF), 0x77);
+	remap_and_run(vcpu, a, TAG_D);
 }
 
 /*
@@ -562,21 +586,13 @@ TEST(munmap_backing)
 {
 	uint8_t *a = anon(SZ_2M);
 	struct vcpu *vcpu;
-	struct vm *vm = ms_guest(GUEST(ms_rw), GPA_X + OFF, 0x77, &vcpu);
-
-	*(uint32_t *)(a + OFF) = TAG_A;
-	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_2M, a));
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_A);
-	vcpu_run_to_hlt(vcpu);
+	struct vm *vm = rw_guest_on(a, &vcpu);
 	EXPECT_EQ(*(uint32_t *)(a + OFF), 0x77);
 
 	ASSERT_OK(munmap(a, SZ_2M));
 	EXPECT_EQ(vcpu_run_errno(vcpu), EFAULT);
 	EXPECT_EQ(vcpu_run_errno(vcpu), EFAULT);
-	remap(a, SZ_2M, TAG_D);
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_D);
-	vcpu_run_to_hlt(vcpu);
-	EXPECT_EQ(*(uint32_t *)(a + OFF), 0x77);
+	remap_and_run(vcpu, a, TAG_D);
 
 	/* Unmapped for good, the VM goes away; another one runs. */
 	ASSERT_OK(munmap(a, SZ_2M));
@@ -593,16 +609,9 @@ TEST(remap_backing)
 {
 	uint8_t *a = anon(SZ_2M);
 	struct vcpu *vcpu;
-	struct vm *vm = ms_guest(GUEST(ms_rw), GPA_X + OFF, 0x77, &vcpu);
 
-	*(uint32_t *)(a + OFF) = TAG_A;
-	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_2M, a));
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_A);
-	vcpu_run_to_hlt(vcpu);
-	remap(a, SZ_2M, TAG_B);
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_B);
-	vcpu_run_to_hlt(vcpu);
-	EXPECT_EQ(*(uint32_t *)(a + OFF), 0x77);
+	rw_guest_on(a, &vcpu);
+	remap_and_run(vcpu, a, TAG_B);
 }
 
 /*
@@ -614,13 +623,8 @@ TEST(mprotect_backing)
 {
 	uint8_t *a = anon(SZ_2M);
 	struct vcpu *vcpu;
-	struct vm *vm = ms_guest(GUEST(ms_rw), GPA_X + OFF, 0x77, &vcpu);
 
-	*(uint32_t *)(a + OFF) = TAG_A;
-	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_2M, a));
-	EXPECT_EQ(vcpu_run_to_report(vcpu), TAG_A);
-	vcpu_run_to_hlt(vcpu);
-
+	rw_guest_on(a, &vcpu);
 	ASSERT_OK(mprotect(a, SZ_2M, PROT_READ));
 	EXPECT_EQ(vcpu_run_to_report(vcpu), 0x77);
 	EXPECT_EQ(vcpu_run_errno(vcpu), EFAULT);

@@ -258,6 +258,21 @@ static uint8_t *canary_layout(unsigned int n)
 	return p;
 }
 
+/* VM i's memory (at mem) holds exactly its pattern. */
+static void expect_canary(unsigned int i, const uint8_t *mem)
+{
+	const uint64_t *m = (const uint64_t *)mem;
+	uint64_t j;
+
+	for (j = 0; j < CANARY_SIZE / 8; j++)
+		if (m[j] != (canary_tag(i) | (CANARY_GPA + 8 * j))) {
+			TH_FAIL("VM %u's memory at %#llx: %#llx", i,
+				(unsigned long long)(CANARY_GPA + 8 * j),
+				(unsigned long long)m[j]);
+			return;
+		}
+}
+
 static uint8_t *canary_mem(uint8_t *layout, unsigned int i)
 {
 	return layout + GAP + i * (CANARY_SIZE + GAP);
@@ -269,17 +284,8 @@ static void canary_check(uint8_t *layout, unsigned int n)
 	unsigned int i;
 	uint64_t j;
 
-	for (i = 0; i < n; i++) {
-		uint64_t *m = (uint64_t *)canary_mem(layout, i);
-
-		for (j = 0; j < CANARY_SIZE / 8; j++)
-			if (m[j] != (canary_tag(i) | (CANARY_GPA + 8 * j))) {
-				TH_FAIL("VM %u's memory at %#llx: %#llx", i,
-					(unsigned long long)(CANARY_GPA + 8 * j),
-					(unsigned long long)m[j]);
-				break;
-			}
-	}
+	for (i = 0; i < n; i++)
+		expect_canary(i, canary_mem(layout, i));
 	for (i = 0; i <= n; i++) {
 		uint8_t *g = layout + i * (CANARY_SIZE + GAP);
 
@@ -344,17 +350,8 @@ TEST_TIMEOUT(vms_memory_canaries_processes, 180)
 			canary_run(&c);
 			canary_expect(&c);
 			/* The pattern is this VM's own: index i, in slot 0 of the layout. */
-			if (!th_failed) {
-				uint64_t *m = (uint64_t *)c.mem, j;
-
-				for (j = 0; j < CANARY_SIZE / 8; j++)
-					if (m[j] != (canary_tag(i) | (CANARY_GPA + 8 * j))) {
-						TH_FAIL("VM %u's memory at %#llx: %#llx", i,
-							(unsigned long long)(CANARY_GPA + 8 * j),
-							(unsigned long long)m[j]);
-						break;
-					}
-			}
+			if (!th_failed)
+				expect_canary(i, c.mem);
 			fflush(stdout);
 			_exit(th_failed ? TH_EXIT_FAIL : TH_EXIT_PASS);
 		}
