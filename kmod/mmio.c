@@ -249,7 +249,7 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 
 	writable = !(slot->flags & KVM_MEM_READONLY);
 	r = mv_tdp_fault(vm, &vcpu->tdp_cache, gfn, mv_gfn_to_hva(slot, gfn),
-			 writable);
+			 f->write, writable);
 	if (r == -EFAULT)	/* no host page there: the guest stops, as on KVM */
 		return -EFAULT;
 	return r ? r : 1;

@@ -644,12 +644,15 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 	}
 	mutex_unlock(&s->lock);
 
-	/* The host page, pinned while mapped; retried if the host moved it. */
+	/*
+	 * The host page, pinned while mapped (read-only where the host has it
+	 * so); retried if the host moved it.
+	 */
 	slot_writable = !(slot->flags & KVM_MEM_READONLY);
 	seq = READ_ONCE(vm->tdp.invalidate_seq);
 	smp_rmb();
-	if (pin_user_pages_fast(mv_gfn_to_hva(slot, gfn), 1,
-				slot_writable ? FOLL_WRITE : 0, &page) != 1)
+	if (mv_pin_guest_page(mv_gfn_to_hva(slot, gfn), write, &slot_writable,
+			      &page))
 		return -EFAULT;
 
 	mutex_lock(&s->lock);

@@ -93,12 +93,24 @@ static u64 *tdp_walk_build(struct mv_tdp *tdp, struct mv_tdp_cache *cache,
 	return &table[tdp_index(gfn, 1)];
 }
 
+int mv_pin_guest_page(unsigned long hva, bool write, bool *writable,
+		   struct page **page)
+{
+	if (*writable && pin_user_pages_fast(hva, 1, FOLL_WRITE, page) == 1)
+		return 0;
+	if (write)
+		return -EFAULT;
+	*writable = false;
+	return pin_user_pages_fast(hva, 1, 0, page) == 1 ? 0 : -EFAULT;
+}
+
 int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
-		 unsigned long hva, bool writable)
+		 unsigned long hva, bool write, bool slot_writable)
 {
 	struct mv_tdp *tdp = &vm->tdp;
+	struct page *page, *old = NULL;
+	bool writable;
 	unsigned long seq;
-	struct page *page;
 	u64 *pte;
 	int r;
 
@@ -111,9 +123,10 @@ int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
 
 		seq = READ_ONCE(tdp->invalidate_seq);
 		smp_rmb();	/* pairs with the write barrier of invalidate_end */
-		if (pin_user_pages_fast(hva, 1, writable ? FOLL_WRITE : 0,
-					&page) != 1)
-			return -EFAULT;
+		writable = slot_writable;
+		r = mv_pin_guest_page(hva, write, &writable, &page);
+		if (r)
+			return r;
 
 		spin_lock(&tdp->lock);
 		if (!tdp->invalidate_in_progress && seq == tdp->invalidate_seq)
@@ -129,11 +142,24 @@ int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
 		WRITE_ONCE(*pte, tdp->fmt->make_leaf(page_to_phys(page), writable));
 		tdp->mapped_pages++;
 		page = NULL;	/* the mapping owns the pin now */
+	} else if (pte && writable && !tdp->fmt->writable(*pte)) {
+		/*
+		 * A write where the host had the page read-only: the writable
+		 * pin may be another page (a broken COW), so the entry is
+		 * replaced and the old one flushed before its pin goes.
+		 */
+		old = pfn_to_page(tdp->fmt->addr(*pte) >> PAGE_SHIFT);
+		WRITE_ONCE(*pte, tdp->fmt->make_leaf(page_to_phys(page), true));
+		page = NULL;
 	}
 	spin_unlock(&tdp->lock);
 
 	if (page)		/* another vCPU mapped it first */
 		unpin_user_page(page);
+	if (old) {
+		mv_vm_flush_tlbs(vm);
+		tdp_release_page(old, false);
+	}
 	return pte ? 0 : -ENOMEM;
 }
 

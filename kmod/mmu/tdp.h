@@ -57,13 +57,24 @@ int mv_tdp_cache_topup(struct mv_tdp_cache *cache);
 void mv_tdp_cache_free(struct mv_tdp_cache *cache);
 
 /*
- * Resolves a nested fault on gfn within a memslot: pins the backing page and
- * maps it. 0 on success (or if another vCPU mapped it first), -EFAULT if the
- * host has no page there (unmapped, or not pinnable), -EINTR on a fatal
+ * Pins the page at hva backing a guest page: writable if *writable (the slot
+ * is) and the host allows; for a read (!write) read-only where the host maps
+ * it so (mprotect(PROT_READ), a read-only file), as KVM's hva_to_pfn().
+ * 0 or -EFAULT; *writable says which pin was taken.
+ */
+int mv_pin_guest_page(unsigned long hva, bool write, bool *writable,
+		      struct page **page);
+
+/*
+ * Resolves a nested fault (a write if write) on gfn within a memslot: pins
+ * the backing page and maps it, writable if slot_writable and the host
+ * allows, else read-only. 0 on success (or if another vCPU mapped it
+ * first), -EFAULT if the host has no page there or, for a write, no
+ * writable one (unmapped, mprotect()ed, not pinnable), -EINTR on a fatal
  * signal. The caller holds vm->srcu.
  */
 int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
-		 unsigned long hva, bool writable);
+		 unsigned long hva, bool write, bool slot_writable);
 
 /* Unmaps [gfn_start, gfn_end), flushes every vCPU's TLB, then unpins. */
 void mv_tdp_zap(struct mv_vm *vm, u64 gfn_start, u64 gfn_end);

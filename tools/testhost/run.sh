@@ -49,10 +49,8 @@ esac
 # the plan itself, with both devices).
 suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select"
 # Not yet tried in the Bochs VMX host (kvm_intel column): there they would
-# run 1000+ guests (lifecycle_run) at Bochs speed. memslots is not listed
-# yet: minivirt fails mprotect_backing (a read fault pins the page for
-# writing: -EFAULT on read-only host memory, KVM maps it read-only).
-[ "$target" = svm ] && suites="$suites interrupts multi signals lifecycle_run invalid_input"
+# run 1000+ guests (lifecycle_run) at Bochs speed.
+[ "$target" = svm ] && suites="$suites interrupts memslots multi signals lifecycle_run invalid_input"
 
 rel=$("$here/kernel.sh" "$series")
 mkdir -p "$out"
