@@ -59,8 +59,6 @@ static bool pte_reserved(const struct mv_ctrl *ctrl, const struct walk_mode *m,
 		return true;
 	if (!nxe && (pte & PTE_XD))
 		return true;
-	if (m->levels == 3 && level == 3)	/* PAE PDPTE: 2:1, 8:5, 63 reserved */
-		return pte & (GENMASK_ULL(2, 1) | GENMASK_ULL(8, 5) | PTE_XD);
 	if (level == 4)
 		return pte & PTE_PS;
 	if ((pte & PTE_PS) && level == 2)	/* 2M: bits 20:13 */
@@ -192,7 +190,15 @@ int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la, u32 access,
 		walk->pte[level] = pte;
 		if (!(pte & PTE_P))
 			return 1;
-		if (pte_reserved(ctrl, &m, pte, level)) {
+		/*
+		 * A PAE PDPTE's reserved bits are checked when the PDPTEs are
+		 * loaded (MOV to CR0/CR3/CR4: #GP, SDM vol 3A 4.4.1; cr.c), not
+		 * on each walk, as KVM's walker does (paging_tmpl.h). With
+		 * nested paging the emulated host (QEMU 7.2 TCG) even sets A
+		 * (bit 5) in the PDPTEs in memory as it walks them.
+		 */
+		if (!(m.levels == 3 && level == 3) &&
+		    pte_reserved(ctrl, &m, pte, level)) {
 			walk->error_code |= MV_PF_PRESENT | MV_PF_RSVD;
 			return 1;
 		}
