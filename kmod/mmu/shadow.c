@@ -25,6 +25,7 @@
  * As in mmu/tdp.c, every mapped page holds a pin until its entry is zapped,
  * and is unpinned only after every vCPU has flushed its TLB.
  */
+#include <linux/bitmap.h>
 #include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -89,11 +90,23 @@ struct mv_sp {
 	u64 **parents;		/* the entries that point here */
 };
 
-/* Pages unmapped under the lock, unpinned once every vCPU flushed. */
+/*
+ * Pages unmapped under the lock, unpinned once every vCPU flushed: a list of
+ * one-page chunks, so that zapping a whole VM (tens of thousands of pages)
+ * needs no high-order allocation (__GFP_NOFAIL is for order 0 and 1 only).
+ */
+#define ZAP_CHUNK_PAGES	480
+
+struct zap_chunk {
+	struct zap_chunk *next;
+	unsigned int nr;
+	unsigned long dirty[BITS_TO_LONGS(ZAP_CHUNK_PAGES)];
+	struct page *pages[ZAP_CHUNK_PAGES];
+};
+
 struct zap_list {
-	unsigned int nr, cap;
-	struct page **pages;
-	unsigned long *dirty;
+	unsigned int nr;
+	struct zap_chunk *chunks;	/* the newest first */
 	bool flush;		/* writable entries lost their write right */
 };
 
@@ -119,36 +132,37 @@ void mv_shadow_init(struct mv_shadow *s)
 
 static void zap_list_add(struct zap_list *zl, struct page *page, bool dirty)
 {
-	if (zl->nr == zl->cap) {
-		unsigned int cap = zl->cap ? 2 * zl->cap : 64;
-		struct page **p = krealloc_array(zl->pages, cap, sizeof(*p),
-						 GFP_KERNEL | __GFP_NOFAIL);
-		unsigned long *d = krealloc_array(zl->dirty, BITS_TO_LONGS(cap),
-						  sizeof(*d), GFP_KERNEL | __GFP_NOFAIL);
+	struct zap_chunk *c = zl->chunks;
 
-		memset(d + BITS_TO_LONGS(zl->cap), 0,
-		       (BITS_TO_LONGS(cap) - BITS_TO_LONGS(zl->cap)) * sizeof(*d));
-		zl->pages = p;
-		zl->dirty = d;
-		zl->cap = cap;
+	BUILD_BUG_ON(sizeof(struct zap_chunk) > PAGE_SIZE);
+	if (!c || c->nr == ZAP_CHUNK_PAGES) {
+		c = kmalloc(sizeof(*c), GFP_KERNEL | __GFP_NOFAIL);
+		c->nr = 0;
+		bitmap_zero(c->dirty, ZAP_CHUNK_PAGES);
+		c->next = zl->chunks;
+		zl->chunks = c;
 	}
 	if (dirty)
-		__set_bit(zl->nr, zl->dirty);
-	zl->pages[zl->nr++] = page;
+		__set_bit(c->nr, c->dirty);
+	c->pages[c->nr++] = page;
+	zl->nr++;
 }
 
 /* No vCPU may use what was zapped: flush, then drop the pins. */
 static void zap_list_release(struct mv_vm *vm, struct zap_list *zl)
 {
+	struct zap_chunk *c, *next;
 	unsigned int i;
 
 	if (zl->nr || zl->flush)
 		mv_vm_flush_tlbs(vm);
-	for (i = 0; i < zl->nr; i++)
-		unpin_user_pages_dirty_lock(&zl->pages[i], 1,
-					    test_bit(i, zl->dirty));
-	kfree(zl->pages);
-	kfree(zl->dirty);
+	for (c = zl->chunks; c; c = next) {
+		for (i = 0; i < c->nr; i++)
+			unpin_user_pages_dirty_lock(&c->pages[i], 1,
+						    test_bit(i, c->dirty));
+		next = c->next;
+		kfree(c);
+	}
 	memset(zl, 0, sizeof(*zl));
 }
 
