@@ -232,8 +232,10 @@ ud:
 
 /*
  * INVLPG m (0F 01 /7): the guest changed a translation. Its page tables are
- * write-protected, so the shadow already follows; what may be stale is the
- * TLB: flush the vCPU's (a new ASID/VPID at the next entry).
+ * write-protected, so the shadow already follows, and every change of a
+ * shadow entry flushed the TLB: flush the vCPU's (a new ASID/VPID at the
+ * next entry) all the same. The SVM backend does not intercept INVLPG at
+ * all (svm/vcpu.c); a backend that does ends here.
  */
 int mv_handle_invlpg(struct mv_vcpu *vcpu)
 {

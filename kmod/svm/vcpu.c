@@ -112,14 +112,19 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 	if (svm->shadow) {
 		/*
 		 * Shadow paging (APM vol 2 15.25 without NP_ENABLE): the
-		 * guest's CRs are emulated, its #PFs and INVLPGs seen first.
+		 * guest's CRs are emulated, its #PFs seen first. Not its
+		 * INVLPGs: every guest page table with a shadow is
+		 * write-protected and every change of a shadow entry flushes
+		 * the TLB (mmu/shadow.c), so no translation the guest could
+		 * invalidate is stale; INVLPG runs natively on the shadow, in
+		 * the guest's ASID (KVM intercepts it to sync unsync pages,
+		 * which minivirt does not have).
 		 */
 		c->nested_ctl = 0;
 		c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
 				  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
 				  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
 		c->intercept_exceptions |= BIT(PF_VECTOR);
-		c->intercept_misc1 |= SVM_INTERCEPT_INVLPG;
 		c->intercept_misc3 |= SVM_INTERCEPT_INVPCID;
 		svm->guest_cr0 = s->cr0;
 		svm->guest_cr3 = 0;
