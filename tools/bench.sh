@@ -22,6 +22,9 @@ modes=${BENCH_MODES:-flat32}
 
 # Targets of the issue, as the largest ratio minivirt/kvm that meets them.
 targets="out_roundtrip:0.9 cpuid_inkernel:0.5 vmmcall_inkernel:0.5 first_touch_16k:1.0"
+# The paging loops, for shadow paging (with nested paging nothing exits).
+targets="$targets minivirt-shadow/pte_invlpg:1.0 minivirt-shadow/pte_cr3_reload:1.0"
+targets="$targets minivirt-shadow/cr3_switch:0.5"
 
 # The emulated hosts measured. More (the Bochs VMX host) go here: each one is
 # one boot and one section of results.md.

@@ -13,6 +13,9 @@
  */
 #define PORT_BENCH	0x500
 #define PORT_DONE	0x501
+/* Keep in step with kvmbench.h. */
+#define BENCH_VA	0x40000000
+#define BENCH_DATA_GPA	0x20000
 
 .macro	entry name
 	.global bench_guest_\name
@@ -82,6 +85,56 @@ bench_guest_start:
 	body _32, %edi
 	.code64
 	body _64, %rdi
+
+/*
+ * Guest page-table work, 64-bit code on 4-level paging whatever the mode
+ * (kvmbench.h, "Paging benchmarks"): BENCH_VA's PTE at EDI (root A's),
+ * roots A and B in EDI and EDX for cr3_switch. ESI iterations; each writes
+ * ESI to BENCH_VA, so that the host can tell which page each write reached.
+ */
+/* The PTE pointed at page ESI & 1, INVLPG, a write through it. */
+entry pte_invlpg_64
+	mov $BENCH_VA, %ebx
+1:	mov %esi, %eax
+	and $1, %eax
+	shl $12, %eax
+	add $(BENCH_DATA_GPA | 3), %eax
+	mov %rax, (%rdi)
+	invlpg (%rbx)
+	mov %esi, (%rbx)
+	dec %esi
+	jnz 1b
+	mov %esi, %eax
+	done
+
+/* The same with a reload of CR3 (same value) instead of INVLPG. */
+entry pte_cr3_64
+	mov $BENCH_VA, %ebx
+1:	mov %esi, %eax
+	and $1, %eax
+	shl $12, %eax
+	add $(BENCH_DATA_GPA | 3), %eax
+	mov %rax, (%rdi)
+	mov %cr3, %rcx
+	mov %rcx, %cr3
+	mov %esi, (%rbx)
+	dec %esi
+	jnz 1b
+	mov %esi, %eax
+	done
+
+/* Root A, a write; root B, a write: BENCH_VA is another page in each. */
+entry cr3_switch_64
+	mov $BENCH_VA, %ebx
+1:	mov %rdi, %cr3
+	mov %esi, (%rbx)
+	mov %rdx, %cr3
+	mov %esi, (%rbx)
+	dec %esi
+	jnz 1b
+	mov %esi, %eax
+	done
+
 	.global bench_guest_end
 bench_guest_end:
 	.popsection

@@ -18,6 +18,17 @@
 #define GUEST_CODE_GPA	0x1000ULL
 #define GUEST_PT_GPA	0x10000ULL	/* long64: PML4, PDPT, PD */
 #define GUEST_BASE_SIZE	(1ULL << 20)
+/*
+ * Paging benchmarks (always 64-bit code on 4-level paging): BENCH_VA (PDPT
+ * entry 1) maps one of two data pages through BENCH_PT_GPA's first entry
+ * (root A: GUEST_PT_GPA); root B (BENCH_ROOT_B) shares the identity map
+ * and maps BENCH_VA to the third data page. Keep in step with guest.S.
+ */
+#define BENCH_VA	0x40000000ULL
+#define BENCH_PD_GPA	0x13000ULL
+#define BENCH_PT_GPA	0x14000ULL
+#define BENCH_ROOT_B	0x15000ULL	/* PML4, then PDPT, PD, PT */
+#define BENCH_DATA_GPA	0x20000ULL	/* 3 pages */
 #define PORT_BENCH	0x500		/* one OUT per round trip */
 #define PORT_DONE	0x501		/* the guest's "finished" report */
 
@@ -63,10 +74,13 @@ void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 
 /* vm.c */
 void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size);
+/* A VM in long64 whatever the mode, with the paging benchmarks' tables. */
+void vm_create_paging(struct bench_vm *vm, int sys_fd);
 void vm_destroy(struct bench_vm *vm);
 void vcpu_start(struct bench_vm *vm, uint64_t rip, uint32_t esi, uint32_t edi);
 void vcpu_run(struct bench_vm *vm);
 void vcpu_get_regs(struct bench_vm *vm, struct kvm_regs *regs);
+void vcpu_set_regs(struct bench_vm *vm, const struct kvm_regs *regs);
 bool exit_is_out(const struct kvm_run *run, uint16_t port, uint32_t *value);
 void die_unexpected(struct bench_vm *vm, const char *expected) __attribute__((noreturn));
 /* bench_die() with the exit's fields and the vCPU's registers appended. */
@@ -81,6 +95,8 @@ extern const uint8_t bench_guest_out_32[], bench_guest_cpuid_32[],
 	bench_guest_vmmcall_32[], bench_guest_vmcall_32[], bench_guest_touch_32[];
 extern const uint8_t bench_guest_out_64[], bench_guest_cpuid_64[],
 	bench_guest_vmmcall_64[], bench_guest_vmcall_64[], bench_guest_touch_64[];
+extern const uint8_t bench_guest_pte_invlpg_64[], bench_guest_pte_cr3_64[],
+	bench_guest_cr3_switch_64[];
 
 /* The guest's mode and where its entry points land in guest memory. */
 struct guest_mode {

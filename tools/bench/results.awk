@@ -5,7 +5,9 @@
 # Generic on purpose: columns, pairs and benchmarks are whatever the stream
 # names, in the order it names them, so more MMU modes (columns), hosts (one
 # run of this script each) or benchmarks (rows) need no change here.
-# A benchmark without a target is reported with target "-".
+# A benchmark without a target is reported with target "-". A target
+# COLUMN/NAME:RATIO holds only in the tables of pairs led by COLUMN, and
+# there before a plain NAME:RATIO.
 
 function num(s) { return s ~ /^[0-9]+(\.[0-9]+)?$/ }
 
@@ -85,18 +87,21 @@ END {
 		printf "| --- | ---: | ---: | ---: | ---: | --- |\n"
 		for (i = 1; i <= nbench; i++) {
 			b = benches[i]
+			if (get(a, b) == "" && get(r, b) == "")
+				continue	# measured in other columns only
 			ratio = "-"
 			met = "-"
+			tg = ((a "/" b) in target) ? target[a "/" b] : (b in target) ? target[b] : ""
 			if (num(get(a, b)) && num(get(r, b)) && get(r, b) > 0) {
 				q = get(a, b) / get(r, b)
 				ratio = sprintf("%.2f", q)
-				if (b in target)
-					met = (ratio + 0 <= target[b] + 0) ? "yes" : "**no**"
+				if (tg != "")
+					met = (ratio + 0 <= tg + 0) ? "yes" : "**no**"
 			} else if (get(a, b) == "FAIL" || get(r, b) == "FAIL") {
 				met = "**FAIL**"
 			}
 			printf "| %s | %s | %s | %s | %s | %s |\n", b, cell(a, b), cell(r, b),
-			       ratio, (b in target) ? "<= " target[b] "x" : "-", met
+			       ratio, (tg != "") ? "<= " tg "x" : "-", met
 		}
 	}
 	if (nerr) {

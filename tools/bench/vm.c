@@ -115,7 +115,39 @@ static void long_mode_map(struct bench_vm *vm)
 		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
 }
 
+static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
+			 const struct guest_mode *m);
+
 void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
+{
+	vm_create_in(vm, sys_fd, mem_size, mode);
+}
+
+/*
+ * The paging benchmarks' tables (kvmbench.h): root A is long_mode_map()'s
+ * with PDPT entry 1 -> BENCH_PD_GPA -> BENCH_PT_GPA, whose entry 0 the guest
+ * rewrites; root B shares A's first PD and maps BENCH_VA to data page 2.
+ */
+void vm_create_paging(struct bench_vm *vm, int sys_fd)
+{
+	uint64_t *pdpt_a, *b;
+
+	vm_create_in(vm, sys_fd, GUEST_BASE_SIZE, &guest_modes[1]);
+	pdpt_a = (uint64_t *)(vm->mem + GUEST_PT_GPA + 0x1000);
+	pdpt_a[1] = BENCH_PD_GPA | PTE_P | PTE_W;
+	*(uint64_t *)(vm->mem + BENCH_PD_GPA) = BENCH_PT_GPA | PTE_P | PTE_W;
+	*(uint64_t *)(vm->mem + BENCH_PT_GPA) = BENCH_DATA_GPA | PTE_P | PTE_W;
+
+	b = (uint64_t *)(vm->mem + BENCH_ROOT_B);	/* PML4, PDPT, PD, PT */
+	b[0] = (BENCH_ROOT_B + 0x1000) | PTE_P | PTE_W;
+	b[512 + 0] = pdpt_a[0];
+	b[512 + 1] = (BENCH_ROOT_B + 0x2000) | PTE_P | PTE_W;
+	b[1024] = (BENCH_ROOT_B + 0x3000) | PTE_P | PTE_W;
+	b[1536] = (BENCH_DATA_GPA + 0x2000) | PTE_P | PTE_W;
+}
+
+static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
+			 const struct guest_mode *m)
 {
 	struct kvm_userspace_memory_region region;
 	struct kvm_cpuid2 *cpuid;
@@ -178,7 +210,7 @@ void vm_create(struct bench_vm *vm, int sys_fd, size_t mem_size)
 	sregs.cr4 = 0;
 	sregs.efer = 0;
 	/* ...or long mode: 64-bit code segment and the identity map. */
-	if (mode->long_mode) {
+	if (m->long_mode) {
 		long_mode_map(vm);
 		sregs.cs.l = 1;
 		sregs.cs.db = 0;
@@ -241,6 +273,11 @@ void vcpu_run(struct bench_vm *vm)
 void vcpu_get_regs(struct bench_vm *vm, struct kvm_regs *regs)
 {
 	IOCTL(vm->vcpu_fd, KVM_GET_REGS, regs);
+}
+
+void vcpu_set_regs(struct bench_vm *vm, const struct kvm_regs *regs)
+{
+	IOCTL(vm->vcpu_fd, KVM_SET_REGS, regs);
 }
 
 /* An OUT of one 32-bit value to port (the only I/O our guest does). */

@@ -12,8 +12,8 @@
 # A COLUMN names a device and its modes, not just a path: `minivirt` and
 # `kvm` run the default flat32 guest; other guest modes (kernel command line
 # minivirt_bench.modes=flat32,long64) add `minivirt-long64` and `kvm-long64`.
-# A shadow-paging minivirt VM or kvm_amd npt=0 (same device nodes) will be
-# more columns the same way, each paired with its reference.
+# Shadow paging adds `minivirt-shadow` (minivirt.ko tdp=0) and `kvm-npt0`
+# (kvm_amd npt=0; kvm-ept0 on Intel), both in long64, paired.
 . /plan.env
 
 modes=flat32
@@ -65,8 +65,9 @@ column_failed() {
 	echo "# bench-end: $1 rc=2"
 }
 
-load_kvm() {	# load_kvm [kvm-amd/kvm-intel parameters]
+load_kvm() {	# load_kvm [kvm-amd/kvm-intel parameters]; skips what is loaded
 	for m in $KVM_MODULES; do
+		[ -d /sys/module/"$(basename "$m" .ko | tr - _)" ] && continue
 		case "$(basename "$m" .ko | tr - _)" in
 		"$KVM_VENDOR") insmod /modules/"$m" "$@" || return 1 ;;
 		*) insmod /modules/"$m" || return 1 ;;
@@ -82,7 +83,7 @@ done
 echo "# bench-host: cpu$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
      "$(grep -c ^processor /proc/cpuinfo) CPUs, virtualization flags:$flags"
 
-# minivirt: nested paging (its only MMU mode today), every guest mode.
+# minivirt: nested paging (the default, tdp=1), every guest mode.
 if insmod /modules/minivirt.ko; then
 	for m in $modes; do
 		run_column "$(column minivirt "$m")" /dev/minivirt "$m" "minivirt.ko, nested paging"
@@ -94,8 +95,8 @@ else
 	done
 fi
 
-# Debian's KVM, the yardstick: nested paging too (npt=0/ept=0 would be KVM's
-# shadow MMU: a column of its own, after a reload).
+# Debian's KVM, the yardstick: nested paging too (npt=0/ept=0, KVM's shadow
+# MMU, is a column of its own below, after a reload).
 case "$KVM_VENDOR" in
 kvm_intel) tdp=ept ;;
 *) tdp=npt ;;
@@ -112,8 +113,27 @@ else
 	done
 fi
 
+# Shadow paging: minivirt loaded with tdp=0 against KVM's shadow MMU
+# (npt=0/ept=0), in one guest mode with guest page tables (long64), so that
+# first_touch_16k faults through the guest's tables too.
+if insmod /modules/minivirt.ko tdp=0; then
+	run_column minivirt-shadow /dev/minivirt long64 \
+		"minivirt.ko tdp=$(cat /sys/module/minivirt/parameters/tdp 2>/dev/null), shadow paging"
+	rmmod minivirt || echo "# bench-host: rmmod minivirt failed"
+else
+	column_failed minivirt-shadow /dev/minivirt "insmod minivirt.ko tdp=0 failed"
+fi
+if load_kvm "$tdp=0"; then
+	run_column "kvm-${tdp}0" /dev/kvm long64 \
+		"$KVM_VENDOR $tdp=$(cat /sys/module/"$KVM_VENDOR"/parameters/"$tdp" 2>/dev/null), shadow paging"
+	rmmod "$KVM_VENDOR" kvm || echo "# bench-host: rmmod $KVM_VENDOR kvm failed"
+else
+	column_failed "kvm-${tdp}0" /dev/kvm "loading $KVM_MODULES $tdp=0 failed"
+fi
+
 for m in $modes; do
 	echo "# bench-pair: $(column minivirt "$m") $(column kvm "$m")"
 done
+echo "# bench-pair: minivirt-shadow kvm-${tdp}0"
 mark "plan done"
 echo "# testhost: done"
