@@ -484,3 +484,99 @@ PG_TESTS(pt_alias)
 	EXPECT_EQ(data_word(p, 1, 8), 0x77);
 	EXPECT_EQ(data_word(p, 9, 8), 0x99);
 }
+
+/*
+ * Reserved bits (SDM vol 3A 4.7): bit 51 (above MAXPHYADDR) in PAE and
+ * 4-level entries, bit 21 of a 4 MiB PDE in 2-level paging (PSE-36: above
+ * MAXPHYADDR for every guest here). The guest's addresses in PG_P_RSV
+ * (guest/paging.S, t_rsvd).
+ *
+ * Known deviation of the emulated host: with nested paging, the #PF for a
+ * reserved bit comes from QEMU 7.2 TCG itself and has P clear (0x8, 0xa)
+ * where the SDM (vol 3A 4.7) and the APM (vol 2 8.4.2, "RSV ... only on
+ * present entries") set P; kvm_amd npt=0 and minivirt's shadow MMU compute
+ * the fault and set P (../shared/TESTING.md). So only in nested mode may the
+ * error code lack P, and the guest then accepts that difference alone.
+ */
+#define PTE_RSVD64	(1ULL << 51)
+#define PDE_RSVD32	(1ULL << 21)
+#define PF_RSVD		0x8
+
+static bool pg_nested(struct pg *p)
+{
+	__u32 mmu = 0;
+
+	if (th_is_kvm)
+		return !th_kvm_shadow_mmu();
+	ASSERT_EQ(ioctl(p->vm->fd, MINIVIRT_GET_MMU, &mmu), 0);
+	return mmu != MINIVIRT_MMU_SHADOW;
+}
+
+PG_TESTS(reserved_bits)
+{
+	const uint32_t id = mode == PG_MODE_32 ? 0 : PF_I;
+	struct pg pg, *p = &pg;
+	unsigned int quirks = 0;
+	uint64_t va[4];
+	bool nested;
+	int i;
+
+	pg_setup(p, mode, PG_T_RSVD);
+	nested = pg_nested(p);
+	if (mode == PG_MODE_32) {
+		/* 4 MiB pages: RW, RO, P clear, RW: each with bit 21. */
+		for (i = 0; i < 4; i++) {
+			uint64_t pde = (PG_LARGE_GPA & ~0x3fffffULL) | PTE_PS | PDE_RSVD32 |
+				       (i == 2 ? 0 : PTE_P) | (i == 1 ? 0 : PTE_W);
+
+			va[i] = PG_TVA3 + i * 0x400000ULL;
+			pg_set(p, pg_entry(p, 0, va[i], 2), pde);
+		}
+	} else {
+		va[0] = PG_TVA;
+		va[1] = PG_TVA + 0x1000;
+		va[2] = PG_TVA + 0x2000;
+		va[3] = PG_TVA2;
+		pg_map(p, 0, va[0], PG_DATA, PTE_P | PTE_W | PTE_RSVD64);
+		pg_map(p, 0, va[1], PG_DATA + 0x1000, PTE_P | PTE_RSVD64);
+		pg_map(p, 0, va[2], PG_DATA + 0x2000, PTE_W | PTE_RSVD64);
+		pg_map(p, 0, va[3], PG_DATA + 0x7000, PTE_P | PTE_W | PTE_U);
+		pg_set(p, pg_entry(p, 0, va[3], 2),
+		       pg_get(p, pg_entry(p, 0, va[3], 2)) | PTE_RSVD64);
+	}
+	for (i = 0; i < 4; i++)
+		P64(PG_P_RSV + 8 * i) = va[i];
+	P64(PG_P_RSVALT) = nested ? PF_P : ~0ULL;
+
+	pg_run(p, 3 + 3 + 4 + 3 + 3 + 3 + 3 + 1);
+	{
+		const struct pf_want want[] = {
+			{ 220, PF_P | PF_RSVD, va[0], false, false },
+			{ 223, PF_P | PF_W | PF_RSVD, va[0], false, false },
+			{ 226, PF_P | PF_RSVD | id, va[0], true, false },
+			{ 230, PF_P | PF_W | PF_RSVD, va[1], false, false },
+			{ 233, 0, va[2], false, false },
+			{ 236, PF_P | PF_RSVD, va[3], false, false },
+			{ 239, PF_P | PF_U | PF_RSVD, va[0], false, false },
+		};
+
+		for (i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++) {
+			uint32_t err = report(p, want[i].n + 1);
+
+			EXPECT_EQ(report(p, want[i].n), PF_VECTOR);
+			if (nested && want[i].err & PF_RSVD && err == (want[i].err & ~PF_P))
+				quirks++;
+			else
+				EXPECT_EQ(err, want[i].err);
+			EXPECT_EQ(report(p, want[i].n + 2), want[i].cr2);
+			if (want[i].fetch)
+				EXPECT_EQ(report(p, want[i].n + 3), want[i].cr2);
+		}
+	}
+	if (quirks)
+		TH_LOG("%u of 6 RSVD #PFs without P: the emulated host's "
+		       "nested-paging deviation", quirks);
+	/* No entry was made usable: the data pages are as the host left them. */
+	EXPECT_EQ(data_word(p, 0, 0), PG_MARK(0));
+	EXPECT_EQ(data_word(p, 1, 0), PG_MARK(1));
+}

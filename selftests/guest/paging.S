@@ -83,6 +83,37 @@
 	.endif
 .endm
 
+/*
+ * pf for a reserved-bit fault: the error code may also differ from err by
+ * exactly the bits in PG_P_RSVALT (0 but in nested mode: paging.c).
+ */
+.macro	pfr n, err, fetch, va, insn:vararg
+	movl $0xffffffff, EXC_VECTOR
+	movl $(GUEST_CODE_GPA + 9996f - paging\m\()_start), EXC_FIXUP
+	\insn
+	GUEST_FAIL(\n)
+9996:	mov EXC_VECTOR, %eax
+	chk \n, %eax, PF_VECTOR
+	mov $(\err), %edx
+	.if \fetch
+	or PG_P_IDBIT, %edx
+	.endif
+	mov EXC_ERROR, %eax
+	xor %edx, %eax
+	jz 9994f
+	cmp PG_P_RSVALT, %eax
+	jne 9994f
+	xor %eax, %edx			/* the one accepted difference */
+9994:	mov EXC_ERROR, %eax
+	chkr (\n + 1), %eax, %edx
+	mov PG_P_CR2, %eax
+	chkr (\n + 2), %eax, \va
+	.if \fetch
+	mov EXC_RIP, %eax
+	chkr (\n + 3), %eax, \va
+	.endif
+.endm
+
 /* Register reg = the address of entry idx of PG_TVA's table in space as. */
 .macro	pte reg, as, idx
 	mov PG_P_PTESZ, %eax
@@ -188,6 +219,8 @@
 	je t_ad\m
 	cmp $PG_T_ALIAS, %esi
 	je t_alias\m
+	cmp $PG_T_RSVD, %esi
+	je t_rsvd\m
 	GUEST_FAIL(1)
 
 	.global paging\m\()_done
@@ -749,6 +782,33 @@ t_alias\m:
 	chk 208, %eax, 0x99
 	jmp paging\m\()_done
 
+/*
+ * Reserved bits (SDM vol 3A 4.7, APM vol 2 8.4.2: RSVD faults are on
+ * present entries, so P = 1 too), set by the host (paging.c): PG_P_RSV[0]
+ * a present supervisor RW leaf, [1] a present read-only leaf, [2] a leaf
+ * with P clear (reserved bits of a not-present entry do not matter), [3]
+ * a page under a present upper-level entry with a reserved bit. The RSVD
+ * fault wins over the access rights (a write to [1], a read from ring 3).
+ */
+t_rsvd\m:
+	mov PG_P_RSV, %ecx
+	pfr 220, E_P | 8, 0, %ecx, mov (%\w\()cx), %eax
+	pfr 223, E_P | E_W | 8, 0, %ecx, movl $1, (%\w\()cx)
+	pfr 226, E_P | 8, 1, %ecx, jmp *%\w\()cx
+	mov PG_P_RSV + 8, %ecx
+	pfr 230, E_P | E_W | 8, 0, %ecx, movl $1, (%\w\()cx)
+	mov PG_P_RSV + 16, %ecx
+	pf 233, 0, 0, %ecx, mov (%\w\()cx), %eax
+	mov PG_P_RSV + 24, %ecx
+	pfr 236, E_P | 8, 0, %ecx, mov (%\w\()cx), %eax
+	to_user
+	mov PG_P_RSV, %ecx
+	pfr 239, E_P | E_U | 8, 0, %ecx, mov (%\w\()cx), %eax
+	to_kernel
+	mov D(0), %eax
+	chk 242, %eax, PG_MARK(0)
+	jmp paging\m\()_done
+
 /* #PF: CR2 into the parameter block, then the library's stub (idt.S). */
 	.global paging\m\()_pfh
 paging\m\()_pfh:
@@ -778,6 +838,7 @@ paging\m\()_kentry:
 .purgem chk
 .purgem chkr
 .purgem pf
+.purgem pfr
 .purgem pte
 .purgem wpte
 .purgem rpte

@@ -69,6 +69,9 @@
 #define PG_P_NPTE	(PG_PARAMS + 0x78)	/* entries per table: 1024 or 512 */
 #define PG_P_PD		(PG_PARAMS + 0x80)	/* the page holding PG_P_E2's entry */
 #define PG_P_IDBIT	(PG_PARAMS + 0x88)	/* #PF I/D bit of a fetch: 0x10 or 0 */
+#define PG_P_RSV	(PG_PARAMS + 0x90)	/* [4] reserved_bits' addresses */
+#define PG_P_RSVALT	(PG_PARAMS + 0xb0)	/* RSVD #PF: error-code bits that
+						   may differ (nested mode) */
 #define PG_P_CR2	(PG_PARAMS + 0x100)	/* the guest's #PF handler: CR2 */
 #define PG_P_OBS	(PG_PARAMS + 0x108)	/* the last check: observed */
 #define PG_P_EXP	(PG_PARAMS + 0x110)	/* the last check: expected */
@@ -86,5 +89,6 @@
 #define PG_T_FAULTS	5
 #define PG_T_AD		6
 #define PG_T_ALIAS	7
+#define PG_T_RSVD	8
 
 #endif /* MINIVIRT_GUEST_PAGING_H */
