@@ -4,8 +4,9 @@
  * 2-level (32-bit, CR4.PSE), PAE and 4-level paging, on page tables the test
  * builds (guest/paging.h) and the guest edits: INVLPG after a PTE change,
  * several address spaces (CR3 switches), 2 MiB and 4 MiB pages, #PF error
- * codes and CR2 for not-present, U/S, R/W (CR0.WP = 1 and 0) and NX faults,
- * A/D bits at every level, and page tables written through alias mappings.
+ * codes and CR2 for not-present, U/S, R/W (CR0.WP = 1 and 0), NX and
+ * reserved-bit faults, A/D bits at every level, and page tables written
+ * through alias mappings.
  * Rules: SDM vol 3A chapter 4 "Paging" (4.6 access rights, 4.7 #PF error
  * code, 4.8 accessed and dirty flags, 4.10 TLBs and INVLPG), APM vol 2
  * chapter 5 "Page Translation and Protection".
