@@ -1,14 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Intel VT-x (VMX) backend.
+ * Intel VT-x (VMX) backend: probe and the controls it computes from the
+ * capability MSRs, per-CPU VMXON/VMXOFF, module-lifetime resources (the MSR
+ * bitmap, VPIDs), the EPT entry format, and the ops table. The VMCS and the
+ * state groups are in vcpu.c, entering and exits in run.c and entry.S.
  *
  * Manual references: Intel 64 and IA-32 Architectures Software Developer's
  * Manual, order number 325462-080US, June 2023 ("SDM vol 3C", "SDM vol 3D").
+ *
+ * The controls (SDM vol 3C 25.6-25.8), each required unless marked:
+ * - pin-based: external-interrupt exiting, NMI exiting, virtual NMIs (NMI
+ *   blocking lives in the guest's interruptibility state, and NMI-window
+ *   exiting needs it).
+ * - primary: HLT, MWAIT, MONITOR, RDPMC and MOV-DR exiting; unconditional
+ *   I/O exiting (every port exits: no I/O bitmaps); MSR bitmaps; TSC
+ *   offsetting; use TPR shadow (MOV CR8 works on a virtual-APIC page instead
+ *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
+ *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
+ *   CR8-load/store exiting must be clearable (EPT needs none of them).
+ * - secondary: EPT; optional: VPID, unrestricted guest, WBINVD exiting.
+ *   RDTSCP, INVPCID and XSAVES stay off: the guest's CPUID does not offer
+ *   them, and the instructions #UD as on a CPU without them.
+ * - VM-exit: save debug controls (DR7, IA32_DEBUGCTL), host address-space
+ *   size, save/load IA32_PAT and IA32_EFER.
+ *   Not "acknowledge interrupt on exit": an external interrupt that exits
+ *   the guest stays pending in the local APIC, and the host takes it through
+ *   its own IDT as soon as the core enables interrupts after the run (SVM
+ *   works the same way; KVM acks and calls the IDT handler itself).
+ * - VM-entry: load debug controls, IA32_PAT and IA32_EFER; "IA-32e mode
+ *   guest" settable.
+ * - EPT: 4-level walks, write-back paging structures, INVEPT (single- or
+ *   all-context); A/D flags used when offered.
+ * Probing fails closed with one dmesg line naming what is missing. Without
+ * unrestricted guest, guests run only in paged protected mode: entering
+ * with CR0.PE or CR0.PG clear fails (KVM_EXIT_FAIL_ENTRY, see run.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/spinlock.h>
 #include <asm/asm.h>
 #include <asm/io.h>
 #include <asm/cpufeature.h>
@@ -18,6 +49,8 @@
 #include <asm/tlbflush.h>
 
 #include "../backend.h"
+#include "../mmu/tdp.h"
+#include "vmx.h"
 
 /* CPUID.1:ECX.VMX[bit 5] (SDM vol 3C 24.6 "Discovering Support for VMX"). */
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -29,11 +62,178 @@
 #define VMX_BASIC_MEMTYPE(b)		(((b) >> 50) & 0xf)
 #define VMX_MEMTYPE_WB			6
 
-static u32 vmx_revision_id;
+struct vmx_config vmx_cfg __read_mostly;
+DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+
+/* What a control must be able to do. */
+enum vmx_need {
+	VMX_ON,		/* set always */
+	VMX_SETTABLE,	/* set on demand (windows, IA-32e mode) */
+	VMX_CLEARABLE,	/* must not be forced on */
+	VMX_OPTIONAL,	/* set when offered */
+};
+
+struct vmx_ctl {
+	u32 bit;
+	enum vmx_need need;
+	const char *name;
+};
+
+static const struct vmx_ctl vmx_pin_ctls[] = {
+	{ VMX_PIN_EXT_INTR_EXITING,	VMX_ON,		"external-interrupt exiting" },
+	{ VMX_PIN_NMI_EXITING,		VMX_ON,		"NMI exiting" },
+	{ VMX_PIN_VIRTUAL_NMIS,		VMX_ON,		"virtual NMIs" },
+};
+
+static const struct vmx_ctl vmx_proc_ctls[] = {
+	{ VMX_PROC_HLT_EXITING,		VMX_ON,		"HLT exiting" },
+	{ VMX_PROC_MWAIT_EXITING,	VMX_ON,		"MWAIT exiting" },
+	{ VMX_PROC_MONITOR_EXITING,	VMX_ON,		"MONITOR exiting" },
+	{ VMX_PROC_RDPMC_EXITING,	VMX_ON,		"RDPMC exiting" },
+	{ VMX_PROC_MOV_DR_EXITING,	VMX_ON,		"MOV-DR exiting" },
+	{ VMX_PROC_UNCOND_IO_EXITING,	VMX_ON,		"unconditional I/O exiting" },
+	{ VMX_PROC_MSR_BITMAPS,		VMX_ON,		"use MSR bitmaps" },
+	{ VMX_PROC_TSC_OFFSETTING,	VMX_ON,		"use TSC offsetting" },
+	{ VMX_PROC_TPR_SHADOW,		VMX_ON,		"use TPR shadow" },
+	{ VMX_PROC_SECONDARY,		VMX_ON,		"activate secondary controls" },
+	{ VMX_PROC_INTR_WINDOW,		VMX_SETTABLE,	"interrupt-window exiting" },
+	{ VMX_PROC_NMI_WINDOW,		VMX_SETTABLE,	"NMI-window exiting" },
+	{ VMX_PROC_CR3_LOAD_EXITING,	VMX_CLEARABLE,	"CR3-load exiting" },
+	{ VMX_PROC_CR3_STORE_EXITING,	VMX_CLEARABLE,	"CR3-store exiting" },
+	{ VMX_PROC_INVLPG_EXITING,	VMX_CLEARABLE,	"INVLPG exiting" },
+	{ VMX_PROC_CR8_LOAD_EXITING,	VMX_CLEARABLE,	"CR8-load exiting" },
+	{ VMX_PROC_CR8_STORE_EXITING,	VMX_CLEARABLE,	"CR8-store exiting" },
+	{ VMX_PROC_RDTSC_EXITING,	VMX_CLEARABLE,	"RDTSC exiting" },
+	{ VMX_PROC_MTF,			VMX_CLEARABLE,	"monitor trap flag" },
+	{ VMX_PROC_PAUSE_EXITING,	VMX_CLEARABLE,	"PAUSE exiting" },
+};
+
+static const struct vmx_ctl vmx_proc2_ctls[] = {
+	{ VMX_PROC2_EPT,		VMX_ON,		"enable EPT" },
+	{ VMX_PROC2_VPID,		VMX_OPTIONAL,	"enable VPID" },
+	{ VMX_PROC2_UNRESTRICTED,	VMX_OPTIONAL,	"unrestricted guest" },
+	{ VMX_PROC2_WBINVD_EXITING,	VMX_OPTIONAL,	"WBINVD exiting" },
+	{ VMX_PROC2_VIRT_APIC_ACCESS,	VMX_CLEARABLE,	"virtualize APIC accesses" },
+	{ VMX_PROC2_DESC_EXITING,	VMX_CLEARABLE,	"descriptor-table exiting" },
+};
+
+static const struct vmx_ctl vmx_exit_ctls[] = {
+	{ VMX_EXIT_CTL_SAVE_DEBUG,	VMX_ON,		"save debug controls" },
+	{ VMX_EXIT_CTL_HOST_64,		VMX_ON,		"host address-space size" },
+	{ VMX_EXIT_CTL_SAVE_PAT,	VMX_ON,		"save IA32_PAT" },
+	{ VMX_EXIT_CTL_LOAD_PAT,	VMX_ON,		"load IA32_PAT" },
+	{ VMX_EXIT_CTL_SAVE_EFER,	VMX_ON,		"save IA32_EFER" },
+	{ VMX_EXIT_CTL_LOAD_EFER,	VMX_ON,		"load IA32_EFER" },
+	{ VMX_EXIT_CTL_ACK_INTR,	VMX_CLEARABLE,	"acknowledge interrupt on exit" },
+};
+
+static const struct vmx_ctl vmx_entry_ctls[] = {
+	{ VMX_ENTRY_CTL_LOAD_DEBUG,	VMX_ON,		"load debug controls" },
+	{ VMX_ENTRY_CTL_LOAD_PAT,	VMX_ON,		"load IA32_PAT" },
+	{ VMX_ENTRY_CTL_LOAD_EFER,	VMX_ON,		"load IA32_EFER" },
+	{ VMX_ENTRY_CTL_IA32E,		VMX_SETTABLE,	"IA-32e mode guest" },
+};
+
+/*
+ * SDM vol 3D A.3-A.5 (and A.2 "Reserved Controls and Default Settings"): in
+ * a capability MSR, a 1 in bits 31:0 means the control must be 1 (allowed-0
+ * setting), a 0 in bits 63:32 that it must be 0 (allowed-1 setting). Bits
+ * we do not name keep their forced value: reserved, or default1 settings
+ * that the TRUE_* MSRs did not let go.
+ */
+static int vmx_controls(const char *kind, u32 msr, const struct vmx_ctl *ctls,
+			unsigned int n, u32 *out)
+{
+	u32 must1, may1, val;
+	unsigned int i;
+	u64 cap;
+
+	if (rdmsrl_safe(msr, &cap)) {
+		pr_err("VMX unusable: the %s controls MSR %#x is unreadable\n",
+		       kind, msr);
+		return -EOPNOTSUPP;
+	}
+	must1 = cap;
+	may1 = cap >> 32;
+	val = must1;
+	for (i = 0; i < n; i++) {
+		const struct vmx_ctl *c = &ctls[i];
+		bool can1 = may1 & c->bit, forced = must1 & c->bit;
+
+		if ((c->need == VMX_ON || c->need == VMX_SETTABLE) && !can1) {
+			pr_err("VMX unusable: %s control \"%s\" is not available (MSR %#x = %#llx)\n",
+			       kind, c->name, msr, cap);
+			return -EOPNOTSUPP;
+		}
+		if (c->need == VMX_CLEARABLE && forced) {
+			pr_err("VMX unusable: %s control \"%s\" cannot be turned off (MSR %#x = %#llx)\n",
+			       kind, c->name, msr, cap);
+			return -EOPNOTSUPP;
+		}
+		if (c->need == VMX_ON || (c->need == VMX_OPTIONAL && can1))
+			val |= c->bit;
+	}
+	*out = val;
+	return 0;
+}
+
+static int vmx_probe_controls(u64 basic)
+{
+	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS_MSRS;
+	u64 cap;
+	int r;
+
+	r = vmx_controls("pin-based", true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			 MSR_IA32_VMX_PINBASED_CTLS, vmx_pin_ctls,
+			 ARRAY_SIZE(vmx_pin_ctls), &vmx_cfg.pin);
+	if (!r)
+		r = vmx_controls("primary processor-based",
+				 true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				 MSR_IA32_VMX_PROCBASED_CTLS, vmx_proc_ctls,
+				 ARRAY_SIZE(vmx_proc_ctls), &vmx_cfg.proc);
+	if (!r)
+		r = vmx_controls("secondary processor-based",
+				 MSR_IA32_VMX_PROCBASED_CTLS2, vmx_proc2_ctls,
+				 ARRAY_SIZE(vmx_proc2_ctls), &vmx_cfg.proc2);
+	if (!r)
+		r = vmx_controls("VM-exit", true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+				 MSR_IA32_VMX_EXIT_CTLS, vmx_exit_ctls,
+				 ARRAY_SIZE(vmx_exit_ctls), &vmx_cfg.exit);
+	if (!r)
+		r = vmx_controls("VM-entry", true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+				 MSR_IA32_VMX_ENTRY_CTLS, vmx_entry_ctls,
+				 ARRAY_SIZE(vmx_entry_ctls), &vmx_cfg.entry);
+	if (r)
+		return r;
+	/* Set per entry from the guest's EFER.LMA. */
+	vmx_cfg.entry &= ~VMX_ENTRY_CTL_IA32E;
+
+	/* SDM vol 3D A.10 "VPID and EPT Capabilities". */
+	if (rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap) ||
+	    !(cap & VMX_CAP_EPT_WALK_4) || !(cap & VMX_CAP_EPT_WB) ||
+	    !(cap & VMX_CAP_INVEPT) ||
+	    !(cap & (VMX_CAP_INVEPT_SINGLE | VMX_CAP_INVEPT_ALL))) {
+		pr_err("VMX unusable: EPT needs 4-level walks, write-back paging structures and INVEPT (IA32_VMX_EPT_VPID_CAP %#llx)\n",
+		       cap);
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.ept_ad = cap & VMX_CAP_EPT_AD;
+	vmx_cfg.invept_single = cap & VMX_CAP_INVEPT_SINGLE;
+	vmx_cfg.vpid = vmx_cfg.proc2 & VMX_PROC2_VPID;
+	vmx_cfg.unrestricted_guest = vmx_cfg.proc2 & VMX_PROC2_UNRESTRICTED;
+
+	/* SDM vol 3D A.7, A.8: bits fixed in CR0 and CR4 in VMX operation. */
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	return 0;
+}
 
 static int vmx_probe(void)
 {
 	u64 feat_ctl = 0, basic;
+	int r;
 
 	if (!(cpuid_ecx(1) & CPUID_1_ECX_VMX))
 		return -ENODEV;
@@ -60,15 +260,156 @@ static int vmx_probe(void)
 		       basic);
 		return -EOPNOTSUPP;
 	}
-	vmx_revision_id = VMX_BASIC_REVISION(basic);
-	pr_info("VMX: VMCS revision %#x\n", vmx_revision_id);
+	vmx_cfg.revision_id = VMX_BASIC_REVISION(basic);
+
+	r = vmx_probe_controls(basic);
+	if (r)
+		return r;
+	pr_info("VMX: VMCS revision %#x, EPT%s, VPID %s, unrestricted guest %s\n",
+		vmx_cfg.revision_id, vmx_cfg.ept_ad ? " with A/D" : "",
+		vmx_cfg.vpid ? "yes" : "no",
+		vmx_cfg.unrestricted_guest ? "yes" : "no (paged protected mode only)");
+	return 0;
+}
+
+void vmx_insn_failed(const char *insn, unsigned long arg)
+{
+	WARN_ONCE(1, "minivirt: %s %#lx failed (VM-instruction error %u)\n",
+		  insn, arg, (u32)__vmcs_read(VMCS_INSN_ERROR));
+}
+
+/* VPIDs (SDM vol 3C 29.1 "Virtual Processor Identifiers"): 0 is the host's. */
+#define VMX_VPID_COUNT	(1 << 16)
+static DECLARE_BITMAP(vmx_vpids, VMX_VPID_COUNT);
+static DEFINE_SPINLOCK(vmx_vpid_lock);
+
+/* 0 if VPIDs are off or used up: that vCPU then runs without one. */
+int vmx_alloc_vpid(void)
+{
+	int vpid;
+
+	if (!vmx_cfg.vpid)
+		return 0;
+	spin_lock(&vmx_vpid_lock);
+	vpid = find_next_zero_bit(vmx_vpids, VMX_VPID_COUNT, 1);
+	if (vpid < VMX_VPID_COUNT)
+		__set_bit(vpid, vmx_vpids);
+	else
+		vpid = 0;
+	spin_unlock(&vmx_vpid_lock);
+	return vpid;
+}
+
+void vmx_free_vpid(int vpid)
+{
+	if (!vpid)
+		return;
+	spin_lock(&vmx_vpid_lock);
+	__clear_bit(vpid, vmx_vpids);
+	spin_unlock(&vmx_vpid_lock);
+}
+
+static void vmx_invept(int type, u64 eptp)
+{
+	struct vmx_invept_desc desc = { .eptp = eptp };
+
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" ((unsigned long)type)
+		 : "cc", "memory" : fail, fault);
+	return;
+fail:
+	vmx_insn_failed("invept", type);
+fault:
+	return;
+}
+
+/*
+ * SDM vol 3C 29.4.3.1 "Operations that Invalidate Cached Mappings": INVEPT
+ * single-context drops the guest-physical and combined mappings of this
+ * EPTP, for every VPID, on this CPU: what the core asks for when the nested
+ * tables changed, and all a vCPU needs on a CPU it comes to. With EPT on,
+ * every guest linear translation is a combined mapping, so no INVVPID is
+ * needed.
+ */
+void vmx_flush_tlb(struct vmx_vcpu *vmx)
+{
+	if (vmx_cfg.invept_single)
+		vmx_invept(VMX_INVEPT_SINGLE, vmx->eptp);
+	else
+		vmx_invept(VMX_INVEPT_ALL, 0);
+}
+
+/*
+ * SDM vol 3C 25.6.9 "MSR-Bitmap Address": read bitmaps for 0-0x1fff and
+ * 0xc0000000-0xc0001fff, then the write bitmaps, a KiB each.
+ */
+static struct page *vmx_msr_bitmap;
+phys_addr_t vmx_msr_bitmap_pa;
+
+static void vmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
+{
+	unsigned int base;
+
+	if (msr <= 0x1fff) {
+		base = 0;
+	} else if (msr - 0xc0000000 <= 0x1fff) {
+		base = 1024;
+		msr -= 0xc0000000;
+	} else {
+		return;
+	}
+	bitmap[base + msr / 8] &= ~(1 << (msr % 8));		/* read */
+	bitmap[2048 + base + msr / 8] &= ~(1 << (msr % 8));	/* write */
+}
+
+/*
+ * The MSRs the VMCS (or the MSR areas, vmx.h) switch with the rest of the
+ * guest state, as on SVM: the guest may use them freely. Everything else
+ * exits to the core's MSR policy.
+ */
+static const u32 vmx_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+static void vmx_hardware_unsetup(void)
+{
+	if (vmx_msr_bitmap)
+		__free_page(vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
+}
+
+static int vmx_hardware_setup(void)
+{
+	unsigned int i;
+	int cpu;
+
+	vmcs_layout_checks();
+	vmx_msr_bitmap = alloc_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		return -ENOMEM;
+	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(vmx_passthrough_msrs); i++)
+		vmx_msr_bitmap_allow(page_address(vmx_msr_bitmap),
+				     vmx_passthrough_msrs[i]);
+	vmx_msr_bitmap_pa = page_to_phys(vmx_msr_bitmap);
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+		vc->current_vmcs = NULL;
+		INIT_LIST_HEAD(&vc->loaded);
+	}
 	return 0;
 }
 
 /* SDM vol 3C 25.11.5 "VMXON Region": starts with the VMCS revision identifier. */
 static void vmx_init_vmxon_region(void *va)
 {
-	*(u32 *)va = vmx_revision_id;
+	*(u32 *)va = vmx_cfg.revision_id;
 }
 
 static int vmx_cpu_enable(struct page *vmxon_region)
@@ -87,6 +428,21 @@ static int vmx_cpu_enable(struct page *vmxon_region)
 		 "jbe %l[fail]\n\t"
 		 _ASM_EXTABLE(1b, %l[fail])
 		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	this_cpu_write(vmx_cpu.current_vmcs, NULL);
+	/*
+	 * Whoever used VMX here before may have left EPT translations tagged
+	 * with an EPTP that one of our VMs gets again (KVM's hardware_enable
+	 * flushes likewise). Each VMCS also flushes on the first entry here.
+	 */
+	if (vmx_cfg.invept_single) {
+		u64 cap;
+
+		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, cap);
+		if (cap & VMX_CAP_INVEPT_ALL)
+			vmx_invept(VMX_INVEPT_ALL, 0);
+	} else {
+		vmx_invept(VMX_INVEPT_ALL, 0);
+	}
 	return 0;
 
 fail:
@@ -97,6 +453,9 @@ fail:
 
 static void vmx_cpu_disable(void)
 {
+	/* SDM vol 3C 25.11.1: VMCLEAR every active VMCS before leaving VMX. */
+	vmx_clear_loaded_vmcss();
+
 	/* VMXOFF faults only outside VMX operation: nothing to undo then. */
 	asm goto("1: vmxoff\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
@@ -106,11 +465,81 @@ fault:
 	intel_pt_handle_vmx(0);
 }
 
+/*
+ * EPT entries (SDM vol 3C 29.3.2, tables 29-2..29-6): present when readable,
+ * writable or executable; leaves write-back with "ignore PAT" (29.3.7), as
+ * KVM maps guest RAM without non-coherent DMA. Accessed (and dirty, for
+ * writable leaves) are set up front, as on NPT: they matter only with A/D
+ * enabled in the EPTP, and then the CPU need not set them itself.
+ */
+static int ept_levels(void)
+{
+	return 4;
+}
+
+static u64 ept_make_table(phys_addr_t pa)
+{
+	return pa | VMX_EPT_RWX | VMX_EPT_A;
+}
+
+static u64 ept_make_leaf(phys_addr_t pa, bool writable)
+{
+	return pa | VMX_EPT_R | VMX_EPT_X | VMX_EPT_A |
+	       (u64)VMX_EPTP_WB << VMX_EPT_MT_SHIFT | VMX_EPT_IPAT |
+	       (writable ? VMX_EPT_W | VMX_EPT_D : 0);
+}
+
+static bool ept_present(u64 pte)
+{
+	return pte & VMX_EPT_RWX;
+}
+
+static bool ept_writable(u64 pte)
+{
+	return pte & VMX_EPT_W;
+}
+
+static phys_addr_t ept_addr(u64 pte)
+{
+	return pte & VMX_EPT_ADDR_MASK;
+}
+
+static const struct mv_tdp_format ept_format = {
+	.levels		= ept_levels,
+	.make_table	= ept_make_table,
+	.make_leaf	= ept_make_leaf,
+	.present	= ept_present,
+	.writable	= ept_writable,
+	.addr		= ept_addr,
+};
+
 const struct mv_backend mv_vmx_backend = {
-	.name		= "VMX",
-	.in_use_bit	= "CR4.VMXE",
-	.probe		= vmx_probe,
-	.init_cpu_area	= vmx_init_vmxon_region,
-	.cpu_enable	= vmx_cpu_enable,
-	.cpu_disable	= vmx_cpu_disable,
+	.name			= "VMX",
+	.in_use_bit		= "CR4.VMXE",
+	.vcpu_size		= sizeof(struct vmx_vcpu),
+	.tdp_format		= &ept_format,
+	.probe			= vmx_probe,
+	.hardware_setup		= vmx_hardware_setup,
+	.hardware_unsetup	= vmx_hardware_unsetup,
+	.init_cpu_area		= vmx_init_vmxon_region,
+	.cpu_enable		= vmx_cpu_enable,
+	.cpu_disable		= vmx_cpu_disable,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_reset		= vmx_vcpu_reset,
+	.prepare_run		= vmx_prepare_run,
+	.run			= vmx_run,
+	.get_ctrl		= vmx_get_ctrl,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.set_efer		= vmx_set_efer,
+	.interrupt_allowed	= vmx_interrupt_allowed,
+	.nmi_allowed		= vmx_nmi_allowed,
+	.enable_irq_window	= vmx_enable_irq_window,
+	.get_interrupt_shadow	= vmx_get_interrupt_shadow,
+	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
+	.inject			= vmx_inject,
+	.set_tdp_root		= vmx_set_tdp_root,
 };
