@@ -53,13 +53,17 @@ void mv_vm_flush_tlbs(struct mv_vm *vm)
 	}
 }
 
+/*
+ * A shadow-paged VM may have nested tables too: VMX runs its real-mode code
+ * on them (unrestricted guest needs EPT; vmx/vcpu.c). They are zapped with
+ * the shadow (an empty table costs a walk of its root).
+ */
 void mv_vm_zap_gfns(struct mv_vm *vm, u64 gfn_start, u64 gfn_end)
 {
 	/* Shadow pages are keyed by guest tables, not by range: start over. */
 	if (vm->shadow_paging)
 		mv_shadow_zap_all(vm);
-	else
-		mv_tdp_zap(vm, gfn_start, gfn_end);
+	mv_tdp_zap(vm, gfn_start, gfn_end);
 }
 
 /* The guest-physical pages backed by [start, end) of the VMM's address space. */
@@ -89,10 +93,9 @@ static int mv_vm_zap_hva(struct mv_vm *vm, unsigned long start,
 				      PAGE_SHIFT);
 		if (vm->shadow_paging)
 			r = mv_shadow_zap_gfns(vm, first, last, blockable);
-		else
-			mv_tdp_zap(vm, first, last);
 		if (r)
 			break;
+		mv_tdp_zap(vm, first, last);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
@@ -127,8 +130,7 @@ static void mv_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	if (vm->shadow_paging)
 		mv_shadow_zap_all(vm);
-	else
-		mv_tdp_zap(vm, 0, MV_TDP_MAX_GFN + 1);
+	mv_tdp_zap(vm, 0, MV_TDP_MAX_GFN + 1);
 }
 
 static const struct mmu_notifier_ops mv_mmu_notifier_ops = {

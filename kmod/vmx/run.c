@@ -321,7 +321,10 @@ static void exit_dr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	exit->dr.write = !(q & VMX_QUAL_DR_FROM);
 }
 
-/* A host-owned CR0/CR4 bit was written (vcpu.c). Table 28-3. */
+/*
+ * A host-owned CR0/CR4 bit was written (vcpu.c). Table 28-3. Under shadow
+ * paging every CR access that exits is the core's (cr.c decodes it).
+ */
 static void exit_cr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
 	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
@@ -329,6 +332,10 @@ static void exit_cr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	bool lmsw = VMX_QUAL_CR_TYPE(q) == VMX_CR_TYPE_LMSW;
 	u64 val;
 
+	if (vmx->shadow) {
+		insn_exit(exit, MV_EXIT_CR_ACCESS);
+		return;
+	}
 	if (lmsw)
 		val = VMX_QUAL_CR_LMSW_DATA(q);
 	else if (VMX_QUAL_CR_TYPE(q) == VMX_CR_TYPE_MOV_TO && (cr == 0 || cr == 4))
@@ -359,6 +366,12 @@ static void exit_ept_violation(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	exit->gpa_fault.write = q & VMX_QUAL_EPT_WRITE;
 	exit->gpa_fault.fetch = q & VMX_QUAL_EPT_FETCH;
 	exit->gpa_fault.present = q & VMX_QUAL_EPT_PERMS;
+}
+
+/* Shadow paging: the core decodes the INVLPG. */
+static void exit_invlpg(struct vmx_vcpu *vmx, struct mv_exit *exit)
+{
+	insn_exit(exit, MV_EXIT_INVLPG);
 }
 
 /* Our EPT tables are wrong: a bug, reported as such. */
@@ -408,6 +421,19 @@ static void exit_exception_nmi(struct vmx_vcpu *vmx, struct mv_exit *exit)
 		vmx->vcpu.nmi_masked = true;
 
 	switch (vector) {
+	case PF_VECTOR:
+		/*
+		 * Shadow paging (28.2.1: the faulting address is the exit
+		 * qualification; CR2 is not written by a #PF that exits).
+		 */
+		if (!vmx->shadow) {
+			unexpected(exit);
+			break;
+		}
+		exit->type = MV_EXIT_PAGE_FAULT;
+		exit->page_fault.address = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+		exit->page_fault.error_code = vmcs_read32(VMCS_EXIT_INTR_ERROR);
+		break;
 	case MC_VECTOR:
 		/* A machine check in the guest is the host's: its handler. */
 		asm volatile("int $0x12");
@@ -438,6 +464,7 @@ static const vmx_exit_fn vmx_exit_decoders[VMX_EXIT_MAX + 1] = {
 	[VMX_EXIT_GETSEC]		= exit_ud,
 	[VMX_EXIT_HLT]			= exit_hlt,
 	[VMX_EXIT_INVD]			= exit_nop,
+	[VMX_EXIT_INVLPG]		= exit_invlpg,
 	[VMX_EXIT_RDPMC]		= exit_rdpmc,
 	[VMX_EXIT_RSM]			= exit_ud,
 	[VMX_EXIT_VMCALL]		= exit_vmcall,
@@ -457,6 +484,7 @@ static const vmx_exit_fn vmx_exit_decoders[VMX_EXIT_MAX + 1] = {
 	[VMX_EXIT_WRMSR]		= exit_wrmsr,
 	[VMX_EXIT_MWAIT]		= exit_nop,
 	[VMX_EXIT_MONITOR]		= exit_nop,
+	[VMX_EXIT_PAUSE]		= exit_nop,	/* PAUSE-loop exiting */
 	[VMX_EXIT_EPT_VIOLATION]	= exit_ept_violation,
 	[VMX_EXIT_EPT_MISCONFIG]	= exit_ept_misconfig,
 	[VMX_EXIT_INVEPT]		= exit_ud,

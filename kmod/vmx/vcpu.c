@@ -19,6 +19,25 @@
  * host's value stays in force, as on KVM). The guest reads the owned bits
  * from the read shadows; writing a different value exits (run.c).
  *
+ * Shadow paging (a VM made with tdp=0 or MINIVIRT_SET_MMU): EPT is off and
+ * the hardware walks the core's shadow tables (mmu/shadow.c) from a CR3 of
+ * ours. The host owns every CR0 and CR4 bit (the masks are all ones): the
+ * guest reads its own values from the read shadows, and a write that
+ * changes any bit exits, as do MOV to/from CR3 (CR3-load/store exiting),
+ * INVLPG and every #PF (exception bitmap, 25.6.3 with a zero PFEC mask and
+ * match); the core's cr.c and shadow MMU handle them and call set_cr() and
+ * set_shadow_root() back. The hardware runs with paging, PE, WP and PAE
+ * always on (a non-paged guest on the shadow's identity map, a 32-bit one
+ * on a PAE-format shadow) and long mode only while the guest's paging is on,
+ * as on SVM. Real mode cannot run that way: VMX requires CR0.PE (A.7) unless
+ * the guest is unrestricted, which in turn needs EPT (25.6.2). So while a
+ * shadow-paged guest has CR0.PE clear it runs, as a nested-paged one does,
+ * unrestricted on the VM's EPT tables: without paging in the guest there are
+ * no guest tables to shadow, and EPT maps guest-physical memory exactly as
+ * the shadow's identity map would (KVM with ept=0 emulates real mode in
+ * vm86 mode instead). Without unrestricted guest, real mode is refused
+ * (KVM_EXIT_FAIL_ENTRY, run.c); 32-bit protected mode without paging runs.
+ *
  * Segments convert as KVM's vmx_get_segment()/vmx_set_segment() do, so that
  * KVM_GET_SREGS answers as kvm_intel does: access rights in the VMCS format
  * with its "unusable" bit, present = !unusable, the accessed bit forced on
@@ -201,19 +220,36 @@ void vmx_prepare_run(struct mv_vcpu *vcpu, int cpu)
 	vmx_load(to_vmx(vcpu));
 }
 
-/* The guest's CR0/CR4: its own bits from the VMCS, the host's from the shadows. */
-static u64 vmx_guest_cr0(void)
+/*
+ * The guest's CR0/CR4: its own bits from the VMCS, the host's from the
+ * shadows; under shadow paging all of them are the host's.
+ */
+static u64 vmx_guest_cr0(struct vmx_vcpu *vmx)
 {
 	u64 mask = cr0_host_owned();
 
+	if (vmx->shadow)
+		return vmx->guest_cr0;
 	return (vmcs_readl(VMCS_GUEST_CR0) & ~mask) |
 	       (vmcs_readl(VMCS_CR0_SHADOW) & mask);
 }
 
-static u64 vmx_guest_cr4(void)
+static u64 vmx_guest_cr3(struct vmx_vcpu *vmx)
 {
+	return vmx->shadow ? vmx->guest_cr3 : vmcs_readl(VMCS_GUEST_CR3);
+}
+
+static u64 vmx_guest_cr4(struct vmx_vcpu *vmx)
+{
+	if (vmx->shadow)
+		return vmx->guest_cr4;
 	return (vmcs_readl(VMCS_GUEST_CR4) & ~CR4_HOST_OWNED) |
 	       (vmcs_readl(VMCS_CR4_SHADOW) & CR4_HOST_OWNED);
+}
+
+static u64 vmx_guest_efer(struct vmx_vcpu *vmx)
+{
+	return vmx->shadow ? vmx->guest_efer : vmcs_read64(VMCS_GUEST_EFER);
 }
 
 /*
@@ -233,12 +269,17 @@ static void vmx_set_cr0(u64 cr0)
 }
 
 /* A.8 "VMX-Fixed Bits in CR4": VMXE; MCE stays the host's. */
-static void vmx_set_cr4(u64 cr4)
+static u64 vmx_hw_cr4(u64 cr4)
 {
 	u64 hw = (cr4 & ~CR4_HOST_OWNED) | (cr4_read_shadow() & X86_CR4_MCE);
 
+	return (hw | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+}
+
+static void vmx_set_cr4(u64 cr4)
+{
 	vmcs_writel(VMCS_CR4_SHADOW, cr4);
-	vmcs_writel(VMCS_GUEST_CR4, (hw | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+	vmcs_writel(VMCS_GUEST_CR4, vmx_hw_cr4(cr4));
 }
 
 /*
@@ -261,7 +302,7 @@ int vmx_emulate_cr_write(struct vmx_vcpu *vmx, int cr, bool lmsw, u64 val)
 	u64 efer = vmcs_read64(VMCS_GUEST_EFER);
 	bool cs_l = vmcs_read32(VMCS_GUEST_AR(VMX_SEG_CS)) & VMX_AR_L;
 	bool mode64 = (efer & EFER_LMA) && cs_l;
-	u64 cr4 = vmx_guest_cr4(), cr0 = vmx_guest_cr0();
+	u64 cr4 = vmx_guest_cr4(vmx), cr0 = vmx_guest_cr0(vmx);
 
 	if (!mode64)
 		val = (u32)val;
@@ -305,11 +346,17 @@ gp:
 	return 1;
 }
 
-/* Without unrestricted guest only paged protected mode can run. */
+/*
+ * Without unrestricted guest only paged protected mode can run, and under
+ * shadow paging any protected mode (the hardware pages on the shadow).
+ */
 bool vmx_guest_state_runnable(struct vmx_vcpu *vmx)
 {
-	return vmx_cfg.unrestricted_guest ||
-	       (vmcs_readl(VMCS_CR0_SHADOW) & (X86_CR0_PE | X86_CR0_PG)) ==
+	if (vmx_cfg.unrestricted_guest)
+		return true;
+	if (vmx->shadow)
+		return vmx->guest_cr0 & X86_CR0_PE;
+	return (vmcs_readl(VMCS_CR0_SHADOW) & (X86_CR0_PE | X86_CR0_PG)) ==
 	       (X86_CR0_PE | X86_CR0_PG);
 }
 
@@ -322,6 +369,15 @@ static const u32 vmx_area_msrs[VMX_AREA_NR] = {
 	[VMX_AREA_SYSCALL_MASK]		= MSR_SYSCALL_MASK,
 };
 
+/* Shadow paging sees every CR3 access and INVLPG first (25.6.2). */
+#define VMX_PROC_SHADOW	(VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING | \
+			 VMX_PROC_INVLPG_EXITING)
+
+static u32 vmx_proc_base(struct vmx_vcpu *vmx)
+{
+	return vmx_cfg.proc | (vmx->shadow ? VMX_PROC_SHADOW : 0);
+}
+
 /* The fields that never change (KVM's init_vmcs()). VMCS current. */
 static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 {
@@ -330,7 +386,8 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 
 	if (!vmx->vpid)
 		proc2 &= ~VMX_PROC2_VPID;
-	vmx->proc = vmx_cfg.proc;
+	vmx->proc = vmx_proc_base(vmx);
+	vmx->proc2 = proc2;
 	vmcs_write32(VMCS_PIN_CONTROLS, vmx_cfg.pin);
 	vmcs_write32(VMCS_PROC_CONTROLS, vmx->proc);
 	vmcs_write32(VMCS_PROC2_CONTROLS, proc2);
@@ -338,6 +395,11 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(VMCS_ENTRY_CONTROLS, vmx_cfg.entry);
 	if (vmx->vpid)
 		vmcs_write16(VMCS_VPID, vmx->vpid);
+	/* KVM's ple_gap and ple_window defaults (SDM vol 3C 25.6.13). */
+	if (proc2 & VMX_PROC2_PAUSE_LOOP_EXITING) {
+		vmcs_write32(VMCS_PLE_GAP, 128);
+		vmcs_write32(VMCS_PLE_WINDOW, 4096);
+	}
 
 	/*
 	 * #MC goes to the host's handler; #AC and #DB exit so that a guest
@@ -345,15 +407,15 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	 * CVE-2015-8104), and are reflected (run.c), as on SVM.
 	 */
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, BIT(MC_VECTOR) | BIT(AC_VECTOR) |
-		     BIT(DB_VECTOR));
+		     BIT(DB_VECTOR) | (vmx->shadow ? BIT(PF_VECTOR) : 0));
 	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write64(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
 	/* 27.3.1.5 "Checks on Guest Non-Register State": no shadow VMCS. */
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_writel(VMCS_CR0_MASK, cr0_host_owned());
-	vmcs_writel(VMCS_CR4_MASK, CR4_HOST_OWNED);
+	vmcs_writel(VMCS_CR0_MASK, vmx->shadow ? ~0UL : cr0_host_owned());
+	vmcs_writel(VMCS_CR4_MASK, vmx->shadow ? ~0UL : CR4_HOST_OWNED);
 
 	/* 30.1 "Virtual APIC State": only VTPR (offset 0x80) is used. */
 	vmcs_write64(VMCS_VIRTUAL_APIC_ADDR, virt_to_phys(vmx->vapic));
@@ -394,6 +456,68 @@ static void vmx_init_seg(enum vmx_seg seg, u16 sel, u64 base, u32 ar)
 	vmcs_write32(VMCS_GUEST_AR(seg), ar);
 }
 
+/* Sets EFER (LMA included) and the "IA-32e mode guest" entry control. */
+static void __vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	vmcs_write64(VMCS_GUEST_EFER, efer);
+	vmx->entry = (vmx->entry & ~VMX_ENTRY_CTL_IA32E) |
+		     (efer & EFER_LMA ? VMX_ENTRY_CTL_IA32E : 0);
+	vmcs_write32(VMCS_ENTRY_CONTROLS, vmx->entry);
+}
+
+/*
+ * A 64-bit guest's TR must be a busy 64-bit TSS (27.3.1.2); one that went
+ * to long mode without loading one is marked so, as KVM's enter_lmode().
+ */
+static void vmx_fix_tr_lma(void)
+{
+	u32 ar = vmcs_read32(VMCS_GUEST_AR(VMX_SEG_TR));
+
+	if ((ar & VMX_AR_TYPE) != 11)
+		vmcs_write32(VMCS_GUEST_AR(VMX_SEG_TR), (ar & ~VMX_AR_TYPE) | 11);
+}
+
+/*
+ * Shadow paging: what the hardware runs with for the guest's CR0/CR3/CR4/
+ * EFER (see the top of this file). VMCS current.
+ */
+static void vmx_shadow_update(struct vmx_vcpu *vmx)
+{
+	u64 cr0 = vmx->guest_cr0, cr4 = vmx->guest_cr4, efer = vmx->guest_efer;
+	u64 fixed0 = vmx_cfg.cr0_fixed0;
+	u32 proc2 = vmx->proc2;
+	u64 cr3;
+
+	if (!(cr0 & X86_CR0_PE) && vmx_cfg.unrestricted_guest) {
+		/* Real mode: unrestricted, on the VM's EPT tables. */
+		proc2 |= VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED;
+		fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+		cr3 = vmx->guest_cr3;
+	} else {
+		proc2 &= ~(VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED);
+		cr0 |= X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
+		cr4 |= X86_CR4_PAE;
+		if (!(vmx->guest_cr0 & X86_CR0_PG))
+			efer &= ~(EFER_LME | EFER_LMA);
+		cr3 = vmx->shadow_root;
+	}
+	vmcs_writel(VMCS_CR0_SHADOW, vmx->guest_cr0);
+	vmcs_writel(VMCS_GUEST_CR0, ((cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0) &
+		    vmx_cfg.cr0_fixed1);
+	vmcs_writel(VMCS_CR4_SHADOW, vmx->guest_cr4);
+	vmcs_writel(VMCS_GUEST_CR4, vmx_hw_cr4(cr4));
+	vmcs_writel(VMCS_GUEST_CR3, cr3);
+	__vmx_set_efer(vmx, efer);
+	if (efer & EFER_LMA)
+		vmx_fix_tr_lma();
+	if (proc2 != vmx->proc2) {
+		vmx->proc2 = proc2;
+		vmcs_write32(VMCS_PROC2_CONTROLS, proc2);
+		/* Translations made the other way are not to be used. */
+		vmx->flush_pending = true;
+	}
+}
+
 /*
  * The architectural reset state (SDM vol 3A 9.1.1 table 9-1) with KVM's
  * choices (vmx_vcpu_reset(), kvm_vcpu_reset()): data segments 0x93, CS
@@ -417,12 +541,20 @@ static void vmx_reset_vmcs(struct vmx_vcpu *vmx)
 	vmcs_writel(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
 
-	vmx_set_cr0(CR0_RESET);
-	vmcs_writel(VMCS_GUEST_CR3, 0);
-	vmx_set_cr4(0);
-	vmcs_write64(VMCS_GUEST_EFER, 0);
 	vmx->entry = vmx_cfg.entry;
 	vmcs_write32(VMCS_ENTRY_CONTROLS, vmx->entry);
+	if (vmx->shadow) {
+		vmx->guest_cr0 = CR0_RESET;
+		vmx->guest_cr3 = 0;
+		vmx->guest_cr4 = 0;
+		vmx->guest_efer = 0;
+		vmx_shadow_update(vmx);
+	} else {
+		vmx_set_cr0(CR0_RESET);
+		vmcs_writel(VMCS_GUEST_CR3, 0);
+		vmx_set_cr4(0);
+		vmcs_write64(VMCS_GUEST_EFER, 0);
+	}
 	for (i = 0; i < 4; i++)
 		vmcs_write64(VMCS_GUEST_PDPTE0 + 2 * i, 0);
 
@@ -441,7 +573,7 @@ static void vmx_reset_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_write64(VMCS_TSC_OFFSET, -rdtsc());
 
-	vmx->proc = vmx_cfg.proc;	/* no window exiting */
+	vmx->proc = vmx_proc_base(vmx);	/* no window exiting */
 	vmcs_write32(VMCS_PROC_CONTROLS, vmx->proc);
 	for (i = 0; i < VMX_AREA_NR; i++)
 		vmx->msrs[i].value = 0;
@@ -470,6 +602,11 @@ int vmx_vcpu_create(struct mv_vcpu *vcpu)
 	vmcs_layout_checks();
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
+	vmx->shadow = vcpu->vm->shadow_paging;
+	if (vmx->shadow && (vmx_cfg.proc_may1 & VMX_PROC_SHADOW) != VMX_PROC_SHADOW) {
+		pr_err_ratelimited("minivirt: VMX: no CR3-load/store or INVLPG exiting: no shadow paging\n");
+		return -EOPNOTSUPP;
+	}
 
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
@@ -535,10 +672,10 @@ void vmx_get_ctrl(struct mv_vcpu *vcpu, struct mv_ctrl *ctrl)
 	struct vmx_vcpu *vmx = vmx_get(vcpu);
 	u32 cs_ar = vmcs_read32(VMCS_GUEST_AR(VMX_SEG_CS));
 
-	ctrl->cr0 = vmx_guest_cr0();
-	ctrl->cr3 = vmcs_readl(VMCS_GUEST_CR3);
-	ctrl->cr4 = vmx_guest_cr4();
-	ctrl->efer = vmcs_read64(VMCS_GUEST_EFER);
+	ctrl->cr0 = vmx_guest_cr0(vmx);
+	ctrl->cr3 = vmx_guest_cr3(vmx);
+	ctrl->cr4 = vmx_guest_cr4(vmx);
+	ctrl->efer = vmx_guest_efer(vmx);
 	ctrl->cs_base = vmcs_readl(VMCS_GUEST_BASE(VMX_SEG_CS));
 	ctrl->cs_l = cs_ar & VMX_AR_L;
 	ctrl->cs_db = cs_ar & VMX_AR_DB;
@@ -569,13 +706,17 @@ static void vmx_get_seg(enum vmx_seg seg, struct kvm_segment *var)
 }
 
 /* KVM's vmx_set_segment() and vmx_segment_access_rights(). */
-static void vmx_set_seg(enum vmx_seg seg, const struct kvm_segment *var)
+static void vmx_set_seg(struct vmx_vcpu *vmx, enum vmx_seg seg,
+			const struct kvm_segment *var)
 {
 	u32 type = var->type & 0xf;
 	u32 ar;
 
-	/* Unrestricted guests need the accessed bit (old QEMUs left it clear). */
-	if (vmx_cfg.unrestricted_guest && seg != VMX_SEG_LDTR)
+	/*
+	 * Unrestricted guests need the accessed bit (old QEMUs left it clear),
+	 * and so does the protected mode a shadow-paged one runs in (27.3.1.2).
+	 */
+	if ((vmx_cfg.unrestricted_guest || vmx->shadow) && seg != VMX_SEG_LDTR)
 		type |= 1;
 	ar = type | (var->s & 1) << 4 | (var->dpl & 3) << VMX_AR_DPL_POS |
 	     (var->present & 1) << 7 | (var->avl & 1) << 12 |
@@ -605,21 +746,12 @@ void vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->idt.limit = vmcs_read32(VMCS_GUEST_IDTR_LIMIT);
 	memset(sregs->gdt.padding, 0, sizeof(sregs->gdt.padding));
 	memset(sregs->idt.padding, 0, sizeof(sregs->idt.padding));
-	sregs->cr0 = vmx_guest_cr0();
+	sregs->cr0 = vmx_guest_cr0(vmx);
 	sregs->cr2 = vmx->cr2;
-	sregs->cr3 = vmcs_readl(VMCS_GUEST_CR3);
-	sregs->cr4 = vmx_guest_cr4();
-	sregs->efer = vmcs_read64(VMCS_GUEST_EFER);
+	sregs->cr3 = vmx_guest_cr3(vmx);
+	sregs->cr4 = vmx_guest_cr4(vmx);
+	sregs->efer = vmx_guest_efer(vmx);
 	vmx_put(vmx);
-}
-
-/* Sets EFER (LMA included) and the "IA-32e mode guest" entry control. */
-static void __vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
-{
-	vmcs_write64(VMCS_GUEST_EFER, efer);
-	vmx->entry = (vmx->entry & ~VMX_ENTRY_CTL_IA32E) |
-		     (efer & EFER_LMA ? VMX_ENTRY_CTL_IA32E : 0);
-	vmcs_write32(VMCS_ENTRY_CONTROLS, vmx->entry);
 }
 
 /*
@@ -653,23 +785,31 @@ void vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs)
 
 	vmx_read_pdptes(vcpu, sregs, pdpte);
 	vmx = vmx_get(vcpu);
-	vmx_set_seg(VMX_SEG_CS, &sregs->cs);
-	vmx_set_seg(VMX_SEG_DS, &sregs->ds);
-	vmx_set_seg(VMX_SEG_ES, &sregs->es);
-	vmx_set_seg(VMX_SEG_FS, &sregs->fs);
-	vmx_set_seg(VMX_SEG_GS, &sregs->gs);
-	vmx_set_seg(VMX_SEG_SS, &sregs->ss);
-	vmx_set_seg(VMX_SEG_TR, &sregs->tr);
-	vmx_set_seg(VMX_SEG_LDTR, &sregs->ldt);
+	vmx_set_seg(vmx, VMX_SEG_CS, &sregs->cs);
+	vmx_set_seg(vmx, VMX_SEG_DS, &sregs->ds);
+	vmx_set_seg(vmx, VMX_SEG_ES, &sregs->es);
+	vmx_set_seg(vmx, VMX_SEG_FS, &sregs->fs);
+	vmx_set_seg(vmx, VMX_SEG_GS, &sregs->gs);
+	vmx_set_seg(vmx, VMX_SEG_SS, &sregs->ss);
+	vmx_set_seg(vmx, VMX_SEG_TR, &sregs->tr);
+	vmx_set_seg(vmx, VMX_SEG_LDTR, &sregs->ldt);
 	vmcs_writel(VMCS_GUEST_GDTR_BASE, sregs->gdt.base);
 	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, sregs->gdt.limit);
 	vmcs_writel(VMCS_GUEST_IDTR_BASE, sregs->idt.base);
 	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, sregs->idt.limit);
-	vmx_set_cr0(sregs->cr0);
 	vmx->cr2 = sregs->cr2;
-	vmcs_writel(VMCS_GUEST_CR3, sregs->cr3);
-	vmx_set_cr4(sregs->cr4);
-	__vmx_set_efer(vmx, sregs->efer);
+	if (vmx->shadow) {
+		vmx->guest_cr0 = sregs->cr0;
+		vmx->guest_cr3 = sregs->cr3;
+		vmx->guest_cr4 = sregs->cr4;
+		vmx->guest_efer = sregs->efer;
+		vmx_shadow_update(vmx);
+	} else {
+		vmx_set_cr0(sregs->cr0);
+		vmcs_writel(VMCS_GUEST_CR3, sregs->cr3);
+		vmx_set_cr4(sregs->cr4);
+		__vmx_set_efer(vmx, sregs->efer);
+	}
 	for (i = 0; i < 4; i++)
 		vmcs_write64(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
 	vmx_put(vmx);
@@ -679,7 +819,41 @@ void vmx_set_efer(struct mv_vcpu *vcpu, u64 efer)
 {
 	struct vmx_vcpu *vmx = vmx_get(vcpu);
 
-	__vmx_set_efer(vmx, efer);
+	if (vmx->shadow) {
+		vmx->guest_efer = efer;
+		vmx_shadow_update(vmx);
+	} else {
+		__vmx_set_efer(vmx, efer);
+	}
+	vmx_put(vmx);
+}
+
+/* Shadow paging: the guest's CR0/3/4 after the core's checks (cr.c). */
+void vmx_set_cr(struct mv_vcpu *vcpu, int cr, u64 value)
+{
+	struct vmx_vcpu *vmx = vmx_get(vcpu);
+
+	switch (cr) {
+	case 0:
+		vmx->guest_cr0 = value;
+		break;
+	case 3:
+		vmx->guest_cr3 = value;
+		break;
+	case 4:
+		vmx->guest_cr4 = value;
+		break;
+	}
+	vmx_shadow_update(vmx);
+	vmx_put(vmx);
+}
+
+void vmx_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root)
+{
+	struct vmx_vcpu *vmx = vmx_get(vcpu);
+
+	vmx->shadow_root = root;
+	vmx_shadow_update(vmx);
 	vmx_put(vmx);
 }
 
@@ -695,16 +869,11 @@ void vmx_sync_lma(struct vmx_vcpu *vmx)
 {
 	u64 efer = vmcs_read64(VMCS_GUEST_EFER);
 	bool lma = efer & EFER_LMA;
-	u32 ar;
 
-	if (lma == !!(vmx->entry & VMX_ENTRY_CTL_IA32E))
+	if (vmx->shadow || lma == !!(vmx->entry & VMX_ENTRY_CTL_IA32E))
 		return;
-	if (lma) {
-		ar = vmcs_read32(VMCS_GUEST_AR(VMX_SEG_TR));
-		if ((ar & VMX_AR_TYPE) != 11)
-			vmcs_write32(VMCS_GUEST_AR(VMX_SEG_TR),
-				     (ar & ~VMX_AR_TYPE) | 11);
-	}
+	if (lma)
+		vmx_fix_tr_lma();
 	__vmx_set_efer(vmx, efer);
 }
 

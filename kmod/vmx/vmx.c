@@ -18,7 +18,11 @@
  *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
  *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
  *   CR8-load/store exiting must be clearable (EPT needs none of them).
- * - secondary: EPT; optional: VPID, unrestricted guest, WBINVD exiting.
+ * - secondary: EPT; optional: VPID (with INVVPID), unrestricted guest,
+ *   WBINVD exiting, PAUSE-loop exiting (KVM's defaults: a guest spinning on
+ *   PAUSE exits now and then, so the host gets to act on what is pending for
+ *   it: in the Bochs test host, whose VMX guests are never interrupted by
+ *   the host's timer, that is the only way a vCPU in a PAUSE loop stops).
  *   RDTSCP, INVPCID and XSAVES stay off: the guest's CPUID does not offer
  *   them, and the instructions #UD as on a CPU without them.
  * - VM-exit: save debug controls (DR7, IA32_DEBUGCTL), host address-space
@@ -113,6 +117,7 @@ static const struct vmx_ctl vmx_proc2_ctls[] = {
 	{ VMX_PROC2_VPID,		VMX_OPTIONAL,	"enable VPID" },
 	{ VMX_PROC2_UNRESTRICTED,	VMX_OPTIONAL,	"unrestricted guest" },
 	{ VMX_PROC2_WBINVD_EXITING,	VMX_OPTIONAL,	"WBINVD exiting" },
+	{ VMX_PROC2_PAUSE_LOOP_EXITING,	VMX_OPTIONAL,	"PAUSE-loop exiting" },
 	{ VMX_PROC2_VIRT_APIC_ACCESS,	VMX_CLEARABLE,	"virtualize APIC accesses" },
 	{ VMX_PROC2_DESC_EXITING,	VMX_CLEARABLE,	"descriptor-table exiting" },
 };
@@ -191,6 +196,9 @@ static int vmx_probe_controls(u64 basic)
 				 true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				 MSR_IA32_VMX_PROCBASED_CTLS, vmx_proc_ctls,
 				 ARRAY_SIZE(vmx_proc_ctls), &vmx_cfg.proc);
+	if (!r && rdmsrl_safe(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			      MSR_IA32_VMX_PROCBASED_CTLS, &cap) == 0)
+		vmx_cfg.proc_may1 = cap >> 32;
 	if (!r)
 		r = vmx_controls("secondary processor-based",
 				 MSR_IA32_VMX_PROCBASED_CTLS2, vmx_proc2_ctls,
@@ -219,7 +227,12 @@ static int vmx_probe_controls(u64 basic)
 	}
 	vmx_cfg.ept_ad = cap & VMX_CAP_EPT_AD;
 	vmx_cfg.invept_single = cap & VMX_CAP_INVEPT_SINGLE;
+	/* A VPID is of use only with INVVPID to flush it (KVM likewise). */
+	if (!(cap & VMX_CAP_INVVPID) ||
+	    !(cap & (VMX_CAP_INVVPID_SINGLE | VMX_CAP_INVVPID_ALL)))
+		vmx_cfg.proc2 &= ~VMX_PROC2_VPID;
 	vmx_cfg.vpid = vmx_cfg.proc2 & VMX_PROC2_VPID;
+	vmx_cfg.invvpid_single = cap & VMX_CAP_INVVPID_SINGLE;
 	vmx_cfg.unrestricted_guest = vmx_cfg.proc2 & VMX_PROC2_UNRESTRICTED;
 
 	/* SDM vol 3D A.7, A.8: bits fixed in CR0 and CR4 in VMX operation. */
@@ -265,10 +278,11 @@ static int vmx_probe(void)
 	r = vmx_probe_controls(basic);
 	if (r)
 		return r;
-	pr_info("VMX: VMCS revision %#x, EPT%s, VPID %s, unrestricted guest %s\n",
+	pr_info("VMX: VMCS revision %#x, EPT%s, VPID %s, unrestricted guest %s, PAUSE-loop exiting %s\n",
 		vmx_cfg.revision_id, vmx_cfg.ept_ad ? " with A/D" : "",
 		vmx_cfg.vpid ? "yes" : "no",
-		vmx_cfg.unrestricted_guest ? "yes" : "no (paged protected mode only)");
+		vmx_cfg.unrestricted_guest ? "yes" : "no (protected mode only)",
+		vmx_cfg.proc2 & VMX_PROC2_PAUSE_LOOP_EXITING ? "yes" : "no");
 	return 0;
 }
 
@@ -333,12 +347,41 @@ fault:
  * every guest linear translation is a combined mapping, so no INVVPID is
  * needed.
  */
+static void vmx_invvpid(int type, u16 vpid)
+{
+	struct vmx_invvpid_desc desc = { .vpid = vpid };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" ((unsigned long)type)
+		 : "cc", "memory" : fail, fault);
+	return;
+fail:
+	vmx_insn_failed("invvpid", type);
+fault:
+	return;
+}
+
+/*
+ * Shadow paging runs with EPT off (but for real mode, vcpu.c): the guest's
+ * translations are linear mappings tagged with its VPID, which INVVPID
+ * single-context drops, globals included (29.4.3.3 "Guidelines for Use of
+ * the INVVPID Instruction"); without a VPID every entry and exit drops
+ * them. INVEPT as above for the EPT it uses in real mode.
+ */
 void vmx_flush_tlb(struct vmx_vcpu *vmx)
 {
 	if (vmx_cfg.invept_single)
 		vmx_invept(VMX_INVEPT_SINGLE, vmx->eptp);
 	else
 		vmx_invept(VMX_INVEPT_ALL, 0);
+	if (vmx->shadow && vmx->vpid) {
+		if (vmx_cfg.invvpid_single)
+			vmx_invvpid(VMX_INVVPID_SINGLE, vmx->vpid);
+		else
+			vmx_invvpid(VMX_INVVPID_ALL, 0);
+	}
 }
 
 /*
@@ -542,4 +585,6 @@ const struct mv_backend mv_vmx_backend = {
 	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
 	.inject			= vmx_inject,
 	.set_tdp_root		= vmx_set_tdp_root,
+	.set_cr			= vmx_set_cr,
+	.set_shadow_root	= vmx_set_shadow_root,
 };

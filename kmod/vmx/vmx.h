@@ -17,11 +17,13 @@
 struct vmx_config {
 	u32 revision_id;
 	u32 pin, proc, proc2, exit, entry;	/* the controls we set */
+	u32 proc_may1;			/* primary controls that may be set */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool unrestricted_guest;	/* real mode and CR0.PG = 0 run natively */
 	bool vpid;
 	bool ept_ad;			/* EPT accessed/dirty flags in the EPTP */
 	bool invept_single;		/* else INVEPT all-context */
+	bool invvpid_single;		/* else INVVPID all-context */
 };
 extern struct vmx_config vmx_cfg;
 
@@ -67,6 +69,16 @@ struct vmx_vcpu {
 	u16 vpid;			/* 0: none (no VPID support) */
 	u64 eptp;
 	bool flush_pending;		/* new CPU: stale EPT translations there */
+
+	/*
+	 * Shadow paging (the VM's MMU mode when the vCPU was made): the
+	 * guest's CR0/CR3/CR4/EFER as it sees them; the VMCS holds what the
+	 * hardware runs with (vcpu.c). proc2: the secondary controls in force.
+	 */
+	bool shadow;
+	u32 proc2;
+	u64 guest_cr0, guest_cr3, guest_cr4, guest_efer;
+	phys_addr_t shadow_root;
 
 	/* Fields only we write, cached. */
 	u32 proc;			/* primary processor-based controls */
@@ -237,6 +249,8 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data);
 void vmx_set_efer(struct mv_vcpu *vcpu, u64 efer);
 void vmx_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root);
+void vmx_set_cr(struct mv_vcpu *vcpu, int cr, u64 value);
+void vmx_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root);
 /* With the VMCS current, IRQs off: */
 int vmx_emulate_cr_write(struct vmx_vcpu *vmx, int cr, bool lmsw, u64 val);
 bool vmx_guest_state_runnable(struct vmx_vcpu *vmx);
