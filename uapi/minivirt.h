@@ -121,6 +121,13 @@
  *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
  * - KVM_CREATE_VM accepts type 0 only (KVM_X86_DEFAULT_VM); other types get
  *   -EINVAL, as on KVM without confidential-VM support.
+ * - On Intel VT-x without "unrestricted guest" (which needs EPT), real mode
+ *   (CR0.PE clear) does not run: KVM_RUN gives KVM_EXIT_FAIL_ENTRY with
+ *   hardware_entry_failure_reason 0x80000021 (VM-entry failure, invalid
+ *   guest state), as the CPU would; KVM emulates real mode there instead.
+ *   Without it and with nested paging, CR0.PG clear is refused the same way.
+ *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
+ *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.

@@ -412,6 +412,8 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write64(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
+	vmcs_write64(VMCS_IO_BITMAP_A, vmx_io_bitmap_pa);
+	vmcs_write64(VMCS_IO_BITMAP_B, vmx_io_bitmap_pa + PAGE_SIZE);
 	/* 27.3.1.5 "Checks on Guest Non-Register State": no shadow VMCS. */
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_writel(VMCS_CR0_MASK, vmx->shadow ? ~0UL : cr0_host_owned());

@@ -48,6 +48,8 @@
 #define VMCS_HOST_TR_SEL		0x0c0c
 
 /* B.2.1-B.2.4: 64-bit fields (the full encodings; +1 is the high half). */
+#define VMCS_IO_BITMAP_A		0x2000
+#define VMCS_IO_BITMAP_B		0x2002
 #define VMCS_MSR_BITMAP			0x2004
 #define VMCS_EXIT_MSR_STORE_ADDR	0x2006
 #define VMCS_EXIT_MSR_LOAD_ADDR		0x2008

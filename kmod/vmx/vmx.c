@@ -12,8 +12,8 @@
  * - pin-based: external-interrupt exiting, NMI exiting, virtual NMIs (NMI
  *   blocking lives in the guest's interruptibility state, and NMI-window
  *   exiting needs it).
- * - primary: HLT, MWAIT, MONITOR, RDPMC and MOV-DR exiting; unconditional
- *   I/O exiting (every port exits: no I/O bitmaps); MSR bitmaps; TSC
+ * - primary: HLT, MWAIT, MONITOR, RDPMC and MOV-DR exiting; I/O bitmaps
+ *   (all ones: every port exits to the core's policy); MSR bitmaps; TSC
  *   offsetting; use TPR shadow (MOV CR8 works on a virtual-APIC page instead
  *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
  *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
@@ -95,7 +95,7 @@ static const struct vmx_ctl vmx_proc_ctls[] = {
 	{ VMX_PROC_MONITOR_EXITING,	VMX_ON,		"MONITOR exiting" },
 	{ VMX_PROC_RDPMC_EXITING,	VMX_ON,		"RDPMC exiting" },
 	{ VMX_PROC_MOV_DR_EXITING,	VMX_ON,		"MOV-DR exiting" },
-	{ VMX_PROC_UNCOND_IO_EXITING,	VMX_ON,		"unconditional I/O exiting" },
+	{ VMX_PROC_IO_BITMAPS,		VMX_ON,		"use I/O bitmaps" },
 	{ VMX_PROC_MSR_BITMAPS,		VMX_ON,		"use MSR bitmaps" },
 	{ VMX_PROC_TSC_OFFSETTING,	VMX_ON,		"use TSC offsetting" },
 	{ VMX_PROC_TPR_SHADOW,		VMX_ON,		"use TPR shadow" },
@@ -391,6 +391,10 @@ void vmx_flush_tlb(struct vmx_vcpu *vmx)
 static struct page *vmx_msr_bitmap;
 phys_addr_t vmx_msr_bitmap_pa;
 
+/* SDM vol 3C 25.6.4 "I/O-Bitmap Addresses": A for ports 0-0x7fff, B the rest. */
+static struct page *vmx_io_bitmaps;
+phys_addr_t vmx_io_bitmap_pa;
+
 static void vmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
 {
 	unsigned int base;
@@ -420,6 +424,9 @@ static const u32 vmx_passthrough_msrs[] = {
 
 static void vmx_hardware_unsetup(void)
 {
+	if (vmx_io_bitmaps)
+		__free_pages(vmx_io_bitmaps, 1);
+	vmx_io_bitmaps = NULL;
 	if (vmx_msr_bitmap)
 		__free_page(vmx_msr_bitmap);
 	vmx_msr_bitmap = NULL;
@@ -439,6 +446,13 @@ static int vmx_hardware_setup(void)
 		vmx_msr_bitmap_allow(page_address(vmx_msr_bitmap),
 				     vmx_passthrough_msrs[i]);
 	vmx_msr_bitmap_pa = page_to_phys(vmx_msr_bitmap);
+	vmx_io_bitmaps = alloc_pages(GFP_KERNEL, 1);
+	if (!vmx_io_bitmaps) {
+		vmx_hardware_unsetup();
+		return -ENOMEM;
+	}
+	memset(page_address(vmx_io_bitmaps), 0xff, 2 * PAGE_SIZE);
+	vmx_io_bitmap_pa = page_to_phys(vmx_io_bitmaps);
 
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);

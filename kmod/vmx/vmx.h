@@ -234,6 +234,7 @@ void mv_vmx_do_nmi_irqoff(void);	/* the host's NMI handler, as an NMI */
 int vmx_alloc_vpid(void);
 void vmx_free_vpid(int vpid);
 extern phys_addr_t vmx_msr_bitmap_pa;
+extern phys_addr_t vmx_io_bitmap_pa;		/* A, then B a page on */
 void vmx_flush_tlb(struct vmx_vcpu *vmx);
 
 /* vcpu.c: the VMCS, its reset state and the state groups */
