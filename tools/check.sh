@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
-	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12)
+	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow)
 
 passed=0 failed=0 skipped=0
 summary=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
-#        [--mmu nested|shadow]
+#        [--mmu nested|shadow] [--suites "a b"]
 # One cell of the test matrix: builds minivirt.ko for the newest installed
 # Debian kernel of the series, the selftests and the initramfs, boots the
 # emulated host (QEMU TCG for svm, Bochs for vmx; nohw: QEMU with a CPU that
@@ -9,12 +9,13 @@
 # with tapscan. --mmu shadow loads minivirt with tdp=0 and the KVM vendor
 # module with npt=0 / ept=0: both columns then run on shadow paging.
 # Leaves DIR/console.log, DIR/tap.log, DIR/counts; exits non-zero on
-# any failure.
+# any failure. --suites narrows the selftests to the named ones (to iterate
+# on a few; a cell of the matrix runs them all).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target= series= out= timeout= mmu=nested
+target= series= out= timeout= mmu=nested only=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--target) target=$2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2 ;;
 	--timeout) timeout=$2 ;;
 	--mmu) mmu=$2 ;;
+	--suites) only=$2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -32,7 +34,7 @@ plan=$here/plan.sh qemu_cpu=max
 host_suites="system_ioctls vm_lifecycle hardware_state module_unload"
 case "$target" in
 svm) vendor=kvm_amd; timeout=${timeout:-900} ;;
-vmx) vendor=kvm_intel; timeout=${timeout:-1800} minivirt_suites=$host_suites ;;
+vmx) vendor=kvm_intel; timeout=${timeout:-1800} ;;
 # qemu64 without SVM: -cpu max,-svm makes static glibc abort at start
 # (_dl_get_origin assertion) under QEMU 7.2 TCG.
 nohw) vendor=kvm_amd; timeout=${timeout:-300} plan=$here/nohw-plan.sh qemu_cpu=qemu64,-svm ;;
@@ -51,6 +53,10 @@ suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select
 # Not yet tried in the Bochs VMX host (kvm_intel column): there they would
 # run 1000+ guests (lifecycle_run) at Bochs speed.
 [ "$target" = svm ] && suites="$suites interrupts memslots multi signals lifecycle_run invalid_input"
+if [ -n "$only" ]; then
+	suites=$only
+	minivirt_suites=${minivirt_suites:+$only}
+fi
 
 rel=$("$here/kernel.sh" "$series")
 mkdir -p "$out"
