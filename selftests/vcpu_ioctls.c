@@ -8,6 +8,7 @@
  * of bad input (pointers, flags, fds). Guest code: guest/vcpu_ioctls.S.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@
 #include "lib/kvm_util.h"
 #include "lib/vm.h"
 
+DECLARE_GUEST(vi_count);
 DECLARE_GUEST(vi_regs);
 DECLARE_GUEST(vi_sregs);
 DECLARE_GUEST(vi_fpu_write);
@@ -608,6 +610,37 @@ TEST(run_from_reset)
 	rom[0xfff0] = 0xf4;	/* hlt */
 	vcpu_run_to_hlt(vcpu);
 	EXPECT_EQ(vcpu_rip(vcpu), 0xfff1);
+}
+
+/*
+ * A vCPU whose thread moves to another host CPU between KVM_RUNs: on VT-x its
+ * VMCS is cleared where it last ran and loaded where it runs now (SDM vol 3C
+ * 25.11.1 "Software Use of Virtual-Machine Control Structures"); the guest
+ * goes on where it was, its registers intact. Needs two CPUs in the host.
+ */
+TEST(run_on_each_cpu)
+{
+	const uint64_t magic = 0x1516171819202122ULL;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	cpu_set_t set;
+	uint32_t i;
+
+	if (ncpus < 2)
+		SKIP("one CPU online: nowhere to move the vCPU to");
+	guest_new(VM_MODE_LONG, GUEST(vi_count), 0, &vcpu);
+	vcpu_regs_get(vcpu, &regs);
+	regs.r15 = magic;
+	vcpu_regs_set(vcpu, &regs);
+	for (i = 1; i <= 100; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpus, &set);
+		ASSERT_OK(sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(vcpu_run_to_report(vcpu), i);
+	}
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(regs.r15, magic);
 }
 
 /* Bad pointers: EFAULT from every ioctl that copies a structure. */

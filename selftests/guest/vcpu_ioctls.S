@@ -9,6 +9,15 @@
 #define R	GUEST_REPORT_GPA
 #define D	GUEST_DATA_GPA
 
+/* Counts 1, 2, 3... to the host, one report each; other registers untouched. */
+GUEST_BEGIN(vi_count)
+	.code64
+	xor %eax, %eax
+1:	inc %eax
+	GUEST_REPORT_EAX
+	jmp 1b
+GUEST_END(vi_count)
+
 /* The general-purpose registers, in struct kvm_regs order, and RFLAGS. */
 GUEST_BEGIN(vi_regs)
 	.code64
