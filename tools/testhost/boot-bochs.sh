@@ -5,6 +5,7 @@
 #   boot-bochs.sh --kernel /boot/vmlinuz-VER --initrd INITRD.gz \
 #       --console CONSOLE.log --tap TAP.log --timeout SECONDS --workdir DIR \
 #       [--append "extra kernel args"] [--cpu corei7_haswell_4770] [--megs 512]
+#       [--cpus 1]
 #
 # COM1 (ttyS0, the kernel console) goes to CONSOLE.log, COM2 (ttyS1, the test
 # stream) to TAP.log; see README.md. Bochs cannot load a kernel itself, so it
@@ -44,6 +45,7 @@ readonly GRUB_FAIL="testhost: grub: boot failed"
 
 KERNEL='' INITRD='' CONSOLE='' TAP='' TIMEOUT='' WORKDIR='' APPEND=''
 CPU=corei7_haswell_4770
+CPUS=1
 MEGS=512
 BOCHS_PID='' WATCH_PID='' PVH_IMAGE='' PORT_WAITED=0.0
 # BOCHS_NO_PVH=1 forces the slow GRUB "linux" boot (to compare or debug).
@@ -56,7 +58,7 @@ die() {
 
 usage() {
 	echo "usage:" >&2
-	sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^#//' >&2
+	sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^#//' >&2
 	exit 2
 }
 
@@ -73,6 +75,7 @@ parse_args() {
 		--append) APPEND=$2 ;;
 		--cpu) CPU=$2 ;;
 		--megs) MEGS=$2 ;;
+		--cpus) CPUS=$2 ;;
 		*) usage ;;
 		esac
 		shift 2
@@ -82,6 +85,7 @@ parse_args() {
 	[[ -f $INITRD ]] || die "no initrd $INITRD"
 	[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds"
 	[[ $MEGS =~ ^[1-9][0-9]*$ ]] || die "--megs wants a number"
+	[[ $CPUS =~ ^[1-9][0-9]*$ ]] || die "--cpus wants a number"
 	# GRUB re-quotes arguments with quotes or backslashes; keep it simple.
 	[[ $APPEND != *[\'\"\\]* ]] || die "--append: quotes and backslashes are not supported"
 	mkdir -p "$WORKDIR"
@@ -221,7 +225,7 @@ initrd /boot/initrd.gz"
 write_bochsrc() {
 	cat >"$WORKDIR/bochsrc" <<-EOF
 		megs: $MEGS
-		cpu: model=$CPU, count=1, ips=100000000, reset_on_triple_fault=1, ignore_bad_msrs=1
+		cpu: model=$CPU, count=$CPUS, ips=100000000, reset_on_triple_fault=1, ignore_bad_msrs=1
 		clock: sync=none
 		romimage: file=$BIOS
 		vgaromimage: file=$VGABIOS

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
-#        [--mmu nested|shadow] [--suites "a b"]
+#        [--mmu nested|shadow] [--suites "a b"] [--bochs-cpu MODEL]
+#        [--bochs-cpus N]
 # One cell of the test matrix: builds minivirt.ko for the newest installed
 # Debian kernel of the series, the selftests and the initramfs, boots the
 # emulated host (QEMU TCG for svm, Bochs for vmx; nohw: QEMU with a CPU that
@@ -10,12 +11,14 @@
 # module with npt=0 / ept=0: both columns then run on shadow paging.
 # Leaves DIR/console.log, DIR/tap.log, DIR/counts; exits non-zero on
 # any failure. --suites narrows the selftests to the named ones (to iterate
-# on a few; a cell of the matrix runs them all).
+# on a few; a cell of the matrix runs them all). --bochs-cpu picks another
+# Bochs CPU model for vmx (e.g. one without unrestricted guest),
+# --bochs-cpus a host of N CPUs (vCPUs then move between them).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target= series= out= timeout= mmu=nested only=
+target= series= out= timeout= mmu=nested only= bochs_cpu= bochs_cpus=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--target) target=$2 ;;
@@ -24,6 +27,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2 ;;
 	--mmu) mmu=$2 ;;
 	--suites) only=$2 ;;
+	--bochs-cpu) bochs_cpu=$2 ;;
+	--bochs-cpus) bochs_cpus=$2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -91,7 +96,8 @@ svm|nohw)
 vmx)
 	"$here/boot-bochs.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
 		--console "$out/console.log" --tap "$out/tap.log" \
-		--timeout "$timeout" --workdir "$out/bochs" --append "$append" || boot_rc=$?
+		--timeout "$timeout" --workdir "$out/bochs" --append "$append" \
+		${bochs_cpu:+--cpu "$bochs_cpu"} ${bochs_cpus:+--cpus "$bochs_cpus"} || boot_rc=$?
 	;;
 esac
 [ "$boot_rc" -eq 124 ] && echo "run.sh: watchdog fired after $timeout s" >&2
