@@ -17,7 +17,9 @@
  *   offsetting; use TPR shadow (MOV CR8 works on a virtual-APIC page instead
  *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
  *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
- *   CR8-load/store exiting must be clearable (EPT needs none of them).
+ *   CR8-load/store exiting must be clearable (EPT needs none of them);
+ *   shadow paging sets the first three (a shadow VM's vCPU is refused if
+ *   they cannot be set: vcpu.c).
  * - secondary: EPT; optional: VPID (with INVVPID), unrestricted guest,
  *   WBINVD exiting, PAUSE-loop exiting (KVM's defaults: a guest spinning on
  *   PAUSE exits now and then, so the host gets to act on what is pending for
@@ -35,9 +37,11 @@
  *   guest" settable.
  * - EPT: 4-level walks, write-back paging structures, INVEPT (single- or
  *   all-context); A/D flags used when offered.
- * Probing fails closed with one dmesg line naming what is missing. Without
- * unrestricted guest, guests run only in paged protected mode: entering
- * with CR0.PE or CR0.PG clear fails (KVM_EXIT_FAIL_ENTRY, see run.c).
+ * Probing fails closed with one dmesg line naming what is missing (a Core 2
+ * has neither EPT nor the PAT/EFER controls: no VMX backend there). Without
+ * unrestricted guest, real mode does not run, nor, with nested paging,
+ * protected mode without paging: such an entry fails (KVM_EXIT_FAIL_ENTRY
+ * 0x80000021, see run.c) where KVM would emulate.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
