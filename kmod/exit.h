@@ -23,6 +23,7 @@ enum mv_exit_type {
 	MV_EXIT_NOP,		/* an instruction to skip (INVD, WBINVD, MONITOR, MWAIT) */
 	MV_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
 	MV_EXIT_CR_ACCESS,	/* MOV to CR8; shadow paging: MOV CR0/3/4, LMSW, CLTS, SMSW */
+	MV_EXIT_TPR_LOWERED,	/* a MOV to CR8 that lowered the TPR, already done */
 	MV_EXIT_PAGE_FAULT,	/* shadow paging: a #PF in the guest */
 	MV_EXIT_INVLPG,		/* shadow paging */
 	MV_EXIT_UD,		/* an instruction the guest may not use: #UD */

@@ -109,6 +109,17 @@ static int handle_hlt(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * No in-kernel LAPIC: a lower TPR may unmask an interrupt userspace holds
+ * back; tell it, as KVM does after a CR8 write (handle_cr(), cr8_write_
+ * interception()). The backend already completed the write.
+ */
+static int handle_tpr_lowered(struct mv_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
+	return 0;
+}
+
 /* KVM's kvm_emulate_hypercall() with no paravirtual feature enabled. */
 static int handle_hypercall(struct mv_vcpu *vcpu)
 {
@@ -275,6 +286,7 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_NOP]		= skip_or_fail,
 	[MV_EXIT_DR_ACCESS]	= handle_dr_access,
 	[MV_EXIT_CR_ACCESS]	= mv_handle_cr_access,
+	[MV_EXIT_TPR_LOWERED]	= handle_tpr_lowered,
 	[MV_EXIT_PAGE_FAULT]	= handle_page_fault,
 	[MV_EXIT_INVLPG]	= mv_handle_invlpg,
 	[MV_EXIT_UD]		= handle_ud,

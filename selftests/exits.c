@@ -34,22 +34,6 @@ DECLARE_GUEST(exits_spin);
 
 #define EXITS_HLT_N	500	/* as in guest/exits.S */
 
-/*
- * SVM's VMEXIT_INVALID (APM vol 2 15.5.1 "VMRUN": EXITCODE -1), as KVM
- * reports it: the low 32 bits of EXITCODE (KVM keeps exit_code as a u32).
- */
-#define SVM_EXIT_ERR		0xffffffffULL
-/* VMX: exit reason 33, invalid guest state, with bit 31 (failed VM entry). */
-#define VMX_EXIT_FAIL_GUEST	0x80000021ULL
-
-static bool host_is_amd(void)
-{
-	uint32_t a, b, c, d;
-
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;
-}
-
 /* Each HLT exits with RIP right after it; KVM_RUN resumes there. */
 TEST(hlt)
 {
@@ -128,10 +112,10 @@ TEST(fail_entry_cs_l_and_d)
 	vcpu_run(vcpu);
 	ASSERT_EXIT(vcpu, KVM_EXIT_FAIL_ENTRY);
 	reason = vcpu->run->fail_entry.hardware_entry_failure_reason;
-	if (reason != (host_is_amd() ? SVM_EXIT_ERR : VMX_EXIT_FAIL_GUEST))
+	if (reason != HOST_EXIT_FAIL_GUEST)
 		TH_LOG("hardware_entry_failure_reason %#llx",
 		       (unsigned long long)reason);
-	EXPECT_EQ(reason, host_is_amd() ? SVM_EXIT_ERR : VMX_EXIT_FAIL_GUEST);
+	EXPECT_EQ(reason, HOST_EXIT_FAIL_GUEST);
 	EXPECT_TRUE(vcpu->run->fail_entry.cpu < (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
 }
 

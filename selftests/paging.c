@@ -223,9 +223,12 @@ static void pg_setup(struct pg *p, int mode, int test)
 	 * TR's hidden type as the emulated host's LTR leaves it (QEMU 7.2
 	 * TCG): 9, available. On a busy type 11 there, its stack switch for
 	 * an interrupt from ring 3 aborts the whole emulator ("invalid tss
-	 * type"); hardware uses the base and limit alone.
+	 * type"); hardware uses the base and limit alone. VT-x requires the
+	 * busy type (SDM vol 3C 26.3.1.2: TR type 11, or 3 outside IA-32e
+	 * mode), and Bochs has no such quirk.
 	 */
-	sregs.tr.type = 9;
+	if (host_is_amd())
+		sregs.tr.type = 9;
 	vcpu_sregs_set(p->vcpu, &sregs);
 	vcpu_regs_get(p->vcpu, &regs);
 	regs.rsi = test;

@@ -286,6 +286,11 @@ static void exit_rdpmc(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	exit->type = MV_EXIT_NONE;
 }
 
+static void exit_tpr_below_threshold(struct vmx_vcpu *vmx, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_TPR_LOWERED;
+}
+
 static void exit_intr_window(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
 	vmx_set_proc(vmx, vmx->proc & ~VMX_PROC_INTR_WINDOW);
@@ -485,6 +490,7 @@ static const vmx_exit_fn vmx_exit_decoders[VMX_EXIT_MAX + 1] = {
 	[VMX_EXIT_MWAIT]		= exit_nop,
 	[VMX_EXIT_MONITOR]		= exit_nop,
 	[VMX_EXIT_PAUSE]		= exit_nop,	/* PAUSE-loop exiting */
+	[VMX_EXIT_TPR_BELOW_THRESHOLD]	= exit_tpr_below_threshold,
 	[VMX_EXIT_EPT_VIOLATION]	= exit_ept_violation,
 	[VMX_EXIT_EPT_MISCONFIG]	= exit_ept_misconfig,
 	[VMX_EXIT_INVEPT]		= exit_ud,
@@ -539,8 +545,14 @@ static void vmx_put_guest_state(struct vmx_vcpu *vmx)
 			dbg |= VMX_PENDING_DBG_BS;
 		vmcs_writel(VMCS_GUEST_PENDING_DBG, dbg);
 	}
-	/* MOV CR8 works on VTPR (30.1.1 "Virtualized APIC Registers"). */
+	/*
+	 * MOV CR8 works on VTPR (30.1.1 "Virtualized APIC Registers"); one
+	 * that lowers it below the threshold exits after it completes (30.1.2
+	 * "TPR Virtualization"), which the core reports as KVM_EXIT_SET_TPR.
+	 * The threshold may not exceed VTPR[7:4] at entry (26.2.1.1).
+	 */
 	*(u32 *)(vmx->vapic + VAPIC_TPR) = (vcpu->cr8 & 0xf) << 4;
+	vmcs_write32(VMCS_TPR_THRESHOLD, vcpu->cr8 & 0xf);
 	/* An NMI the core could not inject yet: exit as soon as it can be. */
 	if (vcpu->nmi_pending)
 		vmx_set_proc(vmx, vmx->proc | VMX_PROC_NMI_WINDOW);

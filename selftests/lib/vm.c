@@ -197,3 +197,11 @@ uint64_t vcpu_load_insn(struct vcpu *vcpu, struct guest_code code)
 	vcpu_regs_set(vcpu, &regs);
 	return end;
 }
+
+bool host_is_amd(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;
+}

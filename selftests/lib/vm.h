@@ -179,6 +179,19 @@ uint32_t vcpu_run_to_report_at(struct vcpu *vcpu, const char *file, int line);
 /* --- Modes (lib/vm_mode.c) --- */
 
 /* KVM_GET_SUPPORTED_CPUID on sys_fd (grows the buffer on E2BIG); free() it. */
+/* The host CPU's vendor (CPUID leaf 0): "AuthenticAMD"? Else Intel. */
+bool host_is_amd(void);
+
+/*
+ * KVM_EXIT_FAIL_ENTRY's hardware_entry_failure_reason for invalid guest
+ * state. SVM: VMEXIT_INVALID (APM vol 2 15.5.1 "VMRUN": EXITCODE -1), as
+ * KVM reports it, the low 32 bits. VMX: exit reason 33 with bit 31 (failed
+ * VM entry, SDM vol 3C 27.8).
+ */
+#define SVM_EXIT_ERR		0xffffffffULL
+#define VMX_EXIT_FAIL_GUEST	0x80000021ULL
+#define HOST_EXIT_FAIL_GUEST	(host_is_amd() ? SVM_EXIT_ERR : VMX_EXIT_FAIL_GUEST)
+
 struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd);
 /* The entry for (function, index), or NULL. */
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function,

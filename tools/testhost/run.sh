@@ -54,10 +54,8 @@ esac
 
 # The selftests every cell runs against both hypervisors (coexist is run by
 # the plan itself, with both devices).
-suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select paging"
-# Not yet tried in the Bochs VMX host (kvm_intel column): there they would
-# run 1000+ guests (lifecycle_run) at Bochs speed.
-[ "$target" = svm ] && suites="$suites interrupts memslots multi signals lifecycle_run invalid_input"
+suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select paging \
+	interrupts memslots multi signals lifecycle_run invalid_input"
 if [ -n "$only" ]; then
 	suites=$only
 	minivirt_suites=${minivirt_suites:+$only}
