@@ -366,8 +366,12 @@ TEST(unmapped_array_tails)
 /*
  * KVM_RUN before any setup, without memory: Linux 6.12 gives an emulation
  * failure exit; 6.1, and 6.12's shadow MMU, -ENOSPC (the older answer
- * ../shared/TESTING.md lists). The same answer again; the VM then takes
- * memory and another vCPU runs in it.
+ * ../shared/TESTING.md lists). kvm_intel with ept=0 has no unrestricted
+ * guest: its emulator runs the reset state's real mode and, with nothing to
+ * fetch, ends in a triple fault (KVM_EXIT_SHUTDOWN); minivirt's VT-x shadow
+ * mode runs real mode unrestricted on EPT (uapi/minivirt.h) and answers as
+ * in nested mode. The same answer again; the VM then takes memory and
+ * another vCPU runs in it.
  */
 TEST(run_before_setup)
 {
@@ -384,6 +388,9 @@ TEST(run_before_setup)
 			TH_FAIL("KVM_RUN without memory: %s", strerror(err));
 			continue;
 		}
+		if (th_is_kvm && !host_is_amd() && th_kvm_shadow_mmu() &&
+		    vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN)
+			continue;
 		ASSERT_EXIT(vcpu, KVM_EXIT_INTERNAL_ERROR);
 		EXPECT_EQ(vcpu->run->internal.suberror, KVM_INTERNAL_ERROR_EMULATION);
 	}
