@@ -21,7 +21,7 @@
 #include <asm/bitsperlong.h>
 #include <asm/nospec-branch.h>
 
-#define GPR(n)	((n) * 8)
+#include "../entry_gprs.h"
 
 /*
  * Before the first RET after #VMEXIT: refill the return stack buffer and
@@ -62,39 +62,13 @@ SYM_FUNC_START(mv_svm_vmrun)
 11:	mov	%rsi, %rax
 2:	vmload	%rax
 
-	mov	GPR(1)(%rdi), %rcx
-	mov	GPR(2)(%rdi), %rdx
-	mov	GPR(3)(%rdi), %rbx
-	mov	GPR(5)(%rdi), %rbp
-	mov	GPR(6)(%rdi), %rsi
-	mov	GPR(8)(%rdi), %r8
-	mov	GPR(9)(%rdi), %r9
-	mov	GPR(10)(%rdi), %r10
-	mov	GPR(11)(%rdi), %r11
-	mov	GPR(12)(%rdi), %r12
-	mov	GPR(13)(%rdi), %r13
-	mov	GPR(14)(%rdi), %r14
-	mov	GPR(15)(%rdi), %r15
-	mov	GPR(7)(%rdi), %rdi
+	MV_LOAD_GUEST_GPRS %rdi, 7
 
 3:	vmrun	%rax
 4:
 	/* #VMEXIT restored RAX (the VMCB's address) and RSP; the rest is the guest's. */
 	pop	%rax
-	mov	%rcx, GPR(1)(%rax)
-	mov	%rdx, GPR(2)(%rax)
-	mov	%rbx, GPR(3)(%rax)
-	mov	%rbp, GPR(5)(%rax)
-	mov	%rsi, GPR(6)(%rax)
-	mov	%rdi, GPR(7)(%rax)
-	mov	%r8, GPR(8)(%rax)
-	mov	%r9, GPR(9)(%rax)
-	mov	%r10, GPR(10)(%rax)
-	mov	%r11, GPR(11)(%rax)
-	mov	%r12, GPR(12)(%rax)
-	mov	%r13, GPR(13)(%rax)
-	mov	%r14, GPR(14)(%rax)
-	mov	%r15, GPR(15)(%rax)
+	MV_SAVE_GUEST_GPRS
 
 	pop	%rax
 5:	vmsave	%rax

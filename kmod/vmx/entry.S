@@ -25,7 +25,8 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-#define GPR(n)		((n) * 8)
+#include "../entry_gprs.h"
+
 #define VMCS_HOST_RSP	0x6c14		/* vmcs.h; SDM vol 3D B.4.4 */
 
 /*
@@ -63,21 +64,7 @@ SYM_FUNC_START(mv_vmx_vcpu_run)
 	/* CF = launched: kept through the MOVs below (they leave flags alone). */
 	bt	$0, %esi
 	mov	%rdi, %rax
-	mov	GPR(1)(%rax), %rcx
-	mov	GPR(2)(%rax), %rdx
-	mov	GPR(3)(%rax), %rbx
-	mov	GPR(5)(%rax), %rbp
-	mov	GPR(6)(%rax), %rsi
-	mov	GPR(7)(%rax), %rdi
-	mov	GPR(8)(%rax), %r8
-	mov	GPR(9)(%rax), %r9
-	mov	GPR(10)(%rax), %r10
-	mov	GPR(11)(%rax), %r11
-	mov	GPR(12)(%rax), %r12
-	mov	GPR(13)(%rax), %r13
-	mov	GPR(14)(%rax), %r14
-	mov	GPR(15)(%rax), %r15
-	mov	GPR(0)(%rax), %rax
+	MV_LOAD_GUEST_GPRS %rax, 0
 
 	MV_VMENTRY_CLEAR_CPU_BUFFERS
 
@@ -103,20 +90,7 @@ SYM_INNER_LABEL(mv_vmx_vmexit, SYM_L_GLOBAL)
 	push	%rax
 	mov	8(%rsp), %rax
 	pop	GPR(0)(%rax)
-	mov	%rcx, GPR(1)(%rax)
-	mov	%rdx, GPR(2)(%rax)
-	mov	%rbx, GPR(3)(%rax)
-	mov	%rbp, GPR(5)(%rax)
-	mov	%rsi, GPR(6)(%rax)
-	mov	%rdi, GPR(7)(%rax)
-	mov	%r8, GPR(8)(%rax)
-	mov	%r9, GPR(9)(%rax)
-	mov	%r10, GPR(10)(%rax)
-	mov	%r11, GPR(11)(%rax)
-	mov	%r12, GPR(12)(%rax)
-	mov	%r13, GPR(13)(%rax)
-	mov	%r14, GPR(14)(%rax)
-	mov	%r15, GPR(15)(%rax)
+	MV_SAVE_GUEST_GPRS
 	xor	%ebx, %ebx		/* return 0 */
 
 .Lout:
