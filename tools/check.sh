@@ -38,7 +38,7 @@ step() {	# step NAME COMMAND...: one pass or one failure
 mkdir -p "$build/check"
 start=$(date +%s)
 
-# The emulated-host cells; vmx ones start first, in the background.
+# The emulated-host cells; the vmx ones start first, in the background.
 run_cell() {	# run_cell TARGET:SERIES[:MMU]
 	local target series mmu name=${1//:/-}
 	IFS=: read -r target series mmu <<<"$1"
@@ -46,10 +46,22 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 		--mmu "${mmu:-nested}" --out "$build/testhost/$name" \
 		>"$build/check/$name.log" 2>&1
 }
-declare -A bg
+# What every cell's run.sh builds into build/, built once here so that the
+# two lanes never write the same file at once.
+step selftests-build make -C "$root/selftests" O="$build/selftests"
+make -s -C "$root/tools/vmrun" O="$build/vmrun" >"$build/check/tools.log" 2>&1 &&
+	make -s -C "$root/tools/testhost" tapscan modload >>"$build/check/tools.log" 2>&1 ||
+	cat "$build/check/tools.log" >&2
+# One Bochs at a time (boot-bochs.sh's port lock): the vmx cells run one
+# after the other, in one background lane beside the svm cells.
+vmx_cells=() vmx_lane=
 for c in "${cells[@]}"; do
-	case "$c" in vmx:*) run_cell "$c" & bg[$c]=$! ;; esac
+	case "$c" in vmx:*) vmx_cells+=("$c") ;; esac
 done
+if [ ${#vmx_cells[@]} -gt 0 ]; then
+	( for c in "${vmx_cells[@]}"; do run_cell "$c"; done ) &
+	vmx_lane=$!
+fi
 
 # Unit tests: each Check binary prints "NN%: Checks: N, Failures: F, Errors: E".
 make -s -C "$root/tests" check >"$build/check/unit.log" 2>&1
@@ -74,11 +86,15 @@ for series in 6.1 6.12; do
 		"$build/module-check/$rel" W=1 C=1
 	step "dkms-build-$series" "$root/tools/dkms-build.sh" "$rel" "$build/dkms"
 done
-step selftests-build make -C "$root/selftests" O="$build/selftests"
 
+# The other cells here, meanwhile; then the vmx lane's results.
+other_cells=()
 for c in "${cells[@]}"; do
+	case "$c" in vmx:*) ;; *) other_cells+=("$c") ;; esac
+done
+for c in "${other_cells[@]}" "${vmx_cells[@]}"; do
 	case "$c" in
-	vmx:*) wait "${bg[$c]}" ;;
+	vmx:*) [ -z "$vmx_lane" ] || wait "$vmx_lane"; vmx_lane= ;;
 	*) run_cell "$c" ;;
 	esac
 	cat "$build/check/${c//:/-}.log"
