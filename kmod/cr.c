@@ -229,32 +229,3 @@ ud:
 	mv_queue_exception(vcpu, UD_VECTOR, false, 0);
 	return 1;
 }
-
-/*
- * INVLPG m (0F 01 /7): the guest changed a translation. Its page tables are
- * write-protected, so the shadow already follows, and every change of a
- * shadow entry flushed the TLB: flush the vCPU's (a new ASID/VPID at the
- * next entry) all the same. The SVM backend does not intercept INVLPG at
- * all (svm/vcpu.c); a backend that does ends here.
- */
-int mv_handle_invlpg(struct mv_vcpu *vcpu)
-{
-	u8 buf[MV_EMU_MAX_LEN];
-	struct mv_insn insn;
-	struct mv_ctrl c;
-	int n;
-
-	mv_backend->get_ctrl(vcpu, &c);
-	if (c.cpl) {
-		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	}
-	n = mv_fetch_insn(vcpu, &c, buf, sizeof(buf));
-	if (n < 0 || mv_emu_decode(&insn, buf, n,
-				   mv_code_mode(&c, vcpu->regs.rflags)) ||
-	    insn.op != MV_OP_INVLPG)
-		return mv_emulation_failure(vcpu);
-	mv_vcpu_request(vcpu, MV_REQ_TLB_FLUSH);
-	mv_advance_rip(vcpu, &c, insn.len);
-	return 1;
-}

@@ -15,6 +15,5 @@ u64 mv_cr4_allowed(struct mv_vcpu *vcpu);
 
 /* Exit handlers (exits.h contract). */
 int mv_handle_cr_access(struct mv_vcpu *vcpu);
-int mv_handle_invlpg(struct mv_vcpu *vcpu);
 
 #endif /* MINIVIRT_CR_H */

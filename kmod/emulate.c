@@ -362,18 +362,6 @@ static int decode_opcode(struct mv_insn *insn, bool opsize_prefix,
 			insn->mem_size = 8;
 			*flags = MV_F_LOCK;
 			return 0;
-		case 0x01:
-			/*
-			 * Group 7: only INVLPG m (/7 with a memory operand),
-			 * decoded for its address (SDM vol 2A INVLPG); the
-			 * rest (LGDT, SWAPGS, VMCALL...) is not handled.
-			 */
-			if (regf != 7 || insn->mod == 3)
-				return -EOPNOTSUPP;
-			insn->op = MV_OP_INVLPG;
-			insn->op_size = 1;
-			insn->mem_size = 1;
-			return 0;
 		case 0x10: case 0x11: case 0x28: case 0x29: case 0x2b:
 		case 0x6f: case 0x7f: case 0xe7:
 			return decode_vec(insn, reg, opsize_prefix, flags);

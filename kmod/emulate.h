@@ -159,7 +159,6 @@ enum mv_emu_op {
 	MV_OP_OUTS,		/* 6E 6F */
 	MV_OP_IN,		/* E4 E5 EC ED */
 	MV_OP_OUT,		/* E6 E7 EE EF */
-	MV_OP_INVLPG,		/* 0F 01 /7, memory operand (shadow paging) */
 	/*
 	 * MMX/SSE register <-> memory, all bytes as they are (mv_insn.vec):
 	 * 0F 6F/7F MOVQ mm; 66 0F 6F/7F MOVDQA; F3 0F 6F/7F MOVDQU;

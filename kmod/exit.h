@@ -25,7 +25,6 @@ enum mv_exit_type {
 	MV_EXIT_CR_ACCESS,	/* MOV to CR8; shadow paging: MOV CR0/3/4, LMSW, CLTS, SMSW */
 	MV_EXIT_TPR_LOWERED,	/* a MOV to CR8 that lowered the TPR, already done */
 	MV_EXIT_PAGE_FAULT,	/* shadow paging: a #PF in the guest */
-	MV_EXIT_INVLPG,		/* shadow paging */
 	MV_EXIT_UD,		/* an instruction the guest may not use: #UD */
 	MV_EXIT_SHUTDOWN,	/* triple fault */
 	MV_EXIT_FAIL_ENTRY,	/* the hardware refused the guest state */

@@ -288,7 +288,6 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_CR_ACCESS]	= mv_handle_cr_access,
 	[MV_EXIT_TPR_LOWERED]	= handle_tpr_lowered,
 	[MV_EXIT_PAGE_FAULT]	= handle_page_fault,
-	[MV_EXIT_INVLPG]	= mv_handle_invlpg,
 	[MV_EXIT_UD]		= handle_ud,
 	[MV_EXIT_SHUTDOWN]	= handle_shutdown,
 	[MV_EXIT_FAIL_ENTRY]	= handle_fail_entry,

@@ -323,11 +323,6 @@ static void exit_pf(struct svm_vcpu *svm, struct mv_exit *exit)
 	exit->page_fault.address = svm->vmcb->control.exit_info_2;
 }
 
-static void exit_invlpg(struct svm_vcpu *svm, struct mv_exit *exit)
-{
-	exit->type = MV_EXIT_INVLPG;
-}
-
 #define DR_EXITS(fn)							\
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 15] = fn,		\
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = fn
@@ -336,7 +331,6 @@ static const svm_exit_fn svm_exit_decoders[SVM_EXIT_MAX + 1] = {
 	[SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15] = exit_cr,
 	DR_EXITS(exit_dr),
 	[SVM_EXIT_EXCP_BASE + PF_VECTOR]	= exit_pf,
-	[SVM_EXIT_INVLPG]		= exit_invlpg,
 	[SVM_EXIT_INVPCID]		= exit_ud,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_reflect,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_reflect,

@@ -373,12 +373,6 @@ static void exit_ept_violation(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	exit->gpa_fault.present = q & VMX_QUAL_EPT_PERMS;
 }
 
-/* Shadow paging: the core decodes the INVLPG. */
-static void exit_invlpg(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	insn_exit(exit, MV_EXIT_INVLPG);
-}
-
 /* Our EPT tables are wrong: a bug, reported as such. */
 static void exit_ept_misconfig(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
@@ -469,7 +463,6 @@ static const vmx_exit_fn vmx_exit_decoders[VMX_EXIT_MAX + 1] = {
 	[VMX_EXIT_GETSEC]		= exit_ud,
 	[VMX_EXIT_HLT]			= exit_hlt,
 	[VMX_EXIT_INVD]			= exit_nop,
-	[VMX_EXIT_INVLPG]		= exit_invlpg,
 	[VMX_EXIT_RDPMC]		= exit_rdpmc,
 	[VMX_EXIT_RSM]			= exit_ud,
 	[VMX_EXIT_VMCALL]		= exit_vmcall,

@@ -23,10 +23,10 @@
  * the hardware walks the core's shadow tables (mmu/shadow.c) from a CR3 of
  * ours. The host owns every CR0 and CR4 bit (the masks are all ones): the
  * guest reads its own values from the read shadows, and a write that
- * changes any bit exits, as do MOV to/from CR3 (CR3-load/store exiting),
- * INVLPG and every #PF (exception bitmap, 25.6.3 with a zero PFEC mask and
- * match); the core's cr.c and shadow MMU handle them and call set_cr() and
- * set_shadow_root() back. The hardware runs with paging, PE, WP and PAE
+ * changes any bit exits, as do MOV to/from CR3 (CR3-load/store exiting)
+ * and every #PF (exception bitmap, 25.6.3 with a zero PFEC mask and match),
+ * not INVLPG (VMX_PROC_SHADOW); the core's cr.c and shadow MMU handle them
+ * and call set_cr() and set_shadow_root() back. The hardware runs with paging, PE, WP and PAE
  * always on (a non-paged guest on the shadow's identity map, a 32-bit one
  * on a PAE-format shadow) and long mode only while the guest's paging is on,
  * as on SVM. Real mode cannot run that way: VMX requires CR0.PE (A.7) unless
@@ -369,9 +369,13 @@ static const u32 vmx_area_msrs[VMX_AREA_NR] = {
 	[VMX_AREA_SYSCALL_MASK]		= MSR_SYSCALL_MASK,
 };
 
-/* Shadow paging sees every CR3 access and INVLPG first (25.6.2). */
-#define VMX_PROC_SHADOW	(VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING | \
-			 VMX_PROC_INVLPG_EXITING)
+/*
+ * Shadow paging sees every CR3 access first (25.6.2). Not INVLPG: every
+ * guest table with a shadow is write-protected and every change of a shadow
+ * entry flushes the TLB (mmu/shadow.c), so INVLPG runs natively on the
+ * shadow, in the guest's VPID, as on SVM (svm/vcpu.c).
+ */
+#define VMX_PROC_SHADOW	(VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING)
 
 static u32 vmx_proc_base(struct vmx_vcpu *vmx)
 {
@@ -606,7 +610,7 @@ int vmx_vcpu_create(struct mv_vcpu *vcpu)
 	INIT_LIST_HEAD(&vmx->loaded_link);
 	vmx->shadow = vcpu->vm->shadow_paging;
 	if (vmx->shadow && (vmx_cfg.proc_may1 & VMX_PROC_SHADOW) != VMX_PROC_SHADOW) {
-		pr_err_ratelimited("minivirt: VMX: no CR3-load/store or INVLPG exiting: no shadow paging\n");
+		pr_err_ratelimited("minivirt: VMX: no CR3-load/store exiting: no shadow paging\n");
 		return -EOPNOTSUPP;
 	}
 

@@ -18,7 +18,7 @@
  *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
  *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
  *   CR8-load/store exiting must be clearable (EPT needs none of them);
- *   shadow paging sets the first three (a shadow VM's vCPU is refused if
+ *   shadow paging sets the first two (a shadow VM's vCPU is refused if
  *   they cannot be set: vcpu.c).
  * - secondary: EPT; optional: VPID (with INVVPID), unrestricted guest,
  *   WBINVD exiting, PAUSE-loop exiting (KVM's defaults: a guest spinning on
