@@ -3,7 +3,10 @@
 # check.sh [CELL...]: everything `make check` runs, counted, ending with the
 # lines "check: N skipped" and "N passed, N failed". A CELL is TARGET:SERIES[:MMU] of
 # the emulated-host matrix (default: svm|vmx x 6.1|6.12 x nested|shadow, and
-# nohw, a CPU without either, on both kernels; MMU defaults to nested). Steps:
+# nohw, a CPU without either, on both kernels; MMU defaults to nested), or
+# vmx:SERIES:smp: a two-CPU Bochs host running vcpu_ioctls, whose
+# run_on_each_cpu moves a vCPU between CPUs (VMCLEAR/VMPTRLD; Bochs' one-CPU
+# cells skip it, and a whole two-CPU cell takes Bochs over 15 minutes). Steps:
 #   unit tests (Check), the module built for each Debian kernel with W=1 and
 #   sparse (any warning fails), the static selftests, the dkms build, and one
 #   emulated-host run per cell, each judged by tapscan.
@@ -15,7 +18,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
-	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow)
+	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow
+	vmx:6.12:smp)
 
 passed=0 failed=0 skipped=0
 summary=()
@@ -40,10 +44,13 @@ start=$(date +%s)
 
 # The emulated-host cells; the vmx ones start first, in the background.
 run_cell() {	# run_cell TARGET:SERIES[:MMU]
-	local target series mmu name=${1//:/-}
+	local target series mmu name=${1//:/-} extra=()
 	IFS=: read -r target series mmu <<<"$1"
+	if [ "$mmu" = smp ]; then
+		mmu=nested extra=(--bochs-cpus 2 --suites vcpu_ioctls)
+	fi
 	"$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
-		--mmu "${mmu:-nested}" --out "$build/testhost/$name" \
+		--mmu "${mmu:-nested}" "${extra[@]}" --out "$build/testhost/$name" \
 		>"$build/check/$name.log" 2>&1
 }
 # What every cell's run.sh builds into build/, built once here so that the

@@ -102,4 +102,5 @@ esac
 
 # tapscan judges; a host that died or hung shows as a missing "testhost: done".
 "$here/tapscan" --tap "$out/tap.log" --console "$out/console.log" \
-	--label "$target-$series$([ "$mmu" = shadow ] && echo -shadow)" --counts "$out/counts"
+	--label "$target-$series$([ "$mmu" = shadow ] && echo -shadow)${bochs_cpus:+-${bochs_cpus}cpus}" \
+	--counts "$out/counts"
