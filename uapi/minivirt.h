@@ -23,9 +23,9 @@
  * The implemented subset, as X-macro lists, so that programs (and our
  * selftests) can walk them. X(ioctl) or X(cap) per entry.
  *
- * The GUEST lists exist only where the backend runs guests: AMD-V today;
- * Intel VT-x reports none of them (caps 0, ioctls -ENOTTY) until its backend
- * lands. KVM_CAP_USER_MEMORY tells which case a program faces.
+ * The GUEST lists exist only where the backend runs guests: both AMD-V and
+ * Intel VT-x do; a backend that did not would report none of them (caps 0,
+ * ioctls -ENOTTY). KVM_CAP_USER_MEMORY tells which case a program faces.
  */
 
 /* On the /dev/minivirt fd. */
