@@ -60,9 +60,11 @@
 /*
  * Checks n, n+1, n+2 (and n+3 for a fetch): insn takes a #PF with error
  * code err (| the I/D bit for a fetch, where the mode has one) and CR2 =
- * register va; a fetch fault also returns to va. Clobbers EAX, EDX.
+ * register va; a fetch fault also returns to va. With rsvd, a reserved-bit
+ * fault, the error code may also differ from err by exactly the bits in
+ * PG_P_RSVALT (0 but in nested mode: paging.c). Clobbers EAX, EDX.
  */
-.macro	pf n, err, fetch, va, insn:vararg
+.macro	pf_any rsvd, n, err, fetch, va, insn:vararg
 	movl $0xffffffff, EXC_VECTOR
 	movl $(GUEST_CODE_GPA + 9996f - paging\m\()_start), EXC_FIXUP
 	\insn
@@ -72,6 +74,15 @@
 	mov $(\err), %edx
 	.if \fetch
 	or PG_P_IDBIT, %edx
+	.endif
+	.if \rsvd
+	mov EXC_ERROR, %eax
+	xor %edx, %eax
+	jz 9994f
+	cmp PG_P_RSVALT, %eax
+	jne 9994f
+	xor %eax, %edx			/* the one accepted difference */
+9994:
 	.endif
 	mov EXC_ERROR, %eax
 	chkr (\n + 1), %eax, %edx
@@ -83,35 +94,12 @@
 	.endif
 .endm
 
-/*
- * pf for a reserved-bit fault: the error code may also differ from err by
- * exactly the bits in PG_P_RSVALT (0 but in nested mode: paging.c).
- */
+.macro	pf n, err, fetch, va, insn:vararg
+	pf_any 0, \n, \err, \fetch, \va, \insn
+.endm
+
 .macro	pfr n, err, fetch, va, insn:vararg
-	movl $0xffffffff, EXC_VECTOR
-	movl $(GUEST_CODE_GPA + 9996f - paging\m\()_start), EXC_FIXUP
-	\insn
-	GUEST_FAIL(\n)
-9996:	mov EXC_VECTOR, %eax
-	chk \n, %eax, PF_VECTOR
-	mov $(\err), %edx
-	.if \fetch
-	or PG_P_IDBIT, %edx
-	.endif
-	mov EXC_ERROR, %eax
-	xor %edx, %eax
-	jz 9994f
-	cmp PG_P_RSVALT, %eax
-	jne 9994f
-	xor %eax, %edx			/* the one accepted difference */
-9994:	mov EXC_ERROR, %eax
-	chkr (\n + 1), %eax, %edx
-	mov PG_P_CR2, %eax
-	chkr (\n + 2), %eax, \va
-	.if \fetch
-	mov EXC_RIP, %eax
-	chkr (\n + 3), %eax, \va
-	.endif
+	pf_any 1, \n, \err, \fetch, \va, \insn
 .endm
 
 /* Register reg = the address of entry idx of PG_TVA's table in space as. */
@@ -837,6 +825,7 @@ paging\m\()_kentry:
 
 .purgem chk
 .purgem chkr
+.purgem pf_any
 .purgem pf
 .purgem pfr
 .purgem pte
