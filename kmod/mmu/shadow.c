@@ -444,11 +444,12 @@ static unsigned int shadow_index(u64 la, int level)
 /*
  * Maps la's page per the guest walk: descends from the root, creating the
  * shadow of each guest table (or direct pages under a large page), and sets
- * the leaf. Called with the lock held; 0, or -errno.
+ * the leaf; writable only if host_writable (the slot is, and the page was
+ * pinned for writing). Called with the lock held; 0, or -errno.
  */
 static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		      const struct mv_walk *walk, bool write, struct page *page,
-		      bool slot_writable, struct zap_list *zl)
+		      bool host_writable, struct zap_list *zl)
 {
 	struct mv_vm *vm = vcpu->vm;
 	union mv_sp_role role = base_role(ctrl);
@@ -517,7 +518,7 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	 * CR0.WP clear a supervisor write to a read-only page gets a
 	 * supervisor-only writable entry (what KVM does).
 	 */
-	if (slot_writable && !gfn_write_protected(&vm->shadow, gfn) &&
+	if (host_writable && !gfn_write_protected(&vm->shadow, gfn) &&
 	    (!paging || walk->dirty)) {
 		if (leaf_acc & ACC_W)
 			spte |= SPTE_RW | SPTE_D;
@@ -626,7 +627,7 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 	struct mv_ctrl ctrl;
 	struct page *page;
 	unsigned long seq;
-	bool slot_writable;
+	bool host_writable;
 	u64 gfn;
 	int r;
 
@@ -662,10 +663,10 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 	 * The host page, pinned while mapped (read-only where the host has it
 	 * so); retried if the host moved it.
 	 */
-	slot_writable = !(slot->flags & KVM_MEM_READONLY);
+	host_writable = !(slot->flags & KVM_MEM_READONLY);
 	seq = READ_ONCE(vm->tdp.invalidate_seq);
 	smp_rmb();
-	if (mv_pin_guest_page(mv_gfn_to_hva(slot, gfn), write, &slot_writable,
+	if (mv_pin_guest_page(mv_gfn_to_hva(slot, gfn), write, &host_writable,
 			      &page))
 		return -EFAULT;
 
@@ -675,7 +676,7 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 	spin_unlock(&vm->tdp.lock);
 	if (!r) {
 		r = map_locked(vcpu, &ctrl, la, &walk, write, page,
-			       slot_writable, &zl);
+			       host_writable, &zl);
 		if (!r)
 			page = NULL;	/* the entry owns the pin */
 	} else {
