@@ -229,13 +229,13 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 	int r, idx;
 
 	if (run->kvm_valid_regs || run->kvm_dirty_regs)
-		return -EINVAL;		/* no KVM_CAP_SYNC_REGS */
+		goto invalid;		/* no KVM_CAP_SYNC_REGS */
 	/*
 	 * Without an in-kernel LAPIC kvm_run->cr8 is the TPR userspace gives
 	 * the guest at each KVM_RUN (KVM: "re-sync apic's tpr", kvm_set_cr8()).
 	 */
 	if (run->cr8 & ~0xfULL)
-		return -EINVAL;
+		goto invalid;
 	vcpu->cr8 = run->cr8;
 
 	if (vcpu->sigset_active)
@@ -283,4 +283,8 @@ out:
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	mv_post_run(vcpu);
 	return r;
+invalid:
+	/* KVM fills the APIC fields on this path too (post_kvm_run_save()). */
+	mv_post_run(vcpu);
+	return -EINVAL;
 }
