@@ -10,6 +10,7 @@
 #include <asm/cpufeature.h>
 
 #include "ioctl.h"
+#include "mce.h"
 #include "memslot.h"
 #include "vm.h"
 
@@ -29,7 +30,12 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SYNC_MMU:		/* MMU notifiers follow the VMM's mappings */
 	case KVM_CAP_USER_NMI:		/* KVM_NMI */
+	case KVM_CAP_GET_MSR_FEATURES:	/* KVM_GET_MSR_FEATURE_INDEX_LIST */
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:	/* KVM_SET_GSI_ROUTING */
+		return MV_MAX_IRQ_ROUTES;
+	case KVM_CAP_MCE:		/* the most banks SETUP_MCE takes */
+		return MV_MAX_MCE_BANKS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

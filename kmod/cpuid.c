@@ -5,9 +5,10 @@
  *
  * The supported table is the host's CPUID with every feature minivirt does
  * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID or
- * x2APIC (no in-kernel LAPIC), no MTRRs, machine checks, RDTSCP, PKU or
- * speculation-control MSRs, no paravirtual leaves. Lookups and the dynamic
- * bits (OSXSAVE, APIC, XSAVE sizes) follow KVM's kvm_cpuid().
+ * x2APIC (no in-kernel LAPIC), no RDTSCP, PKU or speculation-control
+ * MSRs, no paravirtual leaves; MTRR and MCE/MCA stay, as on KVM (mtrr.c,
+ * mce.c). Lookups and the dynamic bits (OSXSAVE, APIC, XSAVE sizes) follow
+ * KVM's kvm_cpuid().
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -30,8 +31,9 @@ static const u32 leaf1_ecx = F(0) /* SSE3 */ | F(1) /* PCLMULQDQ */ |
 	F(28) /* AVX */ | F(29) /* F16C */ | F(30) /* RDRAND */;
 static const u32 leaf1_edx = F(0) /* FPU */ | F(1) /* VME */ | F(2) /* DE */ |
 	F(3) /* PSE */ | F(4) /* TSC */ | F(5) /* MSR */ | F(6) /* PAE */ |
-	F(8) /* CX8 */ | F(9) /* APIC */ | F(11) /* SEP */ | F(13) /* PGE */ |
-	F(15) /* CMOV */ | F(16) /* PAT */ | F(17) /* PSE36 */ |
+	F(7) /* MCE */ | F(8) /* CX8 */ | F(9) /* APIC */ | F(11) /* SEP */ |
+	F(12) /* MTRR */ | F(13) /* PGE */ | F(14) /* MCA */ | F(15) /* CMOV */ |
+	F(16) /* PAT */ | F(17) /* PSE36 */ |
 	F(19) /* CLFLUSH */ | F(23) /* MMX */ | F(24) /* FXSR */ |
 	F(25) /* SSE */ | F(26) /* SSE2 */;
 /* Leaf 7.0 EBX. */
@@ -45,8 +47,9 @@ static const u32 ext1_ecx = F(0) /* LAHF */ | F(5) /* ABM/LZCNT */ |
 static const u32 ext1_edx = F(11) /* SYSCALL */ | F(20) /* NX */ |
 	F(22) /* MMXEXT */ | F(26) /* PDPE1GB */ | F(29) /* LM */ |
 	/* the leaf-1 EDX bits AMD repeats here */
-	(leaf1_edx & (F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(8) |
-		      F(9) | F(13) | F(15) | F(16) | F(17) | F(23) | F(24)));
+	(leaf1_edx & (F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(7) |
+		      F(8) | F(9) | F(12) | F(13) | F(14) | F(15) | F(16) |
+		      F(17) | F(23) | F(24)));
 
 /* XSAVE components a guest may enable: x87, SSE, AVX, AVX-512. */
 #define MV_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \

@@ -8,6 +8,7 @@
 #include "cpuid.h"
 #include "dev.h"
 #include "ioctl.h"
+#include "mce.h"
 #include "msr.h"
 #include "vm.h"
 
@@ -60,6 +61,36 @@ static long mv_dev_get_msr_index_list(void *obj, unsigned long arg, void *karg)
 	return r;
 }
 
+static long mv_dev_get_msr_feature_index_list(void *obj, unsigned long arg,
+					      void *karg)
+{
+	struct kvm_msr_list __user *u = (void __user *)arg;
+	struct kvm_msr_list hdr;
+	long r;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	r = mv_get_msr_feature_index_list(&hdr, u->indices);
+	if (copy_to_user(u, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	return r;
+}
+
+/* KVM_GET_MSRS on the system fd reads feature MSRs. */
+static long mv_dev_get_msrs(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_msrs __user *u = (void __user *)arg;
+
+	return mv_msrs_io(NULL, karg, u->entries, false);
+}
+
+static long mv_dev_get_mce_cap_supported(void *obj, unsigned long arg,
+					 void *karg)
+{
+	*(u64 *)karg = mv_mce_cap_supported();
+	return 0;
+}
+
 static const struct mv_ioctl mv_dev_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, mv_dev_get_api_version),
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_dev_check_extension),
@@ -68,6 +99,11 @@ static const struct mv_ioctl mv_dev_ioctls[] = {
 	MV_GUEST_IOCTL_STRUCT(KVM_GET_SUPPORTED_CPUID, struct kvm_cpuid2,
 			      mv_dev_get_supported_cpuid),
 	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_INDEX_LIST, mv_dev_get_msr_index_list),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_FEATURE_INDEX_LIST,
+			      mv_dev_get_msr_feature_index_list),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, mv_dev_get_msrs),
+	MV_GUEST_IOCTL_STRUCT(KVM_X86_GET_MCE_CAP_SUPPORTED, u64,
+			      mv_dev_get_mce_cap_supported),
 };
 
 static long mv_dev_ioctl(struct file *filp, unsigned int cmd,

@@ -9,17 +9,19 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 
 #include "backend.h"
 #include "cpuid.h"
+#include "mce.h"
 #include "msr.h"
+#include "mtrr.h"
 #include "vcpu.h"
 #include "vm.h"
 
 #define MV_MAX_IO_MSRS		256	/* KVM's MAX_IO_MSRS */
-#define MV_UCODE_REV		0x100000000ULL	/* KVM's default microcode_version */
 #define MISC_ENABLE_DEFAULT	(MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | \
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL)
 #define DEBUGCTL_ALLOWED	(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF)
@@ -29,6 +31,15 @@ static const u32 mv_msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+};
+
+/*
+ * KVM_GET_MSR_FEATURE_INDEX_LIST: the feature MSRs userspace may read on the
+ * system fd. Of KVM's list only the one minivirt emulates on vCPUs.
+ */
+static const u32 mv_msr_feature_list[] = {
+	MSR_IA32_UCODE_REV,
 };
 
 /* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
@@ -100,6 +111,26 @@ static int set_apic_base(struct mv_vcpu *vcpu, u64 data, bool host)
 	return 0;
 }
 
+/*
+ * KVM's IA32_MISC_ENABLE: the guest may not change the PMU "unavailable"
+ * bits, and its writes to EMON are dropped; userspace sets any value. With
+ * KVM's default quirks MWAIT is a plain bit.
+ */
+static int set_misc_enable(struct mv_vcpu *vcpu, u64 data, bool host)
+{
+	u64 old = vcpu->misc_enable;
+
+	if (!host) {
+		if ((old ^ data) & (MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+				    MSR_IA32_MISC_ENABLE_BTS_UNAVAIL))
+			return 1;
+		data = (data & ~MSR_IA32_MISC_ENABLE_EMON) |
+		       (old & MSR_IA32_MISC_ENABLE_EMON);
+	}
+	vcpu->misc_enable = data;
+	return 0;
+}
+
 int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct mv_ctrl ctrl;
@@ -116,12 +147,16 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->misc_enable;
 		return 0;
 	case MSR_IA32_UCODE_REV:
-		*data = MV_UCODE_REV;
+		*data = vcpu->ucode_rev;
 		return 0;
 	case MSR_K7_HWCR:
 		*data = 0;
 		return 0;
 	default:
+		if (mv_mtrr_msr(index))
+			return mv_mtrr_get(vcpu, index, data);
+		if (mv_mce_msr(index))
+			return mv_mce_get(vcpu, index, data, host);
 		return mv_backend->get_msr(vcpu, index, data) ? 1 : 0;
 	}
 }
@@ -134,10 +169,12 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_APICBASE:
 		return set_apic_base(vcpu, data, host);
 	case MSR_IA32_MISC_ENABLE:
-		vcpu->misc_enable = data;
-		return 0;
+		return set_misc_enable(vcpu, data, host);
 	case MSR_IA32_UCODE_REV:
-		return host ? 0 : 1;
+		/* The guest's writes (a microcode update) are ignored (KVM). */
+		if (host)
+			vcpu->ucode_rev = data;
+		return 0;
 	case MSR_K7_HWCR:
 		return data ? 1 : 0;
 	case MSR_IA32_CR_PAT:
@@ -147,6 +184,12 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_DEBUGCTLMSR:
 		if (data & ~DEBUGCTL_ALLOWED)
 			return 1;
+		break;
+	default:
+		if (mv_mtrr_msr(index))
+			return mv_mtrr_set(vcpu, index, data);
+		if (mv_mce_msr(index))
+			return mv_mce_set(vcpu, index, data, host);
 		break;
 	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
 	case MSR_LSTAR: case MSR_CSTAR:
@@ -158,19 +201,46 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 	return mv_backend->set_msr(vcpu, index, data) ? 1 : 0;
 }
 
-long mv_get_msr_index_list(struct kvm_msr_list *hdr, u32 __user *indices)
+static long copy_msr_list(struct kvm_msr_list *hdr, u32 __user *indices,
+			  const u32 *list, u32 n)
 {
-	u32 n = hdr->nmsrs;
+	u32 room = hdr->nmsrs;
 
-	hdr->nmsrs = ARRAY_SIZE(mv_msr_index_list);
-	if (n < hdr->nmsrs)
+	hdr->nmsrs = n;
+	if (room < n)
 		return -E2BIG;
-	if (copy_to_user(indices, mv_msr_index_list, sizeof(mv_msr_index_list)))
+	if (copy_to_user(indices, list, n * sizeof(*list)))
 		return -EFAULT;
 	return 0;
 }
 
-/* KVM's msr_io(): entries in order, stopping at the first that fails. */
+long mv_get_msr_index_list(struct kvm_msr_list *hdr, u32 __user *indices)
+{
+	return copy_msr_list(hdr, indices, mv_msr_index_list,
+			     ARRAY_SIZE(mv_msr_index_list));
+}
+
+long mv_get_msr_feature_index_list(struct kvm_msr_list *hdr,
+				   u32 __user *indices)
+{
+	return copy_msr_list(hdr, indices, mv_msr_feature_list,
+			     ARRAY_SIZE(mv_msr_feature_list));
+}
+
+/* KVM's kvm_get_msr_feature(): the host's microcode revision, as KVM reads it. */
+static int feature_msr_get(u32 index, u64 *data)
+{
+	*data = 0;
+	if (index != MSR_IA32_UCODE_REV)
+		return 1;
+	rdmsrl_safe(index, data);
+	return 0;
+}
+
+/*
+ * KVM's msr_io(): entries in order, stopping at the first that fails. A NULL
+ * vcpu reads feature MSRs (KVM_GET_MSRS on the system fd).
+ */
 long mv_msrs_io(struct mv_vcpu *vcpu, struct kvm_msrs *hdr,
 		struct kvm_msr_entry __user *uentries, bool set)
 {
@@ -186,7 +256,8 @@ long mv_msrs_io(struct mv_vcpu *vcpu, struct kvm_msrs *hdr,
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (i = 0; i < hdr->nmsrs; i++) {
-		if (set ? mv_msr_set(vcpu, e[i].index, e[i].data, true) :
+		if (!vcpu ? feature_msr_get(e[i].index, &e[i].data) :
+		    set ? mv_msr_set(vcpu, e[i].index, e[i].data, true) :
 			  mv_msr_get(vcpu, e[i].index, &e[i].data, true))
 			break;
 	}

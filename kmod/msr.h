@@ -17,7 +17,13 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* KVM_GET_MSR_INDEX_LIST; hdr is the copied-in (and copied-out) header. */
 long mv_get_msr_index_list(struct kvm_msr_list *hdr, u32 __user *indices);
-/* KVM_GET_MSRS / KVM_SET_MSRS: the number of entries done, or -errno. */
+/* KVM_GET_MSR_FEATURE_INDEX_LIST, likewise. */
+long mv_get_msr_feature_index_list(struct kvm_msr_list *hdr,
+				   u32 __user *indices);
+/*
+ * KVM_GET_MSRS / KVM_SET_MSRS: the number of entries done, or -errno. With
+ * a NULL vcpu, KVM_GET_MSRS of feature MSRs on the system fd.
+ */
 long mv_msrs_io(struct mv_vcpu *vcpu, struct kvm_msrs *hdr,
 		struct kvm_msr_entry __user *entries, bool set);
 

@@ -11,12 +11,15 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <asm/apicdef.h>
 #include <asm/fpu/xcr.h>
+#include <asm/processor.h>
 
 #include "backend.h"
 #include "cpuid.h"
 #include "exits.h"
 #include "ioctl.h"
+#include "mce.h"
 #include "msr.h"
 #include "state.h"
 #include "vcpu.h"
@@ -139,6 +142,16 @@ static long mv_vcpu_get_cpuid2(void *obj, unsigned long arg, void *karg)
 	return mv_get_cpuid2(obj, karg, u->entries);
 }
 
+static long mv_vcpu_setup_mce(void *obj, unsigned long arg, void *karg)
+{
+	return mv_mce_setup(obj, *(u64 *)karg);
+}
+
+static long mv_vcpu_set_mce(void *obj, unsigned long arg, void *karg)
+{
+	return mv_mce_inject(obj, karg);
+}
+
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
 	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
@@ -163,6 +176,8 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, mv_vcpu_set_msrs),
 	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, mv_vcpu_set_cpuid2),
 	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
+	MV_IOCTL_STRUCT(KVM_X86_SETUP_MCE, u64, mv_vcpu_setup_mce),
+	MV_IOCTL_STRUCT(KVM_X86_SET_MCE, struct kvm_x86_mce, mv_vcpu_set_mce),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -205,6 +220,14 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
 			    MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+	/* KVM's RESET value without an in-kernel LAPIC: BSP is vCPU 0. */
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	/* KVM's default microcode_version (svm.c, vmx.c). */
+	vcpu->ucode_rev = boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+			  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON ?
+			  0x01000065 : 0x100000000ULL;
+	mv_mce_init(vcpu);
 	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 	vcpu->cpu = -1;
 	mv_vcpu_reset(vcpu);

@@ -11,6 +11,8 @@
 
 #include "emulate.h"
 #include "exit.h"
+#include "mce.h"
+#include "mtrr.h"
 #include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
@@ -128,6 +130,9 @@ struct mv_vcpu {
 	bool host_state_stale;
 	u64 apic_base;
 	u64 misc_enable;
+	u64 ucode_rev;			/* IA32_UCODE_REV, as userspace set it */
+	struct mv_mtrr mtrr;
+	struct mv_mce mce;
 	u64 cr8;
 	u32 mp_state;
 	/*

@@ -237,6 +237,32 @@ static long mv_vm_get_mmu(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
+/*
+ * KVM's kvm_arch_can_set_irq_routing(): routing needs an in-kernel irqchip,
+ * which minivirt does not have yet.
+ */
+static bool mv_vm_can_set_irq_routing(struct mv_vm *vm)
+{
+	return false;
+}
+
+/*
+ * KVM_SET_GSI_ROUTING with kvm_vm_ioctl()'s checks in its order: the header
+ * is copied (-EFAULT, by the dispatcher), an irqchip must exist, nr at most
+ * KVM_MAX_IRQ_ROUTES, flags 0; each -EINVAL. Without an irqchip that is
+ * every call, as on KVM.
+ */
+static long mv_vm_set_gsi_routing(void *obj, unsigned long arg, void *karg)
+{
+	struct kvm_irq_routing *routing = karg;
+
+	if (!mv_vm_can_set_irq_routing(obj))
+		return -EINVAL;
+	if (routing->nr > MV_MAX_IRQ_ROUTES || routing->flags)
+		return -EINVAL;
+	return -EINVAL;		/* no routing table without an irqchip */
+}
+
 static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
 	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
@@ -246,6 +272,8 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, mv_vm_set_tss_addr),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR,
 			      mv_vm_set_identity_map_addr),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing,
+			      mv_vm_set_gsi_routing),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
 };

@@ -17,6 +17,7 @@ struct mv_vcpu;
 
 #define MV_MAX_VCPUS		64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
 #define MV_MAX_VCPU_ID		MV_MAX_VCPUS	/* KVM_CAP_MAX_VCPU_ID */
+#define MV_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES, KVM_CAP_IRQ_ROUTING */
 
 /*
  * A virtual machine. The VM fd holds one reference and each vCPU fd one more;

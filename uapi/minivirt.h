@@ -36,7 +36,10 @@
 	X(KVM_CREATE_VM)
 #define MINIVIRT_GUEST_SYSTEM_IOCTLS(X)	\
 	X(KVM_GET_SUPPORTED_CPUID)	\
-	X(KVM_GET_MSR_INDEX_LIST)
+	X(KVM_GET_MSR_INDEX_LIST)	\
+	X(KVM_GET_MSR_FEATURE_INDEX_LIST) \
+	X(KVM_GET_MSRS)			\
+	X(KVM_X86_GET_MCE_CAP_SUPPORTED)
 
 /* On a VM fd. */
 #define MINIVIRT_VM_IOCTLS(X)		\
@@ -45,7 +48,8 @@
 	X(KVM_CREATE_VCPU)		\
 	X(KVM_SET_USER_MEMORY_REGION)	\
 	X(KVM_SET_TSS_ADDR)		\
-	X(KVM_SET_IDENTITY_MAP_ADDR)
+	X(KVM_SET_IDENTITY_MAP_ADDR)	\
+	X(KVM_SET_GSI_ROUTING)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -61,7 +65,8 @@
 	X(KVM_GET_VCPU_EVENTS) X(KVM_SET_VCPU_EVENTS) \
 	X(KVM_GET_MP_STATE) X(KVM_SET_MP_STATE) \
 	X(KVM_TRANSLATE)		\
-	X(KVM_SET_SIGNAL_MASK)
+	X(KVM_SET_SIGNAL_MASK)		\
+	X(KVM_X86_SETUP_MCE) X(KVM_X86_SET_MCE)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -85,7 +90,10 @@
 	X(KVM_CAP_NR_MEMSLOTS)		\
 	X(KVM_CAP_NR_VCPUS)		\
 	X(KVM_CAP_MAX_VCPUS)		\
-	X(KVM_CAP_MAX_VCPU_ID)
+	X(KVM_CAP_MAX_VCPU_ID)		\
+	X(KVM_CAP_IRQ_ROUTING)		\
+	X(KVM_CAP_MCE)			\
+	X(KVM_CAP_GET_MSR_FEATURES)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -96,8 +104,19 @@
  *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
  *   -ENOTTY.
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
- *   SVM/VMX, MONITOR/MWAIT, PCID, x2APIC (no in-kernel LAPIC), MTRRs, MCE/MCA,
- *   RDTSCP, PKU, speculation-control MSRs, and the KVM paravirtual leaves.
+ *   SVM/VMX, MONITOR/MWAIT, PCID, x2APIC (no in-kernel LAPIC), RDTSCP, PKU,
+ *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
+ *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and the KVM
+ *   paravirtual leaves.
+ * - KVM_X86_GET_MCE_CAP_SUPPORTED is MCG_CTL_P | MCG_SER_P on both vendors
+ *   (KVM on Intel adds MCG_LMCE_P and MCG_CMCI_P, which need its LAPIC), so
+ *   the MCi_CTL2 MSRs read 0 and take only 0 from userspace. KVM_X86_SET_MCE
+ *   logs a UCNA error without the CMCI interrupt.
+ * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV only: of KVM's
+ *   feature MSRs, minivirt emulates no other on vCPUs (ARCH_CAPABILITIES,
+ *   PERF_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
+ * - KVM_SET_GSI_ROUTING is -EINVAL for every call, as KVM without an
+ *   in-kernel irqchip answers; KVM_CAP_IRQ_ROUTING is KVM's table size.
  * - KVM_GET_CPUID2 returns exactly the table set (as Linux 6.12; 6.1 returned
  *   it with KVM's runtime adjustments). The guest's CPUID still sees the
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
