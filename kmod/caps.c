@@ -10,6 +10,7 @@
 #include <asm/cpufeature.h>
 
 #include "ioctl.h"
+#include "kvmclock.h"
 #include "memslot.h"
 #include "vm.h"
 
@@ -29,7 +30,10 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SYNC_MMU:		/* MMU notifiers follow the VMM's mappings */
 	case KVM_CAP_USER_NMI:		/* KVM_NMI */
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
+	case KVM_CAP_ADJUST_CLOCK:	/* KVM_GET/SET_CLOCK (kvmclock.c) */
+		return MV_CLOCK_VALID_FLAGS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

@@ -7,6 +7,7 @@
  * ignore_msrs=0.
  */
 #include <linux/kernel.h>
+#include <linux/kvm_para.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
@@ -14,6 +15,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "kvmclock.h"
 #include "msr.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -29,6 +31,9 @@ static const u32 mv_msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV,
+	/* KVM's emulated_msrs (kvmclock.c) */
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 };
 
 /* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
@@ -103,7 +108,10 @@ static int set_apic_base(struct mv_vcpu *vcpu, u64 data, bool host)
 int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct mv_ctrl ctrl;
+	int r = mv_kvmclock_get_msr(vcpu, index, data, host);
 
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		mv_backend->get_ctrl(vcpu, &ctrl);
@@ -128,6 +136,10 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 {
+	int r = mv_kvmclock_set_msr(vcpu, index, data, host);
+
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		return set_efer(vcpu, data, host);

@@ -17,6 +17,7 @@
 #include "cpuid.h"
 #include "exits.h"
 #include "ioctl.h"
+#include "kvmclock.h"
 #include "msr.h"
 #include "state.h"
 #include "vcpu.h"
@@ -139,6 +140,16 @@ static long mv_vcpu_get_cpuid2(void *obj, unsigned long arg, void *karg)
 	return mv_get_cpuid2(obj, karg, u->entries);
 }
 
+static long mv_vcpu_get_tsc_khz(void *obj, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_get_tsc_khz(obj);
+}
+
+static long mv_vcpu_set_tsc_khz(void *obj, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_set_tsc_khz(obj, (u32)arg);
+}
+
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
 	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
@@ -163,6 +174,8 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, mv_vcpu_set_msrs),
 	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, mv_vcpu_set_cpuid2),
 	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
+	MV_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vcpu_get_tsc_khz),
+	MV_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vcpu_set_tsc_khz),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -256,6 +269,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	if (r)
 		goto err_free_shadow;
 	mv_backend->set_tdp_root(vcpu, mv_tdp_root_pa(&vm->tdp));
+	mv_kvmclock_vcpu_init(vcpu);
 	mv_vcpu_init_state(vcpu);
 
 	mutex_lock(&vm->lock);
