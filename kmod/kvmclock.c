@@ -142,13 +142,17 @@ void mv_kvmclock_vm_init(struct mv_vm *vm)
 	spin_lock_init(&vm->clock.lock);
 	/* KVM: kvmclock starts at 0 with the VM. */
 	vm->clock.offset = -(s64)base_ns();
+	vm->clock.default_tsc_khz = tsc_khz;
 }
 
 void mv_kvmclock_vcpu_init(struct mv_vcpu *vcpu)
 {
 	vcpu->clock.cpu = -1;
-	/* KVM's kvm_arch_vcpu_create(): the host rate, then a TSC of 0. */
-	mv_kvmclock_set_tsc_khz(vcpu, 0);
+	/*
+	 * KVM's kvm_arch_vcpu_create(): the VM's rate (its failure ignored),
+	 * then a TSC of 0.
+	 */
+	mv_kvmclock_set_tsc_khz(vcpu, READ_ONCE(vcpu->vm->clock.default_tsc_khz));
 	synchronize_tsc(vcpu, 0);
 }
 
@@ -266,7 +270,8 @@ int mv_kvmclock_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 
 bool mv_kvmclock_moved(struct mv_vcpu *vcpu, int cpu)
 {
-	return (vcpu->clock.system_time & 1) && vcpu->clock.cpu != cpu;
+	/* Without a calibrated TSC there is nothing to redo (as KVM). */
+	return tsc_khz && (vcpu->clock.system_time & 1) && vcpu->clock.cpu != cpu;
 }
 
 /*
@@ -397,5 +402,20 @@ long mv_kvmclock_set_tsc_khz(struct mv_vcpu *vcpu, u32 khz)
 	if (khz < tsc_khz)
 		return -EINVAL;
 	c->catchup = true;
+	return 0;
+}
+
+long mv_kvmclock_vm_get_tsc_khz(struct mv_vm *vm)
+{
+	return READ_ONCE(vm->clock.default_tsc_khz);
+}
+
+/*
+ * KVM's VM-wide KVM_SET_TSC_KHZ (Linux 5.19+): the rate of vCPUs created
+ * from now on, 0 for the host's; checked only when each vCPU takes it.
+ */
+long mv_kvmclock_vm_set_tsc_khz(struct mv_vm *vm, u32 khz)
+{
+	WRITE_ONCE(vm->clock.default_tsc_khz, khz ? khz : tsc_khz);
 	return 0;
 }

@@ -18,6 +18,7 @@ struct mv_vm_clock {
 	spinlock_t lock;
 	s64 offset;		/* kvmclock = host boot-time ns + offset */
 	u64 wall_clock;		/* MSR_KVM_WALL_CLOCK(_NEW) as written */
+	u32 default_tsc_khz;	/* new vCPUs' rate (VM KVM_SET_TSC_KHZ) */
 	/* kvm_synchronize_tsc(): the last host TSC write, and its generation. */
 	u64 last_tsc_nsec, last_tsc_write;
 	u32 last_tsc_khz;
@@ -60,9 +61,11 @@ bool mv_kvmclock_moved(struct mv_vcpu *vcpu, int cpu);
 /* KVM_GET_CLOCK / KVM_SET_CLOCK. */
 long mv_kvmclock_get_clock(struct mv_vm *vm, struct kvm_clock_data *data);
 long mv_kvmclock_set_clock(struct mv_vm *vm, const struct kvm_clock_data *data);
-/* KVM_GET_TSC_KHZ / KVM_SET_TSC_KHZ on a vCPU. */
+/* KVM_GET_TSC_KHZ / KVM_SET_TSC_KHZ on a vCPU, and on a VM (new vCPUs). */
 long mv_kvmclock_get_tsc_khz(struct mv_vcpu *vcpu);
 long mv_kvmclock_set_tsc_khz(struct mv_vcpu *vcpu, u32 khz);
+long mv_kvmclock_vm_get_tsc_khz(struct mv_vm *vm);
+long mv_kvmclock_vm_set_tsc_khz(struct mv_vm *vm, u32 khz);
 
 /* KVM_CAP_ADJUST_CLOCK: the flags KVM_GET/SET_CLOCK know (KVM 6.1). */
 #define MV_CLOCK_VALID_FLAGS	(KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | \

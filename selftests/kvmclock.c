@@ -6,7 +6,8 @@
  * from userspace and from the guest (whatever CPUID says, as QEMU writes
  * them), the pvclock structure (version protocol, scale, kept current) read
  * by a guest with the standard formula, the wall clock, KVM_GET/SET_CLOCK,
- * KVM_GET/SET_TSC_KHZ without TSC scaling, and IA32_TSC / IA32_TSC_ADJUST.
+ * KVM_GET/SET_TSC_KHZ without TSC scaling (vCPU and VM), and IA32_TSC /
+ * IA32_TSC_ADJUST.
  * Guest code: guest/kvmclock.S.
  *
  * KVM sets KVM_CLOCK_TSC_STABLE (and PVCLOCK_TSC_STABLE_BIT) only with its
@@ -369,8 +370,9 @@ static void pvclock_loop(uint32_t msr)
 	d[0] = msr;
 	d[1] = 500;
 	vcpu_run_to_hlt(vcpu);
-	TH_LOG("kvmclock %llu -> %llu ns, %llu versions", (unsigned long long)r[0],
-	       (unsigned long long)r[1], (unsigned long long)r[2]);
+	TH_LOG("kvmclock %llu -> %llu ns, %llu versions, back by up to %llu ns",
+	       (unsigned long long)r[0], (unsigned long long)r[1],
+	       (unsigned long long)r[2], (unsigned long long)r[3]);
 	EXPECT_LE(r[0], r[1]);
 	EXPECT_LE(r[1] - r[0], 60 * NSEC);
 	EXPECT_EQ(vcpu_msr_get(vcpu, msr), PV_GPA | 1);
@@ -468,6 +470,29 @@ TEST(tsc_khz)
 	if (tsc < 3ULL * khz * 100)
 		TH_FAIL("TSC %llu after 200 ms at %d kHz", (unsigned long long)tsc, 2 * khz);
 	EXPECT_EQ(ioctl(vcpu->fd, KVM_SET_TSC_KHZ, 0), 0);
+}
+
+/*
+ * On a VM fd (KVM 5.19+): the rate vCPUs created later take, unchecked
+ * there (a vCPU takes even a rate it cannot run, as KVM_SET_TSC_KHZ on
+ * the vCPU leaves it).
+ */
+TEST(vm_tsc_khz)
+{
+	struct vm *vm = vm_new();
+	struct vcpu *v0 = vcpu_new(vm, 0);
+	int khz = ioctl(vm->fd, KVM_GET_TSC_KHZ, 0);
+
+	ASSERT_GE(khz, 1000);
+	EXPECT_EQ(ioctl(v0->fd, KVM_GET_TSC_KHZ, 0), khz);
+	EXPECT_EQ(ioctl(vm->fd, KVM_SET_TSC_KHZ, 2 * khz), 0);
+	EXPECT_EQ(ioctl(vm->fd, KVM_GET_TSC_KHZ, 0), 2 * khz);
+	EXPECT_EQ(ioctl(v0->fd, KVM_GET_TSC_KHZ, 0), khz);
+	EXPECT_EQ(ioctl(vcpu_new(vm, 1)->fd, KVM_GET_TSC_KHZ, 0), 2 * khz);
+	EXPECT_EQ(ioctl(vm->fd, KVM_SET_TSC_KHZ, khz / 2), 0);
+	EXPECT_EQ(ioctl(vcpu_new(vm, 2)->fd, KVM_GET_TSC_KHZ, 0), khz / 2);
+	EXPECT_EQ(ioctl(vm->fd, KVM_SET_TSC_KHZ, 0), 0);
+	EXPECT_EQ(ioctl(vm->fd, KVM_GET_TSC_KHZ, 0), khz);
 }
 
 /*

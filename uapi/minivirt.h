@@ -46,7 +46,8 @@
 	X(KVM_SET_USER_MEMORY_REGION)	\
 	X(KVM_SET_TSS_ADDR)		\
 	X(KVM_SET_IDENTITY_MAP_ADDR)	\
-	X(KVM_GET_CLOCK) X(KVM_SET_CLOCK)
+	X(KVM_GET_CLOCK) X(KVM_SET_CLOCK) \
+	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -151,8 +152,8 @@
  * - No TSC scaling (KVM_CAP_TSC_CONTROL 0): KVM_SET_TSC_KHZ takes the host
  *   rate (within 250 ppm), steps the TSC forward at each entry for a faster
  *   one, and refuses a slower one with -EINVAL, as KVM without scaling.
- *   KVM_GET_TSC_KHZ/KVM_SET_TSC_KHZ exist on vCPU fds only (KVM 6.1 also
- *   has them on VM fds, with KVM_CAP_VM_TSC_CONTROL).
+ *   On a VM fd they get and set the rate of vCPUs created later, as KVM
+ *   (KVM_CAP_VM_TSC_CONTROL, like KVM_CAP_TSC_CONTROL, is 0).
  * - The kvmclock base is the host's boot time (KVM uses the raw monotonic
  *   clock plus the boot offset: the same count without NTP's slewing).
  */
