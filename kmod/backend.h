@@ -93,6 +93,8 @@ struct mv_backend {
 	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data);
 	void (*set_efer)(struct mv_vcpu *vcpu, u64 efer);
+	/* Guest TSC = host TSC + offset (VMCB/VMCS TSC offset). */
+	void (*set_tsc_offset)(struct mv_vcpu *vcpu, u64 offset);
 
 	/* Interrupts: may one be taken now; ask for an exit when it may. */
 	bool (*interrupt_allowed)(struct mv_vcpu *vcpu);

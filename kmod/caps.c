@@ -11,6 +11,7 @@
 
 #include "ioctl.h"
 #include "mce.h"
+#include "kvmclock.h"
 #include "memslot.h"
 #include "vm.h"
 
@@ -36,6 +37,10 @@ static long mv_guest_cap(long cap)
 		return MV_MAX_IRQ_ROUTES;
 	case KVM_CAP_MCE:		/* the most banks SETUP_MCE takes */
 		return MV_MAX_MCE_BANKS;
+	case KVM_CAP_GET_TSC_KHZ:
+		return 1;
+	case KVM_CAP_ADJUST_CLOCK:	/* KVM_GET/SET_CLOCK (kvmclock.c) */
+		return MV_CLOCK_VALID_FLAGS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

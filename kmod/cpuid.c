@@ -6,11 +6,12 @@
  * The supported table is the host's CPUID with every feature minivirt does
  * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID or
  * x2APIC (no in-kernel LAPIC), no RDTSCP, PKU or speculation-control
- * MSRs, no paravirtual leaves; MTRR and MCE/MCA stay, as on KVM (mtrr.c,
- * mce.c). Lookups and the dynamic bits (OSXSAVE, APIC, XSAVE sizes) follow
- * KVM's kvm_cpuid().
+ * MSRs; of KVM's paravirtual features only kvmclock (kvmclock.c); MTRR and
+ * MCE/MCA stay, as on KVM (mtrr.c, mce.c). Lookups and the dynamic bits
+ * (OSXSAVE, APIC, XSAVE sizes) follow KVM's kvm_cpuid().
  */
 #include <linux/kernel.h>
+#include <linux/kvm_para.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
@@ -90,6 +91,29 @@ static void add(struct kvm_cpuid_entry2 *e, unsigned int *n, u32 function,
 		    &entry->edx);
 }
 
+/*
+ * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), listing
+ * only what is implemented: kvmclock's MSRs, old and new, and the pvclock
+ * stable bit's meaning (the bit itself is never set: kvmclock.c). QEMU
+ * turns every feature here into MSR writes.
+ */
+static unsigned int kvm_leaves(struct kvm_cpuid_entry2 *e, unsigned int n)
+{
+	const u32 *sig = (const u32 *)KVM_SIGNATURE;
+
+	memset(&e[n], 0, 2 * sizeof(*e));
+	e[n].function = KVM_CPUID_SIGNATURE;
+	e[n].eax = KVM_CPUID_FEATURES;
+	e[n].ebx = sig[0];
+	e[n].ecx = sig[1];
+	e[n].edx = sig[2];
+	e[n + 1].function = KVM_CPUID_FEATURES;
+	e[n + 1].eax = BIT(KVM_FEATURE_CLOCKSOURCE) |
+		       BIT(KVM_FEATURE_CLOCKSOURCE2) |
+		       BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+	return n + 2;
+}
+
 /* Fills e (room for MV_MAX_CPUID_ENTRIES); returns the number of entries. */
 static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 {
@@ -122,6 +146,7 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 			add(e, &n, f, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 			entry->eax = 0;		/* no subleaf 1 */
 			entry->ebx &= leaf7_ebx;
+			entry->ebx |= F(1);	/* TSC_ADJUST: emulated (kvmclock.c) */
 			entry->ecx = 0;
 			entry->edx = 0;
 			if (!(xcr0 & XFEATURE_MASK_YMM))
@@ -174,6 +199,7 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 			break;
 		}
 	}
+	n = kvm_leaves(e, n);
 	return n;
 }
 

@@ -7,6 +7,7 @@
  * ignore_msrs=0.
  */
 #include <linux/kernel.h>
+#include <linux/kvm_para.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr.h>
@@ -16,6 +17,7 @@
 #include "backend.h"
 #include "cpuid.h"
 #include "mce.h"
+#include "kvmclock.h"
 #include "msr.h"
 #include "mtrr.h"
 #include "vcpu.h"
@@ -40,6 +42,9 @@ static const u32 mv_msr_index_list[] = {
  */
 static const u32 mv_msr_feature_list[] = {
 	MSR_IA32_UCODE_REV,
+	/* KVM's emulated_msrs (kvmclock.c) */
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 };
 
 /* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
@@ -134,7 +139,10 @@ static int set_misc_enable(struct mv_vcpu *vcpu, u64 data, bool host)
 int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct mv_ctrl ctrl;
+	int r = mv_kvmclock_get_msr(vcpu, index, data, host);
 
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		mv_backend->get_ctrl(vcpu, &ctrl);
@@ -163,6 +171,10 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 {
+	int r = mv_kvmclock_set_msr(vcpu, index, data, host);
+
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		return set_efer(vcpu, data, host);

@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "compat.h"
 #include "exits.h"
+#include "kvmclock.h"
 #include "run.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -159,6 +160,10 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 		if (r)
 			return r;
 	}
+	/* Guest memory writes may fault: before IRQs go off too. */
+	if (test_and_clear_bit(MV_REQ_CLOCK_UPDATE, &vcpu->requests) ||
+	    vcpu->clock.catchup)
+		mv_kvmclock_update(vcpu);
 	mv_inject_events(vcpu);
 	if (run->request_interrupt_window && !vcpu->interrupt.injected)
 		mv_backend->enable_irq_window(vcpu);
@@ -171,8 +176,12 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	srcu_read_unlock(&vcpu->vm->srcu, *srcu_idx);
 	smp_mb__after_srcu_read_unlock();	/* mode before requests */
 
+	/* Without a master clock KVM redoes the pvclock on another CPU. */
+	if (mv_kvmclock_moved(vcpu, smp_processor_id()))
+		mv_vcpu_request(vcpu, MV_REQ_CLOCK_UPDATE);
 	if (signal_pending(current) || need_resched() ||
-	    test_bit(MV_REQ_MMU_RELOAD, &vcpu->requests)) {
+	    test_bit(MV_REQ_MMU_RELOAD, &vcpu->requests) ||
+	    test_bit(MV_REQ_CLOCK_UPDATE, &vcpu->requests)) {
 		WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();

@@ -20,6 +20,7 @@
 #include "exits.h"
 #include "ioctl.h"
 #include "mce.h"
+#include "kvmclock.h"
 #include "msr.h"
 #include "state.h"
 #include "vcpu.h"
@@ -152,6 +153,16 @@ static long mv_vcpu_set_mce(void *obj, unsigned long arg, void *karg)
 	return mv_mce_inject(obj, karg);
 }
 
+static long mv_vcpu_get_tsc_khz(void *obj, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_get_tsc_khz(obj);
+}
+
+static long mv_vcpu_set_tsc_khz(void *obj, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_set_tsc_khz(obj, (u32)arg);
+}
+
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
 	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
@@ -178,6 +189,8 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
 	MV_IOCTL_STRUCT(KVM_X86_SETUP_MCE, u64, mv_vcpu_setup_mce),
 	MV_IOCTL_STRUCT(KVM_X86_SET_MCE, struct kvm_x86_mce, mv_vcpu_set_mce),
+	MV_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vcpu_get_tsc_khz),
+	MV_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vcpu_set_tsc_khz),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -279,6 +292,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	if (r)
 		goto err_free_shadow;
 	mv_backend->set_tdp_root(vcpu, mv_tdp_root_pa(&vm->tdp));
+	mv_kvmclock_vcpu_init(vcpu);
 	mv_vcpu_init_state(vcpu);
 
 	mutex_lock(&vm->lock);

@@ -13,6 +13,7 @@
 #include "exit.h"
 #include "mce.h"
 #include "mtrr.h"
+#include "kvmclock.h"
 #include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
@@ -29,6 +30,7 @@ enum mv_gpr {
 enum mv_request {
 	MV_REQ_TLB_FLUSH,
 	MV_REQ_MMU_RELOAD,	/* shadow paging: load the root again */
+	MV_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock (kvmclock.c) */
 };
 
 /* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
@@ -142,6 +144,8 @@ struct mv_vcpu {
 	u64 dr[4], dr6, dr7;
 
 	bool has_run;			/* KVM_RUN was called: CPUID is fixed */
+
+	struct mv_vcpu_clock clock;	/* TSC and kvmclock (kvmclock.c) */
 
 	/* Signal mask while in KVM_RUN (KVM_SET_SIGNAL_MASK). */
 	bool sigset_active;

@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "ioctl.h"
+#include "kvmclock.h"
 #include "vcpu.h"
 #include "virt.h"
 #include "vm.h"
@@ -263,6 +264,26 @@ static long mv_vm_set_gsi_routing(void *obj, unsigned long arg, void *karg)
 	return -EINVAL;		/* no routing table without an irqchip */
 }
 
+static long mv_vm_get_clock(void *vm, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_get_clock(vm, karg);
+}
+
+static long mv_vm_set_clock(void *vm, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_set_clock(vm, karg);
+}
+
+static long mv_vm_get_tsc_khz(void *vm, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_vm_get_tsc_khz(vm);
+}
+
+static long mv_vm_set_tsc_khz(void *vm, unsigned long arg, void *karg)
+{
+	return mv_kvmclock_vm_set_tsc_khz(vm, (u32)arg);
+}
+
 static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
 	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
@@ -274,6 +295,10 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      mv_vm_set_identity_map_addr),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing,
 			      mv_vm_set_gsi_routing),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_CLOCK, struct kvm_clock_data, mv_vm_get_clock),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_CLOCK, struct kvm_clock_data, mv_vm_set_clock),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vm_get_tsc_khz),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vm_set_tsc_khz),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
 };
@@ -318,6 +343,7 @@ int mv_vm_create(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mv_shadow_init(&vm->shadow);
+	mv_kvmclock_vm_init(vm);
 	vm->shadow_paging = (!tdp || !mv_backend->tdp_format) &&
 			    mv_backend_has_shadow();
 

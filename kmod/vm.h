@@ -8,6 +8,7 @@
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 
+#include "kvmclock.h"
 #include "memslot.h"
 #include "mmu/shadow.h"
 #include "mmu/tdp.h"
@@ -45,6 +46,7 @@ struct mv_vm {
 
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for GET */
 	u64 identity_map_addr;
+	struct mv_vm_clock clock;	/* kvmclock, TSC sync (kvmclock.c) */
 	void *arch;			/* the backend's, mv_backend.vm_size bytes */
 };
 

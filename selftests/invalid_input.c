@@ -180,14 +180,20 @@ TEST(ioctls_on_wrong_fd)
 	int kvm_einval = th_is_kvm ? EINVAL : ENOTTY;
 	/* KVM_GET_MSRS on /dev/kvm reads feature MSRs: not "wrong" there. */
 	struct named_ioctl vcpu_not_sys[N(vcpu_ioctls)];
-	size_t i, n = 0;
+	/* KVM_GET/SET_TSC_KHZ on a VM fd: the default for new vCPUs. */
+	struct named_ioctl vcpu_not_vm[N(vcpu_ioctls)];
+	size_t i, n = 0, n_vm = 0;
 
-	for (i = 0; i < N(vcpu_ioctls); i++)
+	for (i = 0; i < N(vcpu_ioctls); i++) {
 		if (vcpu_ioctls[i].cmd != KVM_GET_MSRS)
 			vcpu_not_sys[n++] = vcpu_ioctls[i];
+		if (vcpu_ioctls[i].cmd != KVM_GET_TSC_KHZ &&
+		    vcpu_ioctls[i].cmd != KVM_SET_TSC_KHZ)
+			vcpu_not_vm[n_vm++] = vcpu_ioctls[i];
+	}
 	expect_all(vcpu->fd, vm_only, N(vm_only), kvm_einval, "a vCPU fd");
 	expect_all(vcpu->fd, sys_only, N(sys_only), kvm_einval, "a vCPU fd");
-	expect_all(vcpu->vm->fd, vcpu_ioctls, N(vcpu_ioctls), ENOTTY, "a VM fd");
+	expect_all(vcpu->vm->fd, vcpu_not_vm, n_vm, ENOTTY, "a VM fd");
 	expect_all(vcpu->vm->fd, sys_only, N(sys_only), ENOTTY, "a VM fd");
 	expect_all(vcpu->vm->sys_fd, vm_only, N(vm_only), kvm_einval, "the system fd");
 	expect_all(vcpu->vm->sys_fd, vcpu_not_sys, n, kvm_einval, "the system fd");

@@ -49,7 +49,9 @@
 	X(KVM_SET_USER_MEMORY_REGION)	\
 	X(KVM_SET_TSS_ADDR)		\
 	X(KVM_SET_IDENTITY_MAP_ADDR)	\
-	X(KVM_SET_GSI_ROUTING)
+	X(KVM_SET_GSI_ROUTING)		\
+	X(KVM_GET_CLOCK) X(KVM_SET_CLOCK) \
+	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -66,7 +68,8 @@
 	X(KVM_GET_MP_STATE) X(KVM_SET_MP_STATE) \
 	X(KVM_TRANSLATE)		\
 	X(KVM_SET_SIGNAL_MASK)		\
-	X(KVM_X86_SETUP_MCE) X(KVM_X86_SET_MCE)
+	X(KVM_X86_SETUP_MCE) X(KVM_X86_SET_MCE) \
+	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -93,7 +96,9 @@
 	X(KVM_CAP_MAX_VCPU_ID)		\
 	X(KVM_CAP_IRQ_ROUTING)		\
 	X(KVM_CAP_MCE)			\
-	X(KVM_CAP_GET_MSR_FEATURES)
+	X(KVM_CAP_GET_MSR_FEATURES)	\
+	X(KVM_CAP_ADJUST_CLOCK)		\
+	X(KVM_CAP_GET_TSC_KHZ)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -150,6 +155,26 @@
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.
+ */
+
+/*
+ * The TSC and kvmclock (KVM_GET/SET_CLOCK, KVM_GET/SET_TSC_KHZ, the MSRs
+ * IA32_TSC, IA32_TSC_ADJUST, MSR_KVM_SYSTEM_TIME(_NEW) and
+ * MSR_KVM_WALL_CLOCK(_NEW), and the KVM paravirtual CPUID leaves
+ * 0x40000000/0x40000001 with KVM_FEATURE_CLOCKSOURCE, _CLOCKSOURCE2 and
+ * _CLOCKSOURCE_STABLE_BIT only) behave as on KVM without a master clock,
+ * which is KVM's case when the host's clocksource is not the TSC:
+ * - KVM_GET_CLOCK sets no flag, and PVCLOCK_TSC_STABLE_BIT is never set in
+ *   the pvclock structure. On a host on the TSC clocksource, KVM sets
+ *   KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and the stable bit.
+ *   KVM_CAP_ADJUST_CLOCK answers the flags KVM_SET_CLOCK accepts, as KVM.
+ * - No TSC scaling (KVM_CAP_TSC_CONTROL 0): KVM_SET_TSC_KHZ takes the host
+ *   rate (within 250 ppm), steps the TSC forward at each entry for a faster
+ *   one, and refuses a slower one with -EINVAL, as KVM without scaling.
+ *   On a VM fd they get and set the rate of vCPUs created later, as KVM
+ *   (KVM_CAP_VM_TSC_CONTROL, like KVM_CAP_TSC_CONTROL, is 0).
+ * - The kvmclock base is the host's boot time (KVM uses the raw monotonic
+ *   clock plus the boot offset: the same count without NTP's slewing).
  */
 
 /*

@@ -246,6 +246,7 @@ const struct mv_backend mv_svm_backend = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.set_efer		= svm_set_efer,
+	.set_tsc_offset		= svm_set_tsc_offset,
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.nmi_allowed		= svm_nmi_allowed,
 	.enable_irq_window	= svm_enable_irq_window,

@@ -94,6 +94,7 @@ void svm_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs);
 int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data);
 void svm_set_efer(struct mv_vcpu *vcpu, u64 efer);
+void svm_set_tsc_offset(struct mv_vcpu *vcpu, u64 offset);
 void svm_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root);
 void svm_set_cr(struct mv_vcpu *vcpu, int cr, u64 value);
 void svm_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root);

@@ -82,8 +82,6 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->nested_ctl = SVM_NP_ENABLE;
 	c->nested_cr3 = svm->npt_root;
-	/* Guest TSC starts at 0, as on KVM. */
-	c->tsc_offset = -rdtsc();
 
 	init_data_seg(&s->es);
 	init_data_seg(&s->ss);
@@ -188,6 +186,8 @@ void svm_vcpu_reset(struct mv_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	svm_reset_vmcb(svm);
+	/* INIT leaves the TSC: its offset is the core's (kvmclock.c). */
+	svm->vmcb->control.tsc_offset = vcpu->clock.tsc_offset;
 	vcpu->regs.rip = svm->vmcb->save.rip;
 	vcpu->regs.rflags = svm->vmcb->save.rflags;
 }
@@ -383,9 +383,6 @@ int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_SYSENTER_EIP:	*data = s->sysenter_eip; break;
 	case MSR_IA32_CR_PAT:		*data = s->g_pat; break;
 	case MSR_IA32_DEBUGCTLMSR:	*data = s->dbgctl; break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + to_svm(vcpu)->vmcb->control.tsc_offset;
-		break;
 	default:
 		return -ENOENT;
 	}
@@ -410,11 +407,13 @@ int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data)
 	case MSR_IA32_SYSENTER_EIP:	s->sysenter_eip = data; break;
 	case MSR_IA32_CR_PAT:		s->g_pat = data; break;
 	case MSR_IA32_DEBUGCTLMSR:	s->dbgctl = data; break;
-	case MSR_IA32_TSC:
-		vmcb->control.tsc_offset = data - rdtsc();
-		break;
 	default:
 		return -ENOENT;
 	}
 	return 0;
+}
+
+void svm_set_tsc_offset(struct mv_vcpu *vcpu, u64 offset)
+{
+	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
 }

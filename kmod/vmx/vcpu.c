@@ -528,7 +528,7 @@ static void vmx_shadow_update(struct vmx_vcpu *vmx)
  * The architectural reset state (SDM vol 3A 9.1.1 table 9-1) with KVM's
  * choices (vmx_vcpu_reset(), kvm_vcpu_reset()): data segments 0x93, CS
  * 0x9b at f000:fff0 with base ffff0000, TR a busy 32-bit TSS (0x8b), LDTR
- * 0x82; guest TSC 0.
+ * 0x82. The TSC offset is the core's (kvmclock.c): INIT leaves the TSC.
  */
 static void vmx_reset_vmcs(struct vmx_vcpu *vmx)
 {
@@ -577,7 +577,6 @@ static void vmx_reset_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write32(VMCS_GUEST_ACTIVITY, VMX_ACTIVITY_ACTIVE);
 	vmcs_writel(VMCS_GUEST_PENDING_DBG, 0);
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
-	vmcs_write64(VMCS_TSC_OFFSET, -rdtsc());
 
 	vmx->proc = vmx_proc_base(vmx);	/* no window exiting */
 	vmcs_write32(VMCS_PROC_CONTROLS, vmx->proc);
@@ -916,9 +915,6 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_SYSENTER_EIP: *data = vmcs_readl(VMCS_GUEST_SYSENTER_EIP); break;
 	case MSR_IA32_CR_PAT:	   *data = vmcs_read64(VMCS_GUEST_PAT); break;
 	case MSR_IA32_DEBUGCTLMSR:  *data = vmcs_read64(VMCS_GUEST_DEBUGCTL); break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vmcs_read64(VMCS_TSC_OFFSET);
-		break;
 	default:
 		r = -ENOENT;
 	}
@@ -958,12 +954,17 @@ int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data)
 	case MSR_IA32_SYSENTER_EIP: vmcs_writel(VMCS_GUEST_SYSENTER_EIP, data); break;
 	case MSR_IA32_CR_PAT:	   vmcs_write64(VMCS_GUEST_PAT, data); break;
 	case MSR_IA32_DEBUGCTLMSR:  vmcs_write64(VMCS_GUEST_DEBUGCTL, data); break;
-	case MSR_IA32_TSC:
-		vmcs_write64(VMCS_TSC_OFFSET, data - rdtsc());
-		break;
 	default:
 		r = -ENOENT;
 	}
 	vmx_put(vmx);
 	return r;
+}
+
+void vmx_set_tsc_offset(struct mv_vcpu *vcpu, u64 offset)
+{
+	struct vmx_vcpu *vmx = vmx_get(vcpu);
+
+	vmcs_write64(VMCS_TSC_OFFSET, offset);
+	vmx_put(vmx);
 }

@@ -596,6 +596,7 @@ const struct mv_backend mv_vmx_backend = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.set_efer		= vmx_set_efer,
+	.set_tsc_offset		= vmx_set_tsc_offset,
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.nmi_allowed		= vmx_nmi_allowed,
 	.enable_irq_window	= vmx_enable_irq_window,

@@ -249,6 +249,7 @@ void vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs);
 int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data);
 void vmx_set_efer(struct mv_vcpu *vcpu, u64 efer);
+void vmx_set_tsc_offset(struct mv_vcpu *vcpu, u64 offset);
 void vmx_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root);
 void vmx_set_cr(struct mv_vcpu *vcpu, int cr, u64 value);
 void vmx_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root);
