@@ -128,6 +128,11 @@
  *   Without it and with nested paging, CR0.PG clear is refused the same way.
  *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
  *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
+ * - A guest MOV to CR0 or CR4 with a bit of 63:32 set gets #GP(0) (SDM vol
+ *   2A MOV, APM vol 2 3.1), as on kvm_intel and on kvm_amd with decode
+ *   assists; kvm_amd without them (QEMU's SVM) emulates the MOV with its
+ *   instruction emulator, which keeps only bits 31:0 (mk_cr_64()) and lets
+ *   the write through.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.
