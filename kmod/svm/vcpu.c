@@ -161,8 +161,15 @@ void svm_update_hw_paging(struct svm_vcpu *svm)
 
 	s->cr0 = svm->guest_cr0 | X86_CR0_PG | X86_CR0_WP;
 	s->cr4 = svm->guest_cr4 | X86_CR4_PAE;
-	if (!(svm->guest_cr0 & X86_CR0_PG))
+	/*
+	 * Without paging, SMEP, SMAP and PKE do nothing (SDM vol 3A 4.6); on
+	 * the shadow's user-mode identity map they would fault (KVM likewise
+	 * drops them from the hardware's CR4).
+	 */
+	if (!(svm->guest_cr0 & X86_CR0_PG)) {
 		efer &= ~(EFER_LME | EFER_LMA);
+		s->cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE);
+	}
 	s->efer = efer | EFER_SVME;
 }
 

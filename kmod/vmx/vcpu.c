@@ -432,8 +432,11 @@ static void vmx_shadow_update(struct vmx_vcpu *vmx)
 		proc2 &= ~(VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED);
 		cr0 |= X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
 		cr4 |= X86_CR4_PAE;
-		if (!(vmx->guest_cr0 & X86_CR0_PG))
+		/* SMEP/SMAP/PKE do nothing without paging: as on SVM. */
+		if (!(vmx->guest_cr0 & X86_CR0_PG)) {
 			efer &= ~(EFER_LME | EFER_LMA);
+			cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE);
+		}
 		cr3 = vmx->shadow_root;
 	}
 	vmcs_writel(VMCS_CR0_SHADOW, vmx->guest_cr0);
