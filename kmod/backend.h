@@ -110,11 +110,11 @@ struct mv_backend {
 	void (*set_tdp_root)(struct mv_vcpu *vcpu, phys_addr_t root);
 
 	/*
-	 * Shadow paging (optional: NULL if the backend has none). The guest's
-	 * CR0/CR3/CR4 as the guest sees them, after the core's checks; the
-	 * backend derives what the hardware runs with. And the shadow root.
+	 * A guest write to CR0/CR3/CR4 after the core's checks (cr.c), as the
+	 * guest sees it; the backend derives what the hardware runs with.
 	 */
 	void (*set_cr)(struct mv_vcpu *vcpu, int cr, u64 value);
+	/* Shadow paging (optional: NULL if the backend has none). */
 	void (*set_shadow_root)(struct mv_vcpu *vcpu, phys_addr_t root);
 };
 

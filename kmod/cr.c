@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Control registers under shadow paging, where the guest's MOV to and from
- * CR0, CR3 and CR4 (and LMSW, CLTS, SMSW) exit: the checks and side effects
- * of KVM's kvm_set_cr0/3/4() (SDM vol 3A 2.5 "Control Registers", 9.8.5
- * "Initializing IA-32e Mode"), then a new shadow root for the new paging
- * state. With nested paging the guest writes its CRs itself.
+ * Guest writes to control registers: the one place their rules live. Both
+ * backends have every guest write to CR0 and CR4 exit, in both paging modes
+ * (as kvm_amd intercepts CR4 and kvm_intel owns the bits the vCPU may not
+ * set), and under shadow paging CR3 too and the reads; the core decodes the
+ * instruction (MOV to and from CRn, LMSW, CLTS, SMSW), applies the checks
+ * and side effects of KVM's kvm_set_cr0/3/4() (SDM vol 3A 2.5 "Control
+ * Registers", 9.8.5 "Initializing IA-32e Mode"), raises #GP(0) where they
+ * fail, and hands the backend the new value (set_cr), then asks for a new
+ * shadow root or, with nested paging, a TLB flush. KVM_SET_SREGS checks with
+ * the same mv_cr0_valid()/mv_cr4_valid() (kvm_is_valid_sregs()).
  */
 #include <linux/kernel.h>
 #include <asm/processor-flags.h>
 
 #include "backend.h"
+#include "cpuid.h"
 #include "cr.h"
 #include "exits.h"
 #include "insn.h"
@@ -38,9 +44,53 @@ static bool pdptes_valid(struct mv_vcpu *vcpu, u64 cr3)
 	return true;
 }
 
+/*
+ * The guest's translations changed meaning: a new shadow root, or with
+ * nested paging a flush of what the TLB holds for the guest (the MOV the
+ * CPU did not run would have flushed it: SDM vol 3A 4.10.4.1).
+ */
 static void paging_changed(struct mv_vcpu *vcpu)
 {
-	mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
+	mv_vcpu_request(vcpu, vcpu->vm->shadow_paging ? MV_REQ_MMU_RELOAD :
+							MV_REQ_TLB_FLUSH);
+}
+
+/* CR4 bits a guest may set: the host has them, and so does its CPUID. */
+u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
+{
+	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	if (mv_guest_has(vcpu, 1, MV_ECX, 26) && boot_cpu_has(X86_FEATURE_XSAVE))
+		ok |= X86_CR4_OSXSAVE;
+	if (mv_guest_has(vcpu, 7, MV_EBX, 0) && boot_cpu_has(X86_FEATURE_FSGSBASE))
+		ok |= X86_CR4_FSGSBASE;
+	if (mv_guest_has(vcpu, 7, MV_EBX, 7) && boot_cpu_has(X86_FEATURE_SMEP))
+		ok |= X86_CR4_SMEP;
+	if (mv_guest_has(vcpu, 7, MV_EBX, 20) && boot_cpu_has(X86_FEATURE_SMAP))
+		ok |= X86_CR4_SMAP;
+	if (mv_guest_has(vcpu, 7, MV_ECX, 2) && boot_cpu_has(X86_FEATURE_UMIP))
+		ok |= X86_CR4_UMIP;
+	if (mv_guest_has(vcpu, 7, MV_ECX, 16) && boot_cpu_has(X86_FEATURE_LA57))
+		ok |= X86_CR4_LA57;
+	return ok;
+}
+
+/* KVM's kvm_is_valid_cr4(): no reserved bit, nothing CPUID does not offer. */
+bool mv_cr4_valid(struct mv_vcpu *vcpu, u64 cr4)
+{
+	return !(cr4 & ~mv_cr4_allowed(vcpu));
+}
+
+/* KVM's kvm_is_valid_cr0() (SDM vol 2A "MOV-Move to/from Control Registers"). */
+bool mv_cr0_valid(u64 cr0)
+{
+	if (cr0 >> 32)
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	return !((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE));
 }
 
 int mv_set_cr0(struct mv_vcpu *vcpu, u64 cr0)
@@ -49,13 +99,13 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 cr0)
 	u64 efer;
 
 	mv_backend->get_ctrl(vcpu, &c);
-	cr0 |= X86_CR0_ET;
-	if (cr0 >> 32)
+	if (!mv_cr0_valid(cr0))
 		return 1;
-	cr0 &= CR0_DEFINED;
-	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
-		return 1;
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+	/* Reserved bits of 31:0 are ignored, as KVM does (and ET is 1). */
+	cr0 = (cr0 | X86_CR0_ET) & CR0_DEFINED;
+	/* Paging cannot go off in 64-bit mode or with PCIDE (SDM vol 2A MOV). */
+	if (!(cr0 & X86_CR0_PG) &&
+	    (((c.efer & EFER_LMA) && c.cs_l) || (c.cr4 & X86_CR4_PCIDE)))
 		return 1;
 
 	efer = c.efer;
@@ -102,10 +152,16 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 cr4)
 	struct mv_ctrl c;
 
 	mv_backend->get_ctrl(vcpu, &c);
-	if (cr4 & ~mv_cr4_allowed(vcpu))
+	if (!mv_cr4_valid(vcpu, cr4))
 		return 1;
-	if ((c.efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
-		return 1;	/* PAE cannot go off in long mode */
+	/* In long mode PAE stays on and LA57 cannot change. */
+	if ((c.efer & EFER_LMA) &&
+	    (!(cr4 & X86_CR4_PAE) || ((cr4 ^ c.cr4) & X86_CR4_LA57)))
+		return 1;
+	/* PCIDE only in long mode, with CR3[11:0] clear. */
+	if ((cr4 & X86_CR4_PCIDE) && !(c.cr4 & X86_CR4_PCIDE) &&
+	    (!(c.efer & EFER_LMA) || (c.cr3 & 0xfff)))
+		return 1;
 	if (!(c.efer & EFER_LMA) && (c.cr0 & X86_CR0_PG) &&
 	    (cr4 & X86_CR4_PAE) && ((cr4 ^ c.cr4) & (X86_CR4_PAE | X86_CR4_PSE |
 						     X86_CR4_PGE | X86_CR4_SMEP)) &&
@@ -113,7 +169,8 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 cr4)
 		return 1;
 	mv_backend->set_cr(vcpu, 4, cr4);
 	if ((cr4 ^ c.cr4) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE |
-			     X86_CR4_SMEP | X86_CR4_SMAP))
+			     X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PCIDE |
+			     X86_CR4_LA57))
 		paging_changed(vcpu);
 	return 0;
 }

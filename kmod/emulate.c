@@ -25,7 +25,7 @@ struct mv_cursor {
 #define MV_F_LOCK	(1U << 0)	/* LOCK allowed with a memory operand */
 #define MV_F_IMPLOCK	(1U << 1)	/* locked without the prefix (XCHG) */
 #define MV_F_XRELEASE	(1U << 2)	/* F3 = XRELEASE with a memory operand */
-#define MV_F_REP	(1U << 3)	/* F3 = REP (INS, OUTS) */
+#define MV_F_REP	(1U << 3)	/* F3 = REP (INS, OUTS, MOVS, STOS) */
 #define MV_F_SIMD	(1U << 4)	/* 66/F2/F3 were a mandatory prefix */
 
 /* Immediate operand kinds. */
@@ -227,8 +227,8 @@ static int check_opcode(const struct mv_insn *insn)
 		return 0;
 	if (op == 0x63)
 		return m64 ? 0 : -EOPNOTSUPP;	/* ARPL outside 64-bit mode */
-	if ((op >= 0x80 && op <= 0x8b) || (op >= 0xa0 && op <= 0xa3) ||
-	    (op >= 0x6c && op <= 0x6f))
+	if ((op >= 0x80 && op <= 0x8b) || (op >= 0xa0 && op <= 0xa5) ||
+	    (op >= 0x6c && op <= 0x6f) || op == 0xaa || op == 0xab)
 		return 0;
 	switch (op) {
 	case 0xc6: case 0xc7: case 0xf6: case 0xf7: case 0xfe: case 0xff:
@@ -524,6 +524,27 @@ static int decode_opcode(struct mv_insn *insn, bool opsize_prefix,
 		}
 		*flags = MV_F_REP;
 		break;
+	case 0xa4: case 0xa5: case 0xaa: case 0xab:
+		/*
+		 * SDM vol 2B MOVS: ES:rDI <- seg:rSI (default DS); STOS:
+		 * ES:rDI <- AL/rAX. The memory operand named is MOVS's
+		 * source, STOS's destination.
+		 */
+		insn->op = op >= 0xaa ? MV_OP_STOS : MV_OP_MOVS;
+		insn->has_mem = true;
+		insn->scale = 1;
+		insn->index = MV_REG_NONE;
+		if (insn->op == MV_OP_STOS) {
+			insn->base = MV_REG_RDI;
+			insn->seg = MV_SEG_ES;
+			insn->reg = MV_REG_RAX;
+		} else {
+			insn->base = MV_REG_RSI;
+		}
+		if (byte)
+			insn->op_size = 1;
+		*flags = MV_F_REP;
+		return 0;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
 	case 0xec: case 0xed: case 0xee: case 0xef:
 		/* SDM vol 2A IN, vol 2B OUT: imm8 port or DX. */

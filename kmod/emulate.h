@@ -18,7 +18,8 @@
  * Executed: instructions with one explicit memory operand, one or two
  * accesses to it (enum mv_emu_op: MOV, MOVZX/MOVSX/MOVSXD, the ALU group,
  * TEST, INC/DEC/NOT/NEG, XCHG, CMPXCHG, CMPXCHG8B, BT*). Decoded only: the
- * string and plain I/O instructions (INS, OUTS, IN, OUT), which the core runs.
+ * string and plain I/O instructions (INS, OUTS, IN, OUT) and the string moves
+ * (MOVS, STOS), which the core runs.
  * The MMX and SSE register moves KVM's emulator has (MV_OP_VMOV) go through
  * mv_emu_vec_start() and mv_emu_vec_finish() instead: the emulator checks
  * their exceptions and moves RIP, the caller moves the register's bytes.
@@ -159,6 +160,8 @@ enum mv_emu_op {
 	MV_OP_OUTS,		/* 6E 6F */
 	MV_OP_IN,		/* E4 E5 EC ED */
 	MV_OP_OUT,		/* E6 E7 EE EF */
+	MV_OP_MOVS,		/* A4 A5: .seg is the source's segment */
+	MV_OP_STOS,		/* AA AB */
 	/*
 	 * MMX/SSE register <-> memory, all bytes as they are (mv_insn.vec):
 	 * 0F 6F/7F MOVQ mm; 66 0F 6F/7F MOVDQA; F3 0F 6F/7F MOVDQU;
@@ -287,7 +290,8 @@ int mv_emu_mem_offset(const struct mv_insn *insn,
  * {read, size}. regs is not changed.
  *
  * Returns 0; -EOPNOTSUPP if the instruction has no memory operand (register
- * form), is one the core executes itself (INS, OUTS, IN, OUT), is an MMX or
+ * form), is one the core executes itself (INS, OUTS, IN, OUT, MOVS, STOS),
+ * is an MMX or
  * SSE move (MV_OP_VMOV: mv_emu_vec_start()), or is a BT*
  * whose register bit offset reaches outside the operand (the access would
  * not be at the effective address).

@@ -3,8 +3,9 @@
  * Nested page faults. Inside a memslot the page gets mapped (mmu/tdp.c);
  * outside, or a write to a read-only slot, it is MMIO: the instruction is
  * fetched and decoded (emulate.c), its access goes to userspace as
- * KVM_EXIT_MMIO, and the instruction completes at the next KVM_RUN. An
- * instruction that reads then writes (OR [mmio], EAX) exits twice, as on KVM.
+ * KVM_EXIT_MMIO. A store completes before its exit (RIP past it), a load at
+ * the next KVM_RUN (RIP on it until then), as on KVM. An instruction that
+ * reads then writes (OR [mmio], EAX) exits twice, as on KVM.
  * kvm_run->mmio carries at most 8 bytes: a 16-byte SSE access takes two
  * exits, at gpa and gpa + 8, and an access across a page one more, as
  * KVM's mmio_fragments do.
@@ -37,7 +38,7 @@ static unsigned int mmio_piece(const struct mv_vcpu *vcpu)
 		     sizeof(vcpu->run->mmio.data));
 }
 
-static void mmio_exit(struct mv_vcpu *vcpu)
+void mv_mmio_exit(struct mv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	const struct mv_emu_access *acc = &vcpu->mmio.access;
@@ -203,10 +204,22 @@ static int vec_finish(struct mv_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * A store has completed when its exit goes out (KVM's x86_emulate_instruction()
+ * writes RIP and the registers back before it returns to userspace for an
+ * MMIO write): what is left is to hand out its pieces.
+ */
+static void store_done(struct mv_vcpu *vcpu)
+{
+	mv_backend->set_interrupt_shadow(vcpu, 0);
+	vcpu->mmio.finished = true;
+}
+
 int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
 	struct mv_insn *insn = &vcpu->mmio.insn;
+	struct mv_emu_access next;
 	u8 buf[MV_EMU_MAX_LEN];
 	struct mv_ctrl ctrl;
 	int n, r;
@@ -219,14 +232,28 @@ int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
 	vcpu->mmio.gpa = gpa;
 	vcpu->mmio.rip = vcpu->regs.rip;
 	vcpu->mmio.offset = 0;
+	vcpu->mmio.finished = false;
+	vcpu->mmio.str_phase = MV_STR_NONE;
+	if (insn->op == MV_OP_MOVS || insn->op == MV_OP_STOS)
+		return mv_mmio_string(vcpu, &ctrl);
 	if (insn->op == MV_OP_VMOV) {
 		r = vec_start(vcpu, &ctrl, acc);
 		if (r)
 			return r < 0 ? mv_emulation_failure(vcpu) : 1;
+		/* A store is complete when its exit is out, as on KVM. */
+		if (acc->write) {
+			if (mv_emu_vec_finish(insn, &vcpu->regs))
+				return mv_emulation_failure(vcpu);
+			store_done(vcpu);
+		}
 	} else if (mv_emu_start(insn, &vcpu->regs, acc)) {
 		return mv_emulation_failure(vcpu);
+	} else if (acc->write) {
+		if (mv_emu_finish(insn, &vcpu->regs, 0, &next))
+			return mv_emulation_failure(vcpu);
+		store_done(vcpu);
 	}
-	mmio_exit(vcpu);
+	mv_mmio_exit(vcpu);
 	return 0;
 }
 
@@ -268,14 +295,16 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 		       len);
 	vcpu->mmio.offset += len;
 	if (vcpu->mmio.offset < acc->size) {
-		mmio_exit(vcpu);
+		mv_mmio_exit(vcpu);
 		return 0;
 	}
-	/* The write-back of a read-modify-write went out: all done. */
+	/* A store, or the write-back of a read-modify-write, went out: done. */
 	if (vcpu->mmio.finished) {
 		vcpu->mmio.finished = false;
 		return 1;
 	}
+	if (vcpu->mmio.str_phase != MV_STR_NONE)
+		return mv_mmio_string_complete(vcpu);
 	if (vcpu->mmio.insn.op == MV_OP_VMOV)
 		return vec_finish(vcpu);
 	/* As KVM's emulator, RIP ends after the decoded instruction, wherever
@@ -291,7 +320,7 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 		*acc = next;
 		vcpu->mmio.offset = 0;
 		vcpu->mmio.finished = true;
-		mmio_exit(vcpu);
+		mv_mmio_exit(vcpu);
 		return 0;
 	}
 	return 1;

@@ -74,24 +74,6 @@ long mv_get_sregs(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
-/* CR4 bits a guest may set: the host must have them, and so its CPUID. */
-u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
-{
-	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
-		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-
-	if (mv_guest_has(vcpu, 1, MV_ECX, 26) && boot_cpu_has(X86_FEATURE_XSAVE))
-		ok |= X86_CR4_OSXSAVE;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 0) && boot_cpu_has(X86_FEATURE_FSGSBASE))
-		ok |= X86_CR4_FSGSBASE;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 7) && boot_cpu_has(X86_FEATURE_SMEP))
-		ok |= X86_CR4_SMEP;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 20) && boot_cpu_has(X86_FEATURE_SMAP))
-		ok |= X86_CR4_SMAP;
-	return ok;
-}
-
 /* KVM's kvm_is_valid_sregs() (6.12): consistent modes, legal CRs and EFER. */
 static bool sregs_valid(struct mv_vcpu *vcpu, const struct kvm_sregs *s)
 {
@@ -105,10 +87,7 @@ static bool sregs_valid(struct mv_vcpu *vcpu, const struct kvm_sregs *s)
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	if (s->cr4 & ~mv_cr4_allowed(vcpu))
-		return false;
-	if ((s->cr0 >> 32) || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)) ||
-	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
+	if (!mv_cr4_valid(vcpu, s->cr4) || !mv_cr0_valid(s->cr0))
 		return false;
 	if (s->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return false;

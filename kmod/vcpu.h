@@ -72,6 +72,13 @@ enum mv_completion {
 	MV_COMPLETE_MMIO,	/* an emulated access: finish the instruction */
 };
 
+/* A string move's element out to userspace (mmio_string.c). */
+enum mv_str_phase {
+	MV_STR_NONE,		/* not a string move */
+	MV_STR_READ,		/* MOVS read its source from MMIO */
+	MV_STR_WRITE,		/* the element is done, its write is out */
+};
+
 struct mv_vcpu {
 	struct mv_vm *vm;
 	unsigned int id;
@@ -107,6 +114,7 @@ struct mv_vcpu {
 		u64 rip;		/* of the instruction, as decoded */
 		bool finished;		/* registers done; a write-back is out */
 		u8 offset;		/* bytes of the access already exited */
+		u8 str_phase;		/* MOVS/STOS: enum mv_str_phase */
 	} mmio;
 
 	/* Events (KVM_INTERRUPT, KVM_NMI, exceptions the core raises). */

@@ -733,3 +733,383 @@ TEST(readonly_slot_code)
 	EXPECT_EQ(*(uint32_t *)(ro + 0x100), 0x5a5a5a5a);
 	EXPECT_EQ(vcpu_rip(vcpu), RO_GPA + GUEST_SIZE(GUEST(mmio_ro_code)));
 }
+
+/*
+ * RIP at the exit, as KVM's x86_emulate_instruction() leaves it: a store
+ * has completed when its exit is out (RIP past the instruction, for every
+ * exit of it: a 16-byte SSE store, an access split at a page boundary);
+ * a load has not (RIP on the instruction, its destination register not yet
+ * written); a read-modify-write exits at RIP for the read and past the
+ * instruction for the write. (mmio_rip_*)
+ */
+static void expect_rip_regs(struct vcpu *vcpu, uint64_t rip, uint64_t rcx)
+{
+	struct kvm_regs regs;
+
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(regs.rip, rip);
+	EXPECT_EQ(regs.rcx, rcx);
+}
+
+static struct vcpu *rip_guest(struct guest_code code, uint64_t rbx,
+			      uint64_t *end)
+{
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+
+	guest_new(VM_MODE_LONG, code, 0, &vcpu);
+	*end = vcpu_load_insn(vcpu, code);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rax = RAX0;
+	regs.rbx = rbx;
+	regs.rcx = RCX0;
+	vcpu_regs_set(vcpu, &regs);
+	return vcpu;
+}
+
+TEST(rip_at_exit_mov)
+{
+	struct vcpu *vcpu;
+	uint64_t end;
+
+	TH_LOG("store");
+	vcpu = rip_guest(GUEST(mmio64_st_l), MMIO_ADDR, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 4, true);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), end + 1);
+
+	TH_LOG("load");
+	vcpu = rip_guest(GUEST(mmio64_ld_l), MMIO_ADDR, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 4, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 0x12345678);
+	vcpu_run_to_hlt(vcpu);
+	expect_rip_regs(vcpu, end + 1, 0x12345678);
+
+	TH_LOG("read-modify-write");
+	vcpu = rip_guest(GUEST(mmio64_or_imm_l), MMIO_ADDR, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 4, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 0x100);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 4, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0x10f);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), end + 1);
+}
+
+/* Two exits for one instruction: across a page, and 16 bytes of SSE. */
+TEST(rip_at_exit_two_exits)
+{
+	uint64_t split = GUEST_MMIO_GPA + 0xffe, end;
+	struct vcpu *vcpu;
+
+	TH_LOG("store across a page");
+	vcpu = rip_guest(GUEST(mmio64_st_l), split, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, split, 2, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0x7788);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, split + 2, 2, true);
+	EXPECT_EQ(vcpu_mmio_value(vcpu), 0x5566);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), end + 1);
+
+	TH_LOG("load across a page");
+	vcpu = rip_guest(GUEST(mmio64_ld_l), split, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, split, 2, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 0x3344);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, split + 2, 2, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 0x1122);
+	vcpu_run_to_hlt(vcpu);
+	expect_rip_regs(vcpu, end + 1, 0x11223344);
+
+	TH_LOG("16-byte SSE store");
+	vcpu = rip_guest(GUEST(vec64_movdqu_st), MMIO_ADDR, &end);
+	end = GUEST_ADDR(vec64_movdqu_st, next);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 8, true);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR + 8, 8, true);
+	expect_rip_regs(vcpu, end, RCX0);
+	vcpu_run_to_hlt(vcpu);
+
+	TH_LOG("16-byte SSE load");
+	vcpu = rip_guest(GUEST(vec64_movdqu_ld), MMIO_ADDR, &end);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR, 8, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 1);
+	vcpu_run(vcpu);
+	ASSERT_MMIO(vcpu, MMIO_ADDR + 8, 8, false);
+	expect_rip_regs(vcpu, GUEST_CODE_GPA, RCX0);
+	vcpu_mmio_reply(vcpu, 2);
+	vcpu_run_to_hlt(vcpu);
+}
+
+/*
+ * String moves with MMIO (MOVS, STOS; REP or not; RAM to MMIO, MMIO to RAM,
+ * MMIO to MMIO; DF 0 and 1; address sizes 64, 32 and 16; an element across
+ * a page; RCX 0), as KVM's emulator runs them: one element per exit. A read
+ * from MMIO exits with the registers as before the element and RIP on the
+ * instruction; a write to MMIO exits with the element done (rSI, rDI, rCX
+ * moved on), RIP past the instruction without REP and on it with REP, even
+ * after the last element (the guest then runs it once more with rCX 0).
+ * The expected sequence is computed from that model.
+ */
+#define STR_SRC		(GUEST_FREE_GPA)		/* RAM source */
+#define STR_DST		(GUEST_FREE_GPA + 0x2000)	/* RAM destination */
+#define STR_M		GUEST_MMIO_GPA
+
+DECLARE_GUEST(str64_rep_stosl);
+DECLARE_GUEST(str64_rep_stosw);
+DECLARE_GUEST(str64_rep_movsb);
+DECLARE_GUEST(str64_rep_movsl);
+DECLARE_GUEST(str64_rep_movsq);
+DECLARE_GUEST(str64_movsl);
+DECLARE_GUEST(str64_stosb);
+DECLARE_GUEST(str64_a32_rep_stosl);
+DECLARE_GUEST(str64_a32_rep_movsw);
+DECLARE_GUEST(str32_rep_movsw);
+DECLARE_GUEST(str32_rep_stosb);
+DECLARE_GUEST(str32_a16_rep_stosw);
+DECLARE_GUEST(str32_a16_rep_movsb);
+
+struct str_case {
+	const char *name;
+	struct guest_code code;
+	enum vm_mode mode;
+	uint8_t size, asize;	/* element and address size */
+	bool movs, rep, df;
+	uint64_t rsi, rdi, rcx;
+	uint64_t seg_base;	/* DS and ES base (32-bit mode) */
+};
+
+#define STR(g, m, size, asize, movs, rep, df, rsi, rdi, rcx, base)	\
+	{ #g, GUEST(g), VM_MODE_##m, size, asize, movs, rep, df, rsi, rdi, \
+	  rcx, base }
+
+/* KVM's assign_register(): 16-bit keeps the rest, 32-bit zero-extends. */
+static uint64_t str_assign(uint64_t reg, uint64_t val, unsigned int asize)
+{
+	switch (asize) {
+	case 2: return (reg & ~0xffffULL) | (val & 0xffff);
+	case 4: return (uint32_t)val;
+	default: return val;
+	}
+}
+
+static uint64_t str_mask(unsigned int bytes)
+{
+	return bytes == 8 ? ~0ULL : (1ULL << (bytes * 8)) - 1;
+}
+
+static uint64_t str_la(const struct str_case *c, uint64_t reg)
+{
+	uint64_t la = c->seg_base + (reg & str_mask(c->asize));
+
+	return c->mode == VM_MODE_LONG ? la : (uint32_t)la;
+}
+
+static bool str_mmio(uint64_t la)
+{
+	return la >= GUEST_MMIO_GPA && la < GUEST_MMIO_GPA + 0x10000000ULL;
+}
+
+static void str_expect_regs(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+			    uint64_t rdi, uint64_t rcx)
+{
+	struct kvm_regs regs;
+
+	vcpu_regs_get(vcpu, &regs);
+	if (regs.rip != rip || regs.rsi != rsi || regs.rdi != rdi ||
+	    regs.rcx != rcx)
+		TH_FAIL("registers rip %#llx rsi %#llx rdi %#llx rcx %#llx, "
+			"expected %#llx %#llx %#llx %#llx",
+			(unsigned long long)regs.rip, (unsigned long long)regs.rsi,
+			(unsigned long long)regs.rdi, (unsigned long long)regs.rcx,
+			(unsigned long long)rip, (unsigned long long)rsi,
+			(unsigned long long)rdi, (unsigned long long)rcx);
+}
+
+/* The exits of one access of size bytes at la (split at a page boundary). */
+static void str_access(struct vcpu *vcpu, uint64_t la, unsigned int size,
+		       bool write, uint64_t *value, uint64_t rip, uint64_t rsi,
+		       uint64_t rdi, uint64_t rcx)
+{
+	unsigned int off = 0;
+
+	while (off < size) {
+		unsigned int len = size - off;
+
+		if (!off && (la & 0xfff) + size > 0x1000)
+			len = 0x1000 - (la & 0xfff);
+		vcpu_run(vcpu);
+		ASSERT_MMIO(vcpu, la + off, len, write);
+		str_expect_regs(vcpu, rip, rsi, rdi, rcx);
+		if (write) {
+			uint64_t want = (*value >> (off * 8)) & str_mask(len);
+
+			if (vcpu_mmio_value(vcpu) != want)
+				TH_FAIL("write data %#llx, expected %#llx",
+					(unsigned long long)vcpu_mmio_value(vcpu),
+					(unsigned long long)want);
+		} else {
+			vcpu_mmio_reply(vcpu, (*value >> (off * 8)) & str_mask(len));
+		}
+		off += len;
+	}
+}
+
+static void run_str_case(const struct str_case *c)
+{
+	uint64_t rsi = c->rsi, rdi = c->rdi, rcx = c->rcx, n, i, end;
+	uint64_t amask = str_mask(c->asize), vmask = str_mask(c->size);
+	uint64_t ram_dst[16] = { 0 }, ram_la[16] = { 0 };
+	int64_t step = c->df ? -(int64_t)c->size : c->size;
+	unsigned int nram = 0;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	uint8_t *src;
+
+	TH_LOG("case %s", c->name);
+	vm = guest_new(c->mode, c->code, 0, &vcpu);
+	end = vcpu_load_insn(vcpu, c->code);
+	src = vm_ptr(vm, STR_SRC);
+	for (i = 0; i < 0x2000; i++)
+		src[i] = 0x40 + (i & 0x3f);
+	memset(vm_ptr(vm, STR_DST), 0, 0x1000);
+	if (c->seg_base) {
+		vcpu_sregs_get(vcpu, &sregs);
+		sregs.ds.base = c->seg_base;
+		sregs.es.base = c->seg_base;
+		vcpu_sregs_set(vcpu, &sregs);
+	}
+	vcpu_regs_get(vcpu, &regs);
+	regs.rax = RAX0;
+	regs.rsi = rsi;
+	regs.rdi = rdi;
+	regs.rcx = rcx;
+	if (c->df)
+		regs.rflags |= X86_EFLAGS_DF;
+	vcpu_regs_set(vcpu, &regs);
+
+	n = c->rep ? rcx & amask : 1;
+	for (i = 0; i < n; i++) {
+		uint64_t sla = str_la(c, rsi), dla = str_la(c, rdi), value;
+
+		if (!c->movs) {
+			value = RAX0 & vmask;
+		} else if (str_mmio(sla)) {
+			value = (0x8877665544332211ULL + i * 0x0101010101010101ULL) &
+				vmask;
+			str_access(vcpu, sla, c->size, false, &value,
+				   GUEST_CODE_GPA, rsi, rdi, rcx);
+		} else {
+			value = 0;
+			memcpy(&value, vm_ptr(vm, sla), c->size);
+		}
+		if (c->movs)
+			rsi = str_assign(rsi, rsi + step, c->asize);
+		rdi = str_assign(rdi, rdi + step, c->asize);
+		if (c->rep)
+			rcx = str_assign(rcx, rcx - 1, c->asize);
+		if (str_mmio(dla)) {
+			str_access(vcpu, dla, c->size, true, &value,
+				   c->rep ? GUEST_CODE_GPA : end, rsi, rdi, rcx);
+		} else if (nram < 16) {
+			ram_la[nram] = dla;
+			ram_dst[nram++] = value;
+		}
+	}
+	vcpu_run_to_hlt(vcpu);
+	str_expect_regs(vcpu, end + 1, rsi, rdi, rcx);
+	for (i = 0; i < nram; i++) {
+		uint64_t got = 0;
+
+		memcpy(&got, vm_ptr(vm, ram_la[i]), c->size);
+		if (got != ram_dst[i])
+			TH_FAIL("RAM at %#llx: %#llx, expected %#llx",
+				(unsigned long long)ram_la[i],
+				(unsigned long long)got,
+				(unsigned long long)ram_dst[i]);
+	}
+}
+
+#define RUN_STR(...)							\
+	do {								\
+		static const struct str_case cases[] = { __VA_ARGS__ };	\
+		size_t i;						\
+									\
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)	\
+			run_str_case(&cases[i]);			\
+	} while (0)
+
+TEST(string_stos)
+{
+	RUN_STR(STR(str64_rep_stosl, LONG, 4, 8, false, true, false,
+		    0, STR_M + 0x100, 3, 0),
+		STR(str64_rep_stosw, LONG, 2, 8, false, true, true,
+		    0, STR_M + 0x110, 3, 0),
+		STR(str64_stosb, LONG, 1, 8, false, false, false,
+		    0, STR_M + 0x120, 5, 0),
+		/* RCX 0: nothing happens, no exit. */
+		STR(str64_rep_stosl, LONG, 4, 8, false, true, false,
+		    0, STR_M + 0x100, 0, 0),
+		STR(str32_rep_stosb, PROT32, 1, 4, false, true, true,
+		    0, STR_M + 0x210, 2, 0));
+}
+
+TEST(string_movs)
+{
+	RUN_STR(STR(str64_rep_movsb, LONG, 1, 8, true, true, false,
+		    STR_SRC + 1, STR_M + 0x130, 3, 0),
+		STR(str64_rep_movsl, LONG, 4, 8, true, true, true,
+		    STR_M + 0x140, STR_DST + 0x40, 3, 0),
+		STR(str64_movsl, LONG, 4, 8, true, false, false,
+		    STR_M + 0x150, STR_M + 0x160, 7, 0),
+		STR(str32_rep_movsw, PROT32, 2, 4, true, true, false,
+		    STR_M + 0x200, STR_DST + 0x100, 2, 0));
+}
+
+/* An element across a page: one exit per page, as any access. */
+TEST(string_page_cross)
+{
+	RUN_STR(STR(str64_rep_movsq, LONG, 8, 8, true, true, false,
+		    STR_M + 0xffc, STR_DST, 2, 0),
+		STR(str64_rep_stosl, LONG, 4, 8, false, true, false,
+		    0, STR_M + 0x1ffe, 2, 0));
+}
+
+/*
+ * Address sizes: 32-bit in 64-bit mode (rSI, rDI, rCX zero-extend as they
+ * move), 16-bit in 32-bit mode (they wrap at 64 KiB, bits 31:16 stay), with
+ * DS and ES based in MMIO.
+ */
+TEST(string_address_size)
+{
+	RUN_STR(STR(str64_a32_rep_stosl, LONG, 4, 4, false, true, false,
+		    0, 0xffffffff00000000ULL | (STR_M + 0x170),
+		    0xffffffff00000002ULL, 0),
+		STR(str64_a32_rep_movsw, LONG, 2, 4, true, true, false,
+		    0x1234567800000000ULL | (STR_M + 0x180),
+		    0xabcd000000000000ULL | (STR_DST + 0x80), 2, 0),
+		STR(str32_a16_rep_stosw, PROT32, 2, 2, false, true, false,
+		    0, 0x1234fffc, 0x56780003, STR_M),
+		STR(str32_a16_rep_movsb, PROT32, 1, 2, true, true, true,
+		    0x10, 0x20, 2, STR_M + 0x300));
+}

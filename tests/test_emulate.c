@@ -988,6 +988,59 @@ START_TEST(test_decode_io)
 }
 END_TEST
 
+/*
+ * MOVS and STOS: decoded for the core (mmio_string.c), which runs them.
+ * Element size, address size, REP, the segment (MOVS: its source's, with
+ * overrides; STOS: ES, whatever the prefix), the register the memory
+ * operand names (rSI, rDI), and the effective address from it.
+ */
+struct strcase {
+	int mode;
+	const char *bytes;
+	unsigned int n;
+	u8 op, size, asize, rep, seg, base;
+};
+
+static const struct strcase strcases[] = {
+	{ M64, "\xa4", 1, MV_OP_MOVS, 1, 8, MV_REP_NONE, MV_SEG_DS, MV_REG_RSI },
+	{ M64, "\xf3\x48\xa5", 3, MV_OP_MOVS, 8, 8, MV_REP_E, MV_SEG_DS, MV_REG_RSI },
+	{ M64, "\x67\xf3\xa5", 3, MV_OP_MOVS, 4, 4, MV_REP_E, MV_SEG_DS, MV_REG_RSI },
+	{ M64, "\x65\x66\xa5", 3, MV_OP_MOVS, 2, 8, MV_REP_NONE, MV_SEG_GS, MV_REG_RSI },
+	{ M64, "\xf3\xaa", 2, MV_OP_STOS, 1, 8, MV_REP_E, MV_SEG_ES, MV_REG_RDI },
+	{ M64, "\x64\xab", 2, MV_OP_STOS, 4, 8, MV_REP_NONE, MV_SEG_ES, MV_REG_RDI },
+	{ M32, "\x67\xf3\x66\xab", 4, MV_OP_STOS, 2, 2, MV_REP_E, MV_SEG_ES, MV_REG_RDI },
+	{ M32, "\x2e\xa5", 2, MV_OP_MOVS, 4, 4, MV_REP_NONE, MV_SEG_CS, MV_REG_RSI },
+	{ M16, "\xf3\xa5", 2, MV_OP_MOVS, 2, 2, MV_REP_E, MV_SEG_DS, MV_REG_RSI },
+	{ M16, "\x67\x66\xab", 3, MV_OP_STOS, 4, 4, MV_REP_NONE, MV_SEG_ES, MV_REG_RDI },
+};
+
+START_TEST(test_decode_string)
+{
+	const struct strcase *c = &strcases[_i];
+	struct mv_emu_regs regs = { };
+	struct mv_emu_access acc;
+	struct mv_insn in;
+	u64 off;
+
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)c->bytes, c->n, c->mode), 0);
+	ck_assert_uint_eq(in.len, c->n);
+	ck_assert_uint_eq(in.op, c->op);
+	ck_assert_uint_eq(in.op_size, c->size);
+	ck_assert_uint_eq(in.addr_size, c->asize);
+	ck_assert_uint_eq(in.rep, c->rep);
+	ck_assert_uint_eq(in.seg, c->seg);
+	ck_assert_uint_eq(in.base, c->base);
+	ck_assert(in.has_mem);
+	regs.gpr[c->base] = 0xffffffff12345678ULL;
+	ck_assert_int_eq(mv_emu_mem_offset(&in, &regs, &off), 0);
+	ck_assert_uint_eq(off, 0xffffffff12345678ULL &
+			  (c->asize == 8 ? ~0ULL : (1ULL << (c->asize * 8)) - 1));
+	/* The core runs them: neither start nor finish takes them. */
+	ck_assert_int_eq(mv_emu_start(&in, &regs, &acc), -EOPNOTSUPP);
+	ck_assert_int_eq(mv_emu_finish(&in, &regs, 0, &acc), -EOPNOTSUPP);
+}
+END_TEST
+
 /* Errors: invalid (-EINVAL) or not handled (-EOPNOTSUPP). */
 struct ecase {
 	int mode;
@@ -1052,8 +1105,10 @@ static const struct ecase ecases[] = {
 	E(M64, "\x0f\x0b", -EINVAL),
 	/* Valid but not handled. */
 	E(M64, "\x90", -EOPNOTSUPP),
-	E(M64, "\xa4", -EOPNOTSUPP),
-	E(M64, "\xf3\xa5", -EOPNOTSUPP),
+	E(M64, "\xac", -EOPNOTSUPP),		/* LODS */
+	E(M64, "\xf3\xae", -EOPNOTSUPP),	/* REPE SCAS */
+	E(M64, "\xf2\xa4", -EOPNOTSUPP),	/* REPNE MOVS */
+	E(M64, "\xf0\xab", -EINVAL),		/* LOCK STOS */
 	E(M64, "\x0f\xc1\x03", -EOPNOTSUPP),
 	E(M64, "\x48\x0f\xc7\x0b", -EOPNOTSUPP),	/* CMPXCHG16B */
 	E(M64, "\x0f\xc7\x33", -EOPNOTSUPP),	/* VMPTRLD */
@@ -1665,6 +1720,7 @@ static Suite *emulate_suite(void)
 	tcase_add_loop_test(tc, test_decode_table, 0, N(dcases));
 	tcase_add_test(tc, test_decode_prefixes);
 	tcase_add_loop_test(tc, test_decode_io, 0, N(iocases));
+	tcase_add_loop_test(tc, test_decode_string, 0, N(strcases));
 	tcase_add_loop_test(tc, test_decode_errors, 0, N(ecases));
 	tcase_add_loop_test(tc, test_mem_offset, 0, N(eacases));
 	tcase_add_loop_test(tc, test_decode_vec, 0, N(vcases));

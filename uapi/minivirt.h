@@ -134,12 +134,16 @@
  *   with an immediate, the ALU, XCHG, CMPXCHG and BT* forms with a memory
  *   operand), INS/OUTS, and the MMX/SSE moves KVM's emulator has (MOVQ mm,
  *   MOVDQA/MOVDQU, MOVUPS/MOVUPD, MOVAPS/MOVAPD, MOVNTPS/MOVNTPD/MOVNTDQ;
- *   16 bytes take two 8-byte exits, as on KVM). String moves (MOVS/STOS) to
- *   MMIO, which KVM's emulator also handles, give KVM_EXIT_INTERNAL_ERROR
- *   with KVM_INTERNAL_ERROR_EMULATION (as, on both, MOVD, the other MOVQ
- *   forms, MOVSS/MOVSD and the AVX (VEX) forms, which KVM's emulator lacks).
- *   An access across a page boundary is split there as on KVM, but both
- *   pages are taken to be MMIO and adjacent in guest-physical memory.
+ *   16 bytes take two 8-byte exits, as on KVM), and the string moves MOVS
+ *   and STOS (one exit per element, registers and RIP as KVM's emulator
+ *   leaves them). LODS, CMPS and SCAS on MMIO, which KVM's emulator also
+ *   handles, give KVM_EXIT_INTERNAL_ERROR with KVM_INTERNAL_ERROR_EMULATION
+ *   (as, on both, MOVD, the other MOVQ forms, MOVSS/MOVSD and the AVX (VEX)
+ *   forms, which KVM's emulator lacks). An access across a page boundary
+ *   is split there as on KVM, but both pages are taken to be MMIO and
+ *   adjacent in guest-physical memory. Under shadow paging a string move's
+ *   write to guest RAM does not go through the shadow MMU's write
+ *   protection (as INS's), so one into a guest page table is not noticed.
  * - Without an in-kernel irqchip, KVM_SET_MP_STATE accepts only RUNNABLE, as
  *   KVM does; an NMI pending while the guest runs on without exits after the
  *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
@@ -152,6 +156,11 @@
  *   Without it and with nested paging, CR0.PG clear is refused the same way.
  *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
  *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
+ * - A guest MOV to CR0 or CR4 with a bit of 63:32 set gets #GP(0) (SDM vol
+ *   2A MOV, APM vol 2 3.1), as on kvm_intel and on kvm_amd with decode
+ *   assists; kvm_amd without them (QEMU's SVM) emulates the MOV with its
+ *   instruction emulator, which keeps only bits 31:0 (mk_cr_64()) and lets
+ *   the write through.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.

@@ -133,8 +133,14 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 	 * The guest reads CR8 from V_TPR (APM vol 2 15.21.3), loaded from
 	 * vcpu->cr8 at each entry; its writes exit so the core can tell
 	 * userspace when the TPR drops (no in-kernel LAPIC, as KVM).
+	 * Writes to CR0 and CR4 exit with nested paging too: the CPU checks
+	 * only its own reserved bits, not what the vCPU's CPUID offers, nor
+	 * KVM's other rules (cr.c), which the core applies (kvm_amd
+	 * intercepts CR4 writes likewise). The intercept comes before the
+	 * CPU's own operand checks (APM vol 2 15.7 "Instruction Intercepts").
 	 */
-	c->intercept_cr |= SVM_INTERCEPT_CR_WRITE(8);
+	c->intercept_cr |= SVM_INTERCEPT_CR_WRITE(8) | SVM_INTERCEPT_CR_WRITE(0) |
+			   SVM_INTERCEPT_CR_WRITE(4);
 	svm->asid_generation = 0;
 	svm->asid_cpu = -1;
 	svm->awaiting_iret = false;
@@ -153,15 +159,41 @@ void svm_update_hw_paging(struct svm_vcpu *svm)
 
 	s->cr0 = svm->guest_cr0 | X86_CR0_PG | X86_CR0_WP;
 	s->cr4 = svm->guest_cr4 | X86_CR4_PAE;
-	if (!(svm->guest_cr0 & X86_CR0_PG))
+	/*
+	 * Without paging, SMEP, SMAP and PKE do nothing (SDM vol 3A 4.6); on
+	 * the shadow's user-mode identity map they would fault (KVM likewise
+	 * drops them from the hardware's CR4).
+	 */
+	if (!(svm->guest_cr0 & X86_CR0_PG)) {
 		efer &= ~(EFER_LME | EFER_LMA);
+		s->cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE);
+	}
 	s->efer = efer | EFER_SVME;
 }
 
+/*
+ * A guest write to CRn after the core's checks (cr.c). With nested paging
+ * the VMCB holds the guest's own value; LMA follows through set_efer().
+ */
 void svm_set_cr(struct mv_vcpu *vcpu, int cr, u64 value)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save *s = &svm->vmcb->save;
 
+	if (!svm->shadow) {
+		switch (cr) {
+		case 0:
+			s->cr0 = value;
+			break;
+		case 3:
+			s->cr3 = value;
+			break;
+		case 4:
+			s->cr4 = value;
+			break;
+		}
+		return;
+	}
 	switch (cr) {
 	case 0:
 		svm->guest_cr0 = value;

@@ -327,35 +327,12 @@ static void exit_dr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 }
 
 /*
- * A host-owned CR0/CR4 bit was written (vcpu.c). Table 28-3. Under shadow
- * paging every CR access that exits is the core's (cr.c decodes it).
+ * A MOV to/from CRn, LMSW or CLTS that exits (vcpu.c: the owned CR0/CR4
+ * bits; under shadow paging CR3 too): the core decodes and emulates it.
  */
 static void exit_cr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
-	u64 q = vmcs_readl(VMCS_EXIT_QUALIFICATION);
-	int cr = VMX_QUAL_CR_NR(q);
-	bool lmsw = VMX_QUAL_CR_TYPE(q) == VMX_CR_TYPE_LMSW;
-	u64 val;
-
-	if (vmx->shadow) {
-		insn_exit(exit, MV_EXIT_CR_ACCESS);
-		return;
-	}
-	if (lmsw)
-		val = VMX_QUAL_CR_LMSW_DATA(q);
-	else if (VMX_QUAL_CR_TYPE(q) == VMX_CR_TYPE_MOV_TO && (cr == 0 || cr == 4))
-		val = vmx->vcpu.regs.gpr[VMX_QUAL_CR_GPR(q)];
-	else {
-		unexpected(exit);
-		return;
-	}
-
-	exit->type = MV_EXIT_NONE;
-	if (!vmx_emulate_cr_write(vmx, lmsw ? 0 : cr, lmsw, val)) {
-		/* No unrestricted guest: real mode or CR0.PG = 0 cannot run. */
-		exit->type = MV_EXIT_FAIL_ENTRY;
-		exit->hw_reason = VMX_EXIT_REASON_FAILED_ENTRY | VMX_EXIT_INVALID_STATE;
-	}
+	insn_exit(exit, MV_EXIT_CR_ACCESS);
 }
 
 /* Table 28-7. An IRET that faulted on the way leaves NMIs blocked (28.2.3). */

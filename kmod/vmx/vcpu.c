@@ -9,15 +9,17 @@
  * CPU lists the VMCSs active on it, so that switching VMX off there clears
  * them all, as KVM's loaded_vmcss_on_cpu does.
  *
- * Control registers: the guest owns every CR0 and CR4 bit that the hardware
- * lets it own, so that with unrestricted guest it switches modes, paging and
- * long mode natively (the CPU loads PAE PDPTEs and keeps EFER.LMA). The host
- * owns (25.6.6 "Guest/Host Masks and Read Shadows for CR0 and CR4"): CR0.NE
- * (fixed to 1 in VMX operation), CR0.CD/NW (kept clear in hardware, as KVM
- * does: the guest's value is in the read shadow), CR0.PE/PG without
- * unrestricted guest; CR4.VMXE (fixed to 1), CR4.SMXE, and CR4.MCE (the
- * host's value stays in force, as on KVM). The guest reads the owned bits
- * from the read shadows; writing a different value exits (run.c).
+ * Control registers: the host owns every CR0 bit but TS and every CR4 bit
+ * (25.6.6 "Guest/Host Masks and Read Shadows for CR0 and CR4"), as kvm_intel
+ * owns all it must check: the guest reads its values from the read shadows,
+ * and a MOV to CR0/CR4, LMSW or CLTS that changes an owned bit exits (before
+ * the CPU's own operand checks, SDM vol 3C 26.1.1) to the core (cr.c), which
+ * applies KVM's rules, #GP included, and calls set_cr() back. The hardware
+ * runs with CR0.NE (fixed to 1 in VMX operation), CR0.CD/NW clear (as KVM),
+ * CR0.PE/PG forced on without unrestricted guest (such a guest does not run),
+ * CR4.VMXE (fixed) and the host's CR4.MCE. Long mode and PAE PDPTEs follow
+ * the emulated writes here (set_efer(), set_cr()), as the CPU would have
+ * done them.
  *
  * Shadow paging (a VM made with tdp=0 or MINIVIRT_SET_MMU): EPT is off and
  * the hardware walks the core's shadow tables (mmu/shadow.c) from a CR3 of
@@ -67,14 +69,10 @@
 /* Reset CR0 (SDM vol 3A 9.1.1 table 9-1): CD, NW, ET. */
 #define CR0_RESET		(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET)
 
-#define CR0_HOST_OWNED_UG	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+/* What the guest may change in CR0 without an exit (nested paging). */
+#define CR0_GUEST_OWNED		X86_CR0_TS
+/* CR4 bits the hardware value takes from the host, not the guest. */
 #define CR4_HOST_OWNED		(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_MCE)
-
-static u64 cr0_host_owned(void)
-{
-	return CR0_HOST_OWNED_UG |
-	       (vmx_cfg.unrestricted_guest ? 0 : X86_CR0_PE | X86_CR0_PG);
-}
 
 /* VMCLEAR (SDM vol 3C 31.3): a fault means VMX is already off here. */
 static void vmx_vmclear(phys_addr_t pa)
@@ -226,12 +224,10 @@ void vmx_prepare_run(struct mv_vcpu *vcpu, int cpu)
  */
 static u64 vmx_guest_cr0(struct vmx_vcpu *vmx)
 {
-	u64 mask = cr0_host_owned();
-
 	if (vmx->shadow)
 		return vmx->guest_cr0;
-	return (vmcs_readl(VMCS_GUEST_CR0) & ~mask) |
-	       (vmcs_readl(VMCS_CR0_SHADOW) & mask);
+	return (vmcs_readl(VMCS_GUEST_CR0) & CR0_GUEST_OWNED) |
+	       (vmcs_readl(VMCS_CR0_SHADOW) & ~CR0_GUEST_OWNED);
 }
 
 static u64 vmx_guest_cr3(struct vmx_vcpu *vmx)
@@ -241,10 +237,7 @@ static u64 vmx_guest_cr3(struct vmx_vcpu *vmx)
 
 static u64 vmx_guest_cr4(struct vmx_vcpu *vmx)
 {
-	if (vmx->shadow)
-		return vmx->guest_cr4;
-	return (vmcs_readl(VMCS_GUEST_CR4) & ~CR4_HOST_OWNED) |
-	       (vmcs_readl(VMCS_CR4_SHADOW) & CR4_HOST_OWNED);
+	return vmx->shadow ? vmx->guest_cr4 : vmcs_readl(VMCS_CR4_SHADOW);
 }
 
 static u64 vmx_guest_efer(struct vmx_vcpu *vmx)
@@ -280,70 +273,6 @@ static void vmx_set_cr4(u64 cr4)
 {
 	vmcs_writel(VMCS_CR4_SHADOW, cr4);
 	vmcs_writel(VMCS_GUEST_CR4, vmx_hw_cr4(cr4));
-}
-
-/*
- * A guest MOV to CR0/CR4 or LMSW exited: it wrote a host-owned bit with a
- * value other than its read shadow's. With the VMCS current, IRQs off.
- * Returns 1 to run the guest on (maybe with a #GP queued), 0 if the guest
- * asked for a mode this CPU cannot run (CR0.PE or PG clear without
- * unrestricted guest).
- *
- * MOV CR0/CR4: after the checks of KVM's kvm_set_cr0()/kvm_set_cr4() that
- * involve the host-owned bits, the read shadow takes the new value of those
- * bits and the instruction runs again, now without an exit: the CPU itself
- * does the rest (the other bits, mode switches, PDPTE loads, its own #GPs).
- * LMSW (only PE can change, and only without unrestricted guest) is done
- * here, RIP moved past it.
- */
-int vmx_emulate_cr_write(struct vmx_vcpu *vmx, int cr, bool lmsw, u64 val)
-{
-	struct mv_vcpu *vcpu = &vmx->vcpu;
-	u64 efer = vmcs_read64(VMCS_GUEST_EFER);
-	bool cs_l = vmcs_read32(VMCS_GUEST_AR(VMX_SEG_CS)) & VMX_AR_L;
-	bool mode64 = (efer & EFER_LMA) && cs_l;
-	u64 cr4 = vmx_guest_cr4(vmx), cr0 = vmx_guest_cr0(vmx);
-
-	if (!mode64)
-		val = (u32)val;
-	if (cr == 4) {
-		if ((val & (X86_CR4_VMXE | X86_CR4_SMXE)) ||
-		    ((efer & EFER_LMA) && !(val & X86_CR4_PAE)))
-			goto gp;
-		vmcs_writel(VMCS_CR4_SHADOW, (vmcs_readl(VMCS_CR4_SHADOW) &
-					      ~CR4_HOST_OWNED) |
-					     (val & CR4_HOST_OWNED));
-		return 1;
-	}
-
-	if (lmsw)
-		val = (cr0 & ~0xeULL) | (val & 0xf);
-	if ((val >> 32) ||
-	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
-	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
-		goto gp;
-	if (!(cr0 & X86_CR0_PG) && (val & X86_CR0_PG) && (efer & EFER_LME) &&
-	    (!(cr4 & X86_CR4_PAE) || cs_l))
-		goto gp;
-	if ((cr0 & X86_CR0_PG) && !(val & X86_CR0_PG) &&
-	    (mode64 || (cr4 & X86_CR4_PCIDE)))
-		goto gp;
-	if (!vmx_cfg.unrestricted_guest &&
-	    (val & (X86_CR0_PE | X86_CR0_PG)) != (X86_CR0_PE | X86_CR0_PG))
-		return 0;
-	if (lmsw) {
-		vmx_set_cr0(val);
-		vcpu->regs.rip += vmcs_read32(VMCS_EXIT_INSN_LEN);
-		vmx->intr_state &= ~(VMX_INTR_STI | VMX_INTR_MOV_SS);
-		return 1;
-	}
-	vmcs_writel(VMCS_CR0_SHADOW, (vmcs_readl(VMCS_CR0_SHADOW) &
-				      ~cr0_host_owned()) |
-				     (val & cr0_host_owned()));
-	return 1;
-gp:
-	mv_queue_exception(vcpu, GP_VECTOR, true, 0);
-	return 1;
 }
 
 /*
@@ -420,8 +349,8 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 	vmcs_write64(VMCS_IO_BITMAP_B, vmx_io_bitmap_pa + PAGE_SIZE);
 	/* 27.3.1.5 "Checks on Guest Non-Register State": no shadow VMCS. */
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_writel(VMCS_CR0_MASK, vmx->shadow ? ~0UL : cr0_host_owned());
-	vmcs_writel(VMCS_CR4_MASK, vmx->shadow ? ~0UL : CR4_HOST_OWNED);
+	vmcs_writel(VMCS_CR0_MASK, vmx->shadow ? ~0UL : ~CR0_GUEST_OWNED);
+	vmcs_writel(VMCS_CR4_MASK, ~0UL);
 
 	/* 30.1 "Virtual APIC State": only VTPR (offset 0x80) is used. */
 	vmcs_write64(VMCS_VIRTUAL_APIC_ADDR, virt_to_phys(vmx->vapic));
@@ -503,8 +432,11 @@ static void vmx_shadow_update(struct vmx_vcpu *vmx)
 		proc2 &= ~(VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED);
 		cr0 |= X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
 		cr4 |= X86_CR4_PAE;
-		if (!(vmx->guest_cr0 & X86_CR0_PG))
+		/* SMEP/SMAP/PKE do nothing without paging: as on SVM. */
+		if (!(vmx->guest_cr0 & X86_CR0_PG)) {
 			efer &= ~(EFER_LME | EFER_LMA);
+			cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE);
+		}
 		cr3 = vmx->shadow_root;
 	}
 	vmcs_writel(VMCS_CR0_SHADOW, vmx->guest_cr0);
@@ -828,16 +760,60 @@ void vmx_set_efer(struct mv_vcpu *vcpu, u64 efer)
 		vmx->guest_efer = efer;
 		vmx_shadow_update(vmx);
 	} else {
+		/* Into long mode by an emulated MOV CR0: as enter_lmode(). */
+		if (efer & EFER_LMA)
+			vmx_fix_tr_lma();
 		__vmx_set_efer(vmx, efer);
 	}
 	vmx_put(vmx);
 }
 
-/* Shadow paging: the guest's CR0/3/4 after the core's checks (cr.c). */
+/*
+ * Nested paging: the guest's CR0/CR3/CR4 after the core's checks (cr.c).
+ * PAE paging outside long mode takes its PDPTEs from the VMCS at entry
+ * (27.3.2.4): load them as the MOV would have. LME stands for LMA here:
+ * set_efer() follows a CR0 write that enters long mode.
+ */
+static void vmx_set_cr_nested(struct mv_vcpu *vcpu, int cr, u64 value)
+{
+	struct kvm_sregs s = { 0 };
+	struct mv_ctrl c;
+	struct vmx_vcpu *vmx;
+	u64 pdpte[4];
+	int i;
+
+	vmx_get_ctrl(vcpu, &c);
+	s.cr0 = cr == 0 ? value : c.cr0;
+	s.cr3 = cr == 3 ? value : c.cr3;
+	s.cr4 = cr == 4 ? value : c.cr4;
+	s.efer = c.efer & EFER_LME ? EFER_LMA : 0;
+	vmx_read_pdptes(vcpu, &s, pdpte);
+	vmx = vmx_get(vcpu);
+	switch (cr) {
+	case 0:
+		vmx_set_cr0(value);
+		break;
+	case 3:
+		vmcs_writel(VMCS_GUEST_CR3, value);
+		break;
+	case 4:
+		vmx_set_cr4(value);
+		break;
+	}
+	for (i = 0; i < 4; i++)
+		vmcs_write64(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	vmx_put(vmx);
+}
+
 void vmx_set_cr(struct mv_vcpu *vcpu, int cr, u64 value)
 {
-	struct vmx_vcpu *vmx = vmx_get(vcpu);
+	struct vmx_vcpu *vmx;
 
+	if (!to_vmx(vcpu)->shadow) {
+		vmx_set_cr_nested(vcpu, cr, value);
+		return;
+	}
+	vmx = vmx_get(vcpu);
 	switch (cr) {
 	case 0:
 		vmx->guest_cr0 = value;

@@ -254,7 +254,6 @@ void vmx_set_tdp_root(struct mv_vcpu *vcpu, phys_addr_t root);
 void vmx_set_cr(struct mv_vcpu *vcpu, int cr, u64 value);
 void vmx_set_shadow_root(struct mv_vcpu *vcpu, phys_addr_t root);
 /* With the VMCS current, IRQs off: */
-int vmx_emulate_cr_write(struct vmx_vcpu *vmx, int cr, bool lmsw, u64 val);
 bool vmx_guest_state_runnable(struct vmx_vcpu *vmx);
 void vmx_sync_lma(struct vmx_vcpu *vmx);
 

@@ -277,4 +277,23 @@ GUEST_BEGIN(mmio_ro_code)
 	hlt
 GUEST_END(mmio_ro_code)
 
+
+/*
+ * String moves (mmio.c, "string" tests): RSI/RDI/RCX and RFLAGS.DF come
+ * from the host; a32 and a16 are the address-size prefix (67).
+ */
+GUEST_INSN(str64_rep_stosl, .code64, rep stosl)
+GUEST_INSN(str64_rep_stosw, .code64, rep stosw)
+GUEST_INSN(str64_rep_movsb, .code64, rep movsb)
+GUEST_INSN(str64_rep_movsl, .code64, rep movsl)
+GUEST_INSN(str64_rep_movsq, .code64, rep movsq)
+GUEST_INSN(str64_movsl, .code64, movsl)
+GUEST_INSN(str64_stosb, .code64, stosb)
+GUEST_INSN(str64_a32_rep_stosl, .code64, addr32 rep stosl)
+GUEST_INSN(str64_a32_rep_movsw, .code64, addr32 rep movsw)
+GUEST_INSN(str32_rep_movsw, .code32, rep movsw)
+GUEST_INSN(str32_rep_stosb, .code32, rep stosb)
+GUEST_INSN(str32_a16_rep_stosw, .code32, addr16 rep stosw)
+GUEST_INSN(str32_a16_rep_movsb, .code32, addr16 rep movsb)
+
 	.section .note.GNU-stack, "", @progbits
