@@ -11,6 +11,7 @@
 
 #include "ioctl.h"
 #include "memslot.h"
+#include "mmu/dirty.h"
 #include "vm.h"
 
 static long mv_guest_cap(long cap)
@@ -29,7 +30,10 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SYNC_MMU:		/* MMU notifiers follow the VMM's mappings */
 	case KVM_CAP_USER_NMI:		/* KVM_NMI */
+	case KVM_CAP_ENABLE_CAP_VM:	/* KVM_ENABLE_CAP on the VM fd */
 		return 1;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:	/* the args[0] flags taken */
+		return MV_DIRTY_LOG_MANUAL_CAPS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

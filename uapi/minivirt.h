@@ -45,7 +45,10 @@
 	X(KVM_CREATE_VCPU)		\
 	X(KVM_SET_USER_MEMORY_REGION)	\
 	X(KVM_SET_TSS_ADDR)		\
-	X(KVM_SET_IDENTITY_MAP_ADDR)
+	X(KVM_SET_IDENTITY_MAP_ADDR)	\
+	X(KVM_GET_DIRTY_LOG)		\
+	X(KVM_CLEAR_DIRTY_LOG)		\
+	X(KVM_ENABLE_CAP)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -85,7 +88,9 @@
 	X(KVM_CAP_NR_MEMSLOTS)		\
 	X(KVM_CAP_NR_VCPUS)		\
 	X(KVM_CAP_MAX_VCPUS)		\
-	X(KVM_CAP_MAX_VCPU_ID)
+	X(KVM_CAP_MAX_VCPU_ID)		\
+	X(KVM_CAP_ENABLE_CAP_VM)	\
+	X(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -128,6 +133,15 @@
  *   Without it and with nested paging, CR0.PG clear is refused the same way.
  *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
  *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
+ * - Dirty logging (KVM_MEM_LOG_DIRTY_PAGES, KVM_GET_DIRTY_LOG,
+ *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP on a VM knows only
+ *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, which answers and takes
+ *   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET, as
+ *   x86 KVM) logs exactly the pages written: a read that first maps a page
+ *   of a logged slot maps it read-only, where KVM maps it writable and so
+ *   logs it as dirty although nothing wrote it. Writes by the kernel on
+ *   the guest's behalf (emulated instructions, string I/O, page-table A/D
+ *   updates under shadow paging) are logged as on KVM.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.
