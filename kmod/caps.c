@@ -13,6 +13,7 @@
 #include "mce.h"
 #include "kvmclock.h"
 #include "memslot.h"
+#include "mmu/dirty.h"
 #include "vm.h"
 
 static long mv_guest_cap(long cap)
@@ -41,6 +42,10 @@ static long mv_guest_cap(long cap)
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:	/* KVM_GET/SET_CLOCK (kvmclock.c) */
 		return MV_CLOCK_VALID_FLAGS;
+	case KVM_CAP_ENABLE_CAP_VM:	/* KVM_ENABLE_CAP on the VM fd */
+		return 1;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:	/* the args[0] flags taken */
+		return MV_DIRTY_LOG_MANUAL_CAPS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

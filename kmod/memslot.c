@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "mmu/dirty.h"
 #include "mmu/tdp.h"
 #include "vm.h"
 
@@ -43,8 +44,8 @@ const struct mv_memslot *mv_gfn_to_memslot(const struct mv_memslots *slots,
 	return NULL;
 }
 
-static const struct mv_memslot *slot_by_id(const struct mv_memslots *slots,
-					   u16 id)
+const struct mv_memslot *mv_id_to_memslot(const struct mv_memslots *slots,
+					  u16 id)
 {
 	unsigned int i;
 
@@ -107,8 +108,8 @@ static u64 mv_max_gfn(void)
 /* The checks of __kvm_set_memory_region() that need no slot, in its order. */
 static int check_region(const struct kvm_userspace_memory_region *mem)
 {
-	if (mem->flags & ~KVM_MEM_READONLY)
-		return -EINVAL;	/* KVM_MEM_LOG_DIRTY_PAGES: no dirty logging */
+	if (mem->flags & ~(KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES))
+		return -EINVAL;
 	if ((mem->slot >> 16) || (u16)mem->slot >= MV_NR_MEMSLOTS)
 		return -EINVAL;	/* address space 0 only */
 	if (mem->memory_size & (PAGE_SIZE - 1) ||
@@ -139,8 +140,10 @@ static int set_region_locked(struct mv_vm *vm,
 		.flags = mem->flags,
 		.id = (u16)mem->slot,
 	};
-	const struct mv_memslot *old = slot_by_id(old_slots, new.id);
+	const struct mv_memslot *old = mv_id_to_memslot(old_slots, new.id);
+	struct mv_memslot old_copy;
 	u64 zap_base = 0, zap_npages = 0;
+	int r;
 
 	if (!mem->memory_size) {
 		if (!old)
@@ -153,10 +156,12 @@ static int set_region_locked(struct mv_vm *vm,
 		    new.npages != old->npages ||
 		    ((new.flags ^ old->flags) & KVM_MEM_READONLY))
 			return -EINVAL;
-		if (new.base_gfn == old->base_gfn)
+		if (new.base_gfn == old->base_gfn && new.flags == old->flags)
 			return 0;		/* nothing to change */
-		zap_base = old->base_gfn;
-		zap_npages = old->npages;
+		if (new.base_gfn != old->base_gfn) {	/* a move */
+			zap_base = old->base_gfn;
+			zap_npages = old->npages;
+		}
 	}
 	if (mem->memory_size) {
 		if (overlaps(old_slots, new.id, new.base_gfn, new.npages))
@@ -165,14 +170,26 @@ static int set_region_locked(struct mv_vm *vm,
 			return -EINVAL;
 	}
 
+	if (mem->memory_size) {
+		r = mv_dirty_slot_prepare(vm, old, &new);
+		if (r)
+			return r;
+	}
 	new_slots = memslots_replace(old_slots, new.id,
 				     mem->memory_size ? &new : NULL);
-	if (!new_slots)
+	if (!new_slots) {
+		if (new.dirty_bitmap && (!old || !old->dirty_bitmap))
+			kvfree(new.dirty_bitmap);
 		return -ENOMEM;
+	}
+	if (old)
+		old_copy = *old;	/* old_slots goes below */
 	rcu_assign_pointer(vm->memslots, new_slots);
 	synchronize_srcu(&vm->srcu);
 	if (zap_npages)
 		mv_vm_zap_gfns(vm, zap_base, zap_base + zap_npages);
+	mv_dirty_slot_commit(vm, old ? &old_copy : NULL,
+			     mem->memory_size ? &new : NULL);
 	kvfree(old_slots);
 	return 0;
 }
@@ -192,7 +209,12 @@ int mv_set_memory_region(struct mv_vm *vm,
 
 void mv_memslots_free(struct mv_vm *vm)
 {
-	kvfree(rcu_dereference_protected(vm->memslots, true));
+	struct mv_memslots *slots = rcu_dereference_protected(vm->memslots, true);
+	unsigned int i;
+
+	for (i = 0; slots && i < slots->nr; i++)
+		mv_dirty_slot_free(&slots->slot[i]);
+	kvfree(slots);
 	RCU_INIT_POINTER(vm->memslots, NULL);
 }
 
@@ -218,6 +240,8 @@ static int for_each_guest_chunk(struct mv_vm *vm, u64 gpa, unsigned int len,
 		r = fn(mv_gfn_to_hva(slot, gfn) + off, done, n, ctx);
 		if (r)
 			return r;
+		if (write)	/* after the write, as KVM: never before it */
+			mv_mark_page_dirty_in_slot(slot, gfn);
 		done += n;
 	}
 	return 0;

@@ -263,7 +263,6 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 	struct mv_vm *vm = vcpu->vm;
 	u64 gfn = f->gpa >> PAGE_SHIFT;
 	const struct mv_memslot *slot;
-	bool writable;
 	int r;
 
 	slot = mv_gfn_to_memslot(mv_memslots(vm), gfn);
@@ -274,9 +273,7 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 		return mv_mmio_emulate(vcpu, f->gpa);
 	}
 
-	writable = !(slot->flags & KVM_MEM_READONLY);
-	r = mv_tdp_fault(vm, &vcpu->tdp_cache, gfn, mv_gfn_to_hva(slot, gfn),
-			 f->write, writable);
+	r = mv_tdp_fault(vm, &vcpu->tdp_cache, slot, gfn, f->write);
 	if (r == -EFAULT)	/* no host page there: the guest stops, as on KVM */
 		return -EFAULT;
 	return r ? r : 1;

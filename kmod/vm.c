@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "ioctl.h"
 #include "kvmclock.h"
+#include "mmu/dirty.h"
 #include "vcpu.h"
 #include "virt.h"
 #include "vm.h"
@@ -284,6 +285,29 @@ static long mv_vm_set_tsc_khz(void *vm, unsigned long arg, void *karg)
 	return mv_kvmclock_vm_set_tsc_khz(vm, (u32)arg);
 }
 
+static long mv_vm_get_dirty_log(void *vm, unsigned long arg, void *karg)
+{
+	return mv_get_dirty_log(vm, karg);
+}
+
+static long mv_vm_clear_dirty_log(void *vm, unsigned long arg, void *karg)
+{
+	return mv_clear_dirty_log(vm, karg);
+}
+
+/* As x86 KVM: flags must be 0 and an unknown capability is -EINVAL. */
+static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
+{
+	const struct kvm_enable_cap *cap = karg;
+
+	switch (cap->cap) {
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return mv_dirty_enable_manual_protect(vm, cap);
+	default:
+		return -EINVAL;
+	}
+}
+
 static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
 	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
@@ -301,6 +325,12 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vm_set_tsc_khz),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
 	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_DIRTY_LOG, struct kvm_dirty_log,
+			      mv_vm_get_dirty_log),
+	MV_GUEST_IOCTL_STRUCT(KVM_CLEAR_DIRTY_LOG, struct kvm_clear_dirty_log,
+			      mv_vm_clear_dirty_log),
+	MV_GUEST_IOCTL_STRUCT(KVM_ENABLE_CAP, struct kvm_enable_cap,
+			      mv_vm_enable_cap),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)

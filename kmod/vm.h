@@ -44,6 +44,9 @@ struct mv_vm {
 	struct mv_shadow shadow;	/* shadow page tables */
 	struct mmu_notifier mmu_notifier;
 
+	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's args[0], under lock (mmu/dirty.c) */
+	u64 dirty_log_manual;
+
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for GET */
 	u64 identity_map_addr;
 	struct mv_vm_clock clock;	/* kvmclock, TSC sync (kvmclock.c) */

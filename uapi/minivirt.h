@@ -51,7 +51,10 @@
 	X(KVM_SET_IDENTITY_MAP_ADDR)	\
 	X(KVM_SET_GSI_ROUTING)		\
 	X(KVM_GET_CLOCK) X(KVM_SET_CLOCK) \
-	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ)
+	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ) \
+	X(KVM_GET_DIRTY_LOG)		\
+	X(KVM_CLEAR_DIRTY_LOG)		\
+	X(KVM_ENABLE_CAP)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -98,7 +101,9 @@
 	X(KVM_CAP_MCE)			\
 	X(KVM_CAP_GET_MSR_FEATURES)	\
 	X(KVM_CAP_ADJUST_CLOCK)		\
-	X(KVM_CAP_GET_TSC_KHZ)
+	X(KVM_CAP_GET_TSC_KHZ)		\
+	X(KVM_CAP_ENABLE_CAP_VM)	\
+	X(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -161,6 +166,15 @@
  *   assists; kvm_amd without them (QEMU's SVM) emulates the MOV with its
  *   instruction emulator, which keeps only bits 31:0 (mk_cr_64()) and lets
  *   the write through.
+ * - Dirty logging (KVM_MEM_LOG_DIRTY_PAGES, KVM_GET_DIRTY_LOG,
+ *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP on a VM knows only
+ *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, which answers and takes
+ *   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET, as
+ *   x86 KVM) logs exactly the pages written: a read that first maps a page
+ *   of a logged slot maps it read-only, where KVM maps it writable and so
+ *   logs it as dirty although nothing wrote it. Writes by the kernel on
+ *   the guest's behalf (emulated instructions, string I/O, page-table A/D
+ *   updates under shadow paging) are logged as on KVM.
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.

@@ -40,6 +40,7 @@
 #include "../mmio.h"
 #include "../vcpu.h"
 #include "../vm.h"
+#include "dirty.h"
 #include "shadow.h"
 #include "walk.h"
 
@@ -203,9 +204,9 @@ static void zap_spte(struct mv_sp *sp, unsigned int idx, struct zap_list *zl)
 	if (!(spte & SPTE_P))
 		return;
 	WRITE_ONCE(sp->spt[idx], 0);
-	if (sp->role.level == 1)
+	if (sp->role.level == 1)	/* D: ever writable, even if no more */
 		zap_list_add(zl, pfn_to_page(PHYS_PFN(spte & SPTE_ADDR)),
-			     spte & SPTE_RW);
+			     spte & SPTE_D);
 	else
 		sp_unlink_parent(page_sp(spte), &sp->spt[idx]);
 }
@@ -445,11 +446,13 @@ static unsigned int shadow_index(u64 la, int level)
  * Maps la's page per the guest walk: descends from the root, creating the
  * shadow of each guest table (or direct pages under a large page), and sets
  * the leaf; writable only if host_writable (the slot is, and the page was
- * pinned for writing). Called with the lock held; 0, or -errno.
+ * pinned for writing), and in a dirty-logged slot only for a write, which is
+ * logged here (mmu/dirty.h). Called with the lock held; 0, or -errno.
  */
 static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		      const struct mv_walk *walk, bool write, struct page *page,
-		      bool host_writable, struct zap_list *zl)
+		      const struct mv_memslot *slot, bool host_writable,
+		      struct zap_list *zl)
 {
 	struct mv_vm *vm = vcpu->vm;
 	union mv_sp_role role = base_role(ctrl);
@@ -519,12 +522,14 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	 * supervisor-only writable entry (what KVM does).
 	 */
 	if (host_writable && !gfn_write_protected(&vm->shadow, gfn) &&
-	    (!paging || walk->dirty)) {
+	    (!paging || walk->dirty) && (write || !mv_slot_logged(slot))) {
 		if (leaf_acc & ACC_W)
 			spte |= SPTE_RW | SPTE_D;
 		else if (write && !role.cr0_wp && !(walk->error_code & MV_PF_USER))
 			spte = (spte | SPTE_RW | SPTE_D) & ~SPTE_US;
 	}
+	if ((spte & SPTE_RW) && mv_slot_logged(slot))
+		mv_mark_page_dirty_in_slot(slot, gfn);
 	if (!sp->role.direct)
 		sp->gfns[idx] = gfn;
 	WRITE_ONCE(sp->spt[idx], spte);
@@ -675,7 +680,7 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 	r = vm->tdp.invalidate_in_progress || seq != vm->tdp.invalidate_seq;
 	spin_unlock(&vm->tdp.lock);
 	if (!r) {
-		r = map_locked(vcpu, &ctrl, la, &walk, write, page,
+		r = map_locked(vcpu, &ctrl, la, &walk, write, page, slot,
 			       host_writable, &zl);
 		if (!r)
 			page = NULL;	/* the entry owns the pin */
@@ -691,6 +696,38 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 		return 1;
 	}
 	return r ? r : 1;
+}
+
+/*
+ * Dirty-log write protection: the write right goes from every leaf that maps
+ * one of the pages, D stays (the host page was written). Not to be confused
+ * with the protection of guest page tables (gfn_write_protected()): a write
+ * here faults, is logged and maps the page writable again (map_locked()).
+ */
+bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
+			     const unsigned long *mask, unsigned long nbits)
+{
+	struct mv_shadow *s = &vm->shadow;
+	bool changed = false;
+	struct mv_sp *sp;
+	unsigned int i;
+
+	lockdep_assert_held(&s->lock);
+	list_for_each_entry(sp, &s->pages, link) {
+		if (sp->role.level != 1)
+			continue;
+		for (i = 0; i < SPT_ENTRIES; i++) {
+			u64 spte = sp->spt[i], gfn = leaf_gfn(sp, i);
+
+			if ((spte & SPTE_P) && (spte & SPTE_RW) &&
+			    gfn >= base_gfn && gfn - base_gfn < nbits &&
+			    test_bit(gfn - base_gfn, mask)) {
+				WRITE_ONCE(sp->spt[i], spte & ~SPTE_RW);
+				changed = true;
+			}
+		}
+	}
+	return changed;
 }
 
 void mv_shadow_zap_all(struct mv_vm *vm)

@@ -55,6 +55,14 @@ int mv_shadow_load_root(struct mv_vcpu *vcpu);
  */
 int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code);
 
+/*
+ * Dirty logging: takes the write right from every leaf mapping base_gfn + i
+ * for each bit i in mask[0..nbits). The caller holds the shadow lock and
+ * flushes TLBs if this returns true.
+ */
+bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
+			     const unsigned long *mask, unsigned long nbits);
+
 /* Drops every shadow page (memslot changes); vCPUs reload their roots. */
 void mv_shadow_zap_all(struct mv_vm *vm);
 /* Unmaps the guest pages [gfn_start, gfn_end) (MMU notifier). */

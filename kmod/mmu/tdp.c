@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "../vm.h"
+#include "dirty.h"
 #include "tdp.h"
 
 #define TDP_ENTRIES	512
@@ -104,12 +105,14 @@ int mv_pin_guest_page(unsigned long hva, bool write, bool *writable,
 	return pin_user_pages_fast(hva, 1, 0, page) == 1 ? 0 : -EFAULT;
 }
 
-int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
-		 unsigned long hva, bool write, bool slot_writable)
+int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache,
+		 const struct mv_memslot *slot, u64 gfn, bool write)
 {
+	unsigned long hva = mv_gfn_to_hva(slot, gfn);
+	bool slot_writable = !(slot->flags & KVM_MEM_READONLY);
 	struct mv_tdp *tdp = &vm->tdp;
 	struct page *page, *old = NULL;
-	bool writable;
+	bool writable, map_writable;
 	unsigned long seq;
 	u64 *pte;
 	int r;
@@ -137,12 +140,29 @@ int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
 		cond_resched();
 	}
 
+	/*
+	 * A logged slot is mapped writable only by a write, which is logged
+	 * here, under the lock that GET/CLEAR_DIRTY_LOG write-protect under:
+	 * a bit they take is never for a page still writable.
+	 */
+	map_writable = writable && (write || !mv_slot_logged(slot));
 	pte = tdp_walk_build(tdp, cache, gfn);
+	if (pte && map_writable && mv_slot_logged(slot))
+		mv_mark_page_dirty_in_slot(slot, gfn);
 	if (pte && !tdp->fmt->present(*pte)) {
-		WRITE_ONCE(*pte, tdp->fmt->make_leaf(page_to_phys(page), writable));
+		WRITE_ONCE(*pte, tdp->fmt->make_leaf(page_to_phys(page),
+						     map_writable));
 		tdp->mapped_pages++;
 		page = NULL;	/* the mapping owns the pin now */
-	} else if (pte && writable && !tdp->fmt->writable(*pte)) {
+	} else if (pte && map_writable && !tdp->fmt->writable(*pte) &&
+		   tdp->fmt->addr(*pte) == page_to_phys(page)) {
+		/*
+		 * Write-protected for dirty logging, the same host page: more
+		 * rights need no flush (a stale read-only translation faults
+		 * once more, and finds this).
+		 */
+		WRITE_ONCE(*pte, tdp->fmt->make_leaf(page_to_phys(page), true));
+	} else if (pte && map_writable && !tdp->fmt->writable(*pte)) {
 		/*
 		 * A write where the host had the page read-only: the writable
 		 * pin may be another page (a broken COW), so the entry is
@@ -223,7 +243,7 @@ static bool tdp_zap_some(struct mv_tdp *tdp, struct tdp_zap *zap, u64 *gfn,
 			if (fmt->present(*pte)) {
 				if (zap->nr == zap->cap)
 					return false;
-				if (fmt->writable(*pte))
+				if (fmt->dirty(*pte))
 					__set_bit(zap->nr, zap->dirty);
 				zap->pages[zap->nr++] = pfn_to_page(PHYS_PFN(fmt->addr(*pte)));
 				WRITE_ONCE(*pte, 0);
@@ -261,6 +281,44 @@ void mv_tdp_zap(struct mv_vm *vm, u64 gfn_start, u64 gfn_end)
 		free_page((unsigned long)zap.pages);
 }
 
+/* Under tdp->lock: the leaf entry of gfn, or NULL where no table is. */
+static u64 *tdp_leaf(struct mv_tdp *tdp, u64 gfn)
+{
+	const struct mv_tdp_format *fmt = tdp->fmt;
+	u64 *table = tdp_table(tdp->root);
+	int level;
+
+	for (level = tdp->levels; level > 1; level--) {
+		u64 pte = table[tdp_index(gfn, level)];
+
+		if (!fmt->present(pte))
+			return NULL;
+		table = phys_to_virt(fmt->addr(pte));
+	}
+	return &table[tdp_index(gfn, 1)];
+}
+
+bool mv_tdp_wrprot_locked(struct mv_tdp *tdp, u64 base_gfn,
+			  const unsigned long *mask, unsigned long nbits)
+{
+	const struct mv_tdp_format *fmt = tdp->fmt;
+	bool changed = false;
+	unsigned long i;
+
+	lockdep_assert_held(&tdp->lock);
+	if (!tdp->root)
+		return false;
+	for_each_set_bit(i, mask, nbits) {
+		u64 *pte = tdp_leaf(tdp, base_gfn + i);
+
+		if (pte && fmt->present(*pte) && fmt->writable(*pte)) {
+			WRITE_ONCE(*pte, fmt->wrprot(*pte));
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 void mv_tdp_invalidate_begin(struct mv_tdp *tdp)
 {
 	spin_lock(&tdp->lock);
@@ -295,7 +353,7 @@ static void tdp_free_level(const struct mv_tdp_format *fmt, u64 *table,
 			free_page((unsigned long)child);
 		} else {
 			tdp_release_page(pfn_to_page(PHYS_PFN(fmt->addr(pte))),
-					 fmt->writable(pte));
+					 fmt->dirty(pte));
 		}
 	}
 }

@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct mv_memslot;
 struct mv_vm;
 struct page;
 
@@ -24,6 +25,10 @@ struct mv_tdp_format {
 	bool (*present)(u64 pte);
 	bool (*writable)(u64 pte);
 	phys_addr_t (*addr)(u64 pte);
+	/* A leaf without its write right (dirty logging), dirty flag kept. */
+	u64 (*wrprot)(u64 pte);
+	/* Was the leaf ever writable (its dirty flag): the host page is dirty. */
+	bool (*dirty)(u64 pte);
 };
 
 /* Page-table pages a fault may need (5 levels: 4), allocated before locking. */
@@ -66,15 +71,24 @@ int mv_pin_guest_page(unsigned long hva, bool write, bool *writable,
 		      struct page **page);
 
 /*
- * Resolves a nested fault (a write if write) on gfn within a memslot: pins
- * the backing page and maps it, writable if slot_writable and the host
- * allows, else read-only. 0 on success (or if another vCPU mapped it
- * first), -EFAULT if the host has no page there or, for a write, no
- * writable one (unmapped, mprotect()ed, not pinnable), -EINTR on a fatal
- * signal. The caller holds vm->srcu.
+ * Resolves a nested fault (a write if write) on gfn within slot: pins the
+ * backing page and maps it, writable if the slot is and the host allows,
+ * else read-only. In a dirty-logged slot only a write maps it writable, and
+ * marks the page dirty in the same critical section (mmu/dirty.h). 0 on
+ * success (or if another vCPU mapped it first), -EFAULT if the host has no
+ * page there or, for a write, no writable one (unmapped, mprotect()ed, not
+ * pinnable), -EINTR on a fatal signal. The caller holds vm->srcu.
  */
-int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache, u64 gfn,
-		 unsigned long hva, bool write, bool slot_writable);
+int mv_tdp_fault(struct mv_vm *vm, struct mv_tdp_cache *cache,
+		 const struct mv_memslot *slot, u64 gfn, bool write);
+
+/*
+ * Dirty logging: takes the write right from the leaves of the gfns
+ * base_gfn + i for each bit i set in mask[0..nbits). The caller holds
+ * tdp->lock and flushes TLBs if this returns true (an entry changed).
+ */
+bool mv_tdp_wrprot_locked(struct mv_tdp *tdp, u64 base_gfn,
+			  const unsigned long *mask, unsigned long nbits);
 
 /* Unmaps [gfn_start, gfn_end), flushes every vCPU's TLB, then unpins. */
 void mv_tdp_zap(struct mv_vm *vm, u64 gfn_start, u64 gfn_end);

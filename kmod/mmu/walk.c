@@ -12,6 +12,7 @@
 
 #include "../memslot.h"
 #include "../vcpu.h"
+#include "dirty.h"
 #include "walk.h"
 
 #define PTE_P		BIT_ULL(0)
@@ -85,7 +86,8 @@ static u64 pte_addr(const struct walk_mode *m, u64 pte, int level)
 /*
  * Sets bits in a guest paging entry as the processor does: atomically, so a
  * concurrent update by another vCPU is not lost (cmpxchg on the VMM's
- * mapping of guest memory; retried if the entry changed).
+ * mapping of guest memory; retried if the entry changed). A write into
+ * guest memory like any other: logged (mmu/dirty.h).
  */
 static int set_pte_bits(struct mv_vm *vm, u64 gpa, u64 *pte, u64 bits,
 			int size)
@@ -116,6 +118,8 @@ static int set_pte_bits(struct mv_vm *vm, u64 gpa, u64 *pte, u64 bits,
 		if (r < 0)
 			return r;
 	} while (r && (*pte & bits) != bits);	/* changed meanwhile: again */
+	if (!r)
+		mv_mark_page_dirty_in_slot(slot, gpa >> PAGE_SHIFT);
 	return 0;
 }
 

@@ -217,6 +217,17 @@ static phys_addr_t npt_addr(u64 pte)
 	return pte & NPT_ADDR_MASK;
 }
 
+/* Dirty logging: a write through the leaf faults again (#NPF, W=1). */
+static u64 npt_wrprot(u64 pte)
+{
+	return pte & ~NPT_RW;
+}
+
+static bool npt_dirty(u64 pte)
+{
+	return pte & NPT_D;
+}
+
 static const struct mv_tdp_format npt_format = {
 	.levels		= npt_levels,
 	.make_table	= npt_make_table,
@@ -224,6 +235,8 @@ static const struct mv_tdp_format npt_format = {
 	.present	= npt_present,
 	.writable	= npt_writable,
 	.addr		= npt_addr,
+	.wrprot		= npt_wrprot,
+	.dirty		= npt_dirty,
 };
 
 const struct mv_backend mv_svm_backend = {

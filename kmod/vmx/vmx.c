@@ -565,6 +565,21 @@ static phys_addr_t ept_addr(u64 pte)
 	return pte & VMX_EPT_ADDR_MASK;
 }
 
+/*
+ * Dirty logging: readable and executable, not writable (no misconfiguration,
+ * SDM vol 3C 29.3.3.1); a write is an EPT violation (29.3.3.2), and with EPT
+ * A/D flags on so is the guest's own walk of a page table there (29.3.4).
+ */
+static u64 ept_wrprot(u64 pte)
+{
+	return pte & ~(u64)VMX_EPT_W;
+}
+
+static bool ept_dirty(u64 pte)
+{
+	return pte & VMX_EPT_D;
+}
+
 static const struct mv_tdp_format ept_format = {
 	.levels		= ept_levels,
 	.make_table	= ept_make_table,
@@ -572,6 +587,8 @@ static const struct mv_tdp_format ept_format = {
 	.present	= ept_present,
 	.writable	= ept_writable,
 	.addr		= ept_addr,
+	.wrprot		= ept_wrprot,
+	.dirty		= ept_dirty,
 };
 
 const struct mv_backend mv_vmx_backend = {
