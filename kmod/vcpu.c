@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "debug.h"
 #include "exits.h"
 #include "ioctl.h"
 #include "msr.h"
@@ -163,6 +164,9 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, mv_vcpu_set_msrs),
 	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, mv_vcpu_set_cpuid2),
 	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
+	MV_IOCTL_STRUCT(KVM_SET_GUEST_DEBUG, struct kvm_guest_debug, mv_set_guest_debug),
+	MV_IOCTL_STRUCT(KVM_GET_DEBUGREGS, struct kvm_debugregs, mv_get_debugregs),
+	MV_IOCTL_STRUCT(KVM_SET_DEBUGREGS, struct kvm_debugregs, mv_set_debugregs),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,

@@ -61,7 +61,9 @@
 	X(KVM_GET_VCPU_EVENTS) X(KVM_SET_VCPU_EVENTS) \
 	X(KVM_GET_MP_STATE) X(KVM_SET_MP_STATE) \
 	X(KVM_TRANSLATE)		\
-	X(KVM_SET_SIGNAL_MASK)
+	X(KVM_SET_SIGNAL_MASK)		\
+	X(KVM_SET_GUEST_DEBUG)		\
+	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -85,7 +87,11 @@
 	X(KVM_CAP_NR_MEMSLOTS)		\
 	X(KVM_CAP_NR_VCPUS)		\
 	X(KVM_CAP_MAX_VCPUS)		\
-	X(KVM_CAP_MAX_VCPU_ID)
+	X(KVM_CAP_MAX_VCPU_ID)		\
+	X(KVM_CAP_SET_GUEST_DEBUG)	\
+	X(KVM_CAP_SET_GUEST_DEBUG2)	\
+	X(KVM_CAP_DEBUGREGS)		\
+	X(KVM_CAP_SYNC_REGS)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -128,6 +134,17 @@
  *   Without it and with nested paging, CR0.PG clear is refused the same way.
  *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
  *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
+ * - Guest debugging (KVM_SET_GUEST_DEBUG, KVM_EXIT_DEBUG) follows KVM's VMX
+ *   side on both vendors: a #DB exit reports dr6 as VMX's exit qualification
+ *   | 0xffff0ff0 (KVM on SVM gives the raw DR6, which differs only in the
+ *   RTM bit), and a guest MOV DR while the debugger's DR7 has GD exits with
+ *   DR6.BD (KVM on SVM checks the guest's own DR7 there). An exception
+ *   KVM_GUESTDBG_INJECT_BP or KVM_SET_VCPU_EVENTS queues as #BP (3) is
+ *   injected as a hardware exception, so the guest's handler returns to RIP;
+ *   KVM injects a software exception, returning past the instruction at RIP
+ *   (SVM decodes it; VMX uses the length of the last #BP/#DB exit).
+ *   KVM_GUESTDBG_BLOCKIRQ holds back NMIs (a KVM_INTERRUPT vector is already
+ *   injected without an in-kernel irqchip, as on KVM).
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.

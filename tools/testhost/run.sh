@@ -55,7 +55,7 @@ esac
 # The selftests every cell runs against both hypervisors (coexist is run by
 # the plan itself, with both devices).
 suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select paging \
-	interrupts memslots multi signals lifecycle_run invalid_input"
+	interrupts memslots multi signals lifecycle_run invalid_input guest_debug sync_regs"
 if [ -n "$only" ]; then
 	suites=$only
 	minivirt_suites=${minivirt_suites:+$only}
