@@ -106,6 +106,9 @@ struct mv_backend {
 	void (*inject)(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		       bool has_error_code, u32 error_code, u64 payload);
 
+	/* Intercept the exceptions mv_exception_intercepts() lists now. */
+	void (*update_exception_intercepts)(struct mv_vcpu *vcpu);
+
 	/* The nested-paging root every vCPU of the VM uses. */
 	void (*set_tdp_root)(struct mv_vcpu *vcpu, phys_addr_t root);
 

@@ -57,6 +57,16 @@ static long mv_guest_cap(long cap)
 		return MV_MAX_VCPUS;
 	case KVM_CAP_MAX_VCPU_ID:
 		return MV_MAX_VCPU_ID;
+	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_DEBUGREGS:
+		return 1;
+	case KVM_CAP_SET_GUEST_DEBUG2:	/* KVM_GUESTDBG_VALID_MASK (6.1, 6.12) */
+		return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
+		       KVM_GUESTDBG_USE_HW_BP | KVM_GUESTDBG_USE_SW_BP |
+		       KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB |
+		       KVM_GUESTDBG_BLOCKIRQ;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	default:
 		return 0;
 	}

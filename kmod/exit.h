@@ -26,6 +26,8 @@ enum mv_exit_type {
 	MV_EXIT_TPR_LOWERED,	/* a MOV to CR8 that lowered the TPR, already done */
 	MV_EXIT_PAGE_FAULT,	/* shadow paging: a #PF in the guest */
 	MV_EXIT_UD,		/* an instruction the guest may not use: #UD */
+	MV_EXIT_DB,		/* #DB intercepted (debug.c) */
+	MV_EXIT_BP,		/* #BP intercepted: the debugger's INT3 */
 	MV_EXIT_SHUTDOWN,	/* triple fault */
 	MV_EXIT_FAIL_ENTRY,	/* the hardware refused the guest state */
 	MV_EXIT_UNEXPECTED,	/* an exit the backend does not expect */
@@ -67,6 +69,11 @@ struct mv_exit {
 			u64 address;
 			u32 error_code;
 		} page_fault;
+		struct {
+			/* DR6 bits that are set: B0-3, BD, BS (VMX's exit qualification) */
+			u64 payload;
+			bool icebp;	/* VMX: INT1, not run yet (insn_len is its length) */
+		} db;
 		struct {
 			u64 info[2];	/* vendor details for KVM_EXIT_INTERNAL_ERROR */
 		} unexpected;

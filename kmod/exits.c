@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "cpuid.h"
 #include "cr.h"
+#include "debug.h"
 #include "exits.h"
 #include "insn.h"
 #include "mmio.h"
@@ -153,8 +154,8 @@ static int handle_xsetbv(struct mv_vcpu *vcpu)
 }
 
 /*
- * MOV to/from DRn (SDM vol 3B 18.2): DR0-3 held here, DR6/DR7 switched by the
- * backend; DR4/5 alias DR6/7 unless CR4.DE; values as KVM's kvm_set_dr().
+ * MOV to/from DRn (SDM vol 3B 18.2): the guest's DRs are the core's (vcpu.h);
+ * DR4/5 alias DR6/7 unless CR4.DE; values as KVM's kvm_set_dr().
  */
 static int handle_dr_access(struct mv_vcpu *vcpu)
 {
@@ -178,6 +179,9 @@ static int handle_dr_access(struct mv_vcpu *vcpu)
 		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}
+	/* DR7.GD: the exit came before the general-detect #DB (debug.c). */
+	if (mv_hw_dr7(vcpu) & MV_DR7_GD)
+		return mv_debug_general_detect(vcpu);
 	reg = &vcpu->regs.gpr[mov.gpr];
 	if (!mov.write) {
 		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
@@ -289,6 +293,8 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_TPR_LOWERED]	= handle_tpr_lowered,
 	[MV_EXIT_PAGE_FAULT]	= handle_page_fault,
 	[MV_EXIT_UD]		= handle_ud,
+	[MV_EXIT_DB]		= mv_handle_db,
+	[MV_EXIT_BP]		= mv_handle_bp,
 	[MV_EXIT_SHUTDOWN]	= handle_shutdown,
 	[MV_EXIT_FAIL_ENTRY]	= handle_fail_entry,
 	[MV_EXIT_UNEXPECTED]	= handle_unexpected,

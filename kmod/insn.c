@@ -10,6 +10,7 @@
 #include <asm/processor-flags.h>
 
 #include "backend.h"
+#include "debug.h"
 #include "insn.h"
 #include "memslot.h"
 #include "mmu/walk.h"
@@ -65,6 +66,7 @@ void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	vcpu->regs.rip = rip;
 	/* An instruction completed: a MOV SS / STI shadow is over. */
 	mv_backend->set_interrupt_shadow(vcpu, 0);
+	mv_debug_insn_done(vcpu);
 }
 
 /* Length of the prefixes at buf; REX only in 64-bit mode, last. */

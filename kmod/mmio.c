@@ -16,6 +16,7 @@
 #include <asm/fpu/api.h>
 
 #include "backend.h"
+#include "debug.h"
 #include "exits.h"
 #include "insn.h"
 #include "mmio.h"
@@ -201,6 +202,8 @@ static int vec_finish(struct mv_vcpu *vcpu)
 	if (mv_emu_vec_finish(insn, &vcpu->regs))
 		return mv_emulation_failure(vcpu);
 	mv_backend->set_interrupt_shadow(vcpu, 0);
+	if (!acc->write)
+		mv_debug_insn_done(vcpu);
 	return 1;
 }
 
@@ -320,5 +323,11 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 		mv_mmio_exit(vcpu);
 		return 0;
 	}
+	/*
+	 * KVM's emulator reports a single step only after a read completes
+	 * here: a write's instruction finished before its exit (r = 0).
+	 */
+	if (!acc->write)
+		mv_debug_insn_done(vcpu);
 	return 1;
 }

@@ -16,9 +16,11 @@
 
 #include "backend.h"
 #include "compat.h"
+#include "debug.h"
 #include "exits.h"
 #include "kvmclock.h"
 #include "run.h"
+#include "state.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -105,7 +107,8 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 		ex->injected = true;
 		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
 			  ex->has_error_code, ex->error_code, ex->payload);
-	} else if (vcpu->nmi_pending && b->nmi_allowed(vcpu)) {
+	} else if (vcpu->nmi_pending && b->nmi_allowed(vcpu) &&
+		   !(vcpu->guest_debug.control & KVM_GUESTDBG_BLOCKIRQ)) {
 		vcpu->nmi_pending--;
 		vcpu->nmi_injected = true;
 		vcpu->nmi_masked = true;
@@ -197,15 +200,18 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
 	/*
-	 * DR7 switches with the VMCB/VMCS, DR0-3 do not: load the guest's
-	 * while its DR7 enables any breakpoint (host DR7 is off until
-	 * hw_breakpoint_restore() below puts the host's back).
+	 * DR7 switches with the VMCB/VMCS, DR0-3 do not: load the guest's (or
+	 * the debugger's, KVM_GUESTDBG_USE_HW_BP) while that DR7 enables any
+	 * breakpoint (host DR7 is off until hw_breakpoint_restore() below
+	 * puts the host's back).
 	 */
-	if (vcpu->dr7 & MV_DR7_BP_ENABLES) {
-		set_debugreg(vcpu->dr[0], 0);
-		set_debugreg(vcpu->dr[1], 1);
-		set_debugreg(vcpu->dr[2], 2);
-		set_debugreg(vcpu->dr[3], 3);
+	if (mv_hw_dr7(vcpu) & MV_DR7_BP_ENABLES) {
+		const u64 *db = mv_hw_db(vcpu);
+
+		set_debugreg(db[0], 0);
+		set_debugreg(db[1], 1);
+		set_debugreg(db[2], 2);
+		set_debugreg(db[3], 3);
 	}
 
 	mv_backend->run(vcpu, flush);
@@ -237,24 +243,28 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 	sigset_t saved;
 	int r, idx;
 
-	if (run->kvm_valid_regs || run->kvm_dirty_regs)
-		goto invalid;		/* no KVM_CAP_SYNC_REGS */
-	/*
-	 * Without an in-kernel LAPIC kvm_run->cr8 is the TPR userspace gives
-	 * the guest at each KVM_RUN (KVM: "re-sync apic's tpr", kvm_set_cr8()).
-	 */
-	if (run->cr8 & ~0xfULL)
-		goto invalid;
-	vcpu->cr8 = run->cr8;
-
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	idx = srcu_read_lock(&vcpu->vm->srcu);
 
+	/* KVM_CAP_SYNC_REGS: kvm_dirty_regs first, as KVM's sync_regs(). */
+	r = mv_sync_regs_in(vcpu);
+	if (r)
+		goto out;
+	/*
+	 * Without an in-kernel LAPIC kvm_run->cr8 is the TPR userspace gives
+	 * the guest at each KVM_RUN (KVM: "re-sync apic's tpr", kvm_set_cr8()).
+	 */
+	if (run->cr8 & ~0xfULL) {
+		r = -EINVAL;
+		goto out;
+	}
+	vcpu->cr8 = run->cr8;
+
 	/* Host state the backend keeps across entries may have changed. */
 	vcpu->host_state_stale = true;
-	r = mv_complete_userspace(vcpu);
+	r = mv_debug_after_insn(vcpu, mv_complete_userspace(vcpu));
 	if (r <= 0)
 		goto out;
 	if (mv_run_immediate_exit(run)) {
@@ -275,7 +285,7 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 			break;
 		if (!r)
 			continue;
-		r = mv_handle_exit(vcpu);
+		r = mv_debug_after_insn(vcpu, mv_handle_exit(vcpu));
 		if (r <= 0)
 			break;
 		if (run->request_interrupt_window && mv_ready_for_interrupt(vcpu)) {
@@ -288,12 +298,10 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 out:
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	if (run->kvm_valid_regs)
+		mv_sync_regs_out(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	mv_post_run(vcpu);
 	return r;
-invalid:
-	/* KVM fills the APIC fields on this path too (post_kvm_run_save()). */
-	mv_post_run(vcpu);
-	return -EINVAL;
 }

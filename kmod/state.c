@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "cpuid.h"
 #include "cr.h"
+#include "debug.h"
 #include "mmu/walk.h"
 #include "msr.h"
 #include "state.h"
@@ -36,7 +37,7 @@ long mv_get_regs(void *obj, unsigned long arg, void *karg)
 	r->r11 = g[MV_R11]; r->r12 = g[MV_R12]; r->r13 = g[MV_R13];
 	r->r14 = g[MV_R14]; r->r15 = g[MV_R15];
 	r->rip = vcpu->regs.rip;
-	r->rflags = vcpu->regs.rflags;
+	r->rflags = mv_get_rflags(vcpu);
 	return 0;
 }
 
@@ -53,7 +54,7 @@ long mv_set_regs(void *obj, unsigned long arg, void *karg)
 	g[MV_R11] = r->r11; g[MV_R12] = r->r12; g[MV_R13] = r->r13;
 	g[MV_R14] = r->r14; g[MV_R15] = r->r15;
 	vcpu->regs.rip = r->rip;
-	vcpu->regs.rflags = r->rflags | X86_EFLAGS_FIXED;
+	mv_set_rflags(vcpu, r->rflags | X86_EFLAGS_FIXED);
 	/* KVM drops a pending (not yet injected) exception here. */
 	vcpu->exception.pending = false;
 	return 0;

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "debug.h"
 #include "exits.h"
 #include "ioctl.h"
 #include "mce.h"
@@ -191,6 +192,9 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_X86_SET_MCE, struct kvm_x86_mce, mv_vcpu_set_mce),
 	MV_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vcpu_get_tsc_khz),
 	MV_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vcpu_set_tsc_khz),
+	MV_IOCTL_STRUCT(KVM_SET_GUEST_DEBUG, struct kvm_guest_debug, mv_set_guest_debug),
+	MV_IOCTL_STRUCT(KVM_GET_DEBUGREGS, struct kvm_debugregs, mv_get_debugregs),
+	MV_IOCTL_STRUCT(KVM_SET_DEBUGREGS, struct kvm_debugregs, mv_set_debugregs),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,

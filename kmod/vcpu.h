@@ -9,6 +9,7 @@
 #include <asm/fpu/api.h>
 #include <asm/irq_vectors.h>
 
+#include "debug.h"
 #include "emulate.h"
 #include "exit.h"
 #include "mce.h"
@@ -146,10 +147,13 @@ struct mv_vcpu {
 	u64 cr8;
 	u32 mp_state;
 	/*
-	 * Guest debug registers. The backend switches DR6/DR7 with the rest of
-	 * the state; DR0-3 are loaded around the entry while DR7 enables any.
+	 * Guest debug registers, the core's (every guest DR access exits). The
+	 * hardware runs with mv_hw_dr7() (the backend puts it in the VMCB/
+	 * VMCS) and mv_hw_db() (loaded around the entry while that enables a
+	 * breakpoint): these, or the debugger's (KVM_GUESTDBG_USE_HW_BP).
 	 */
 	u64 dr[4], dr6, dr7;
+	struct mv_guest_debug guest_debug;	/* KVM_SET_GUEST_DEBUG */
 
 	bool has_run;			/* KVM_RUN was called: CPUID is fixed */
 

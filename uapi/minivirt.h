@@ -72,7 +72,9 @@
 	X(KVM_TRANSLATE)		\
 	X(KVM_SET_SIGNAL_MASK)		\
 	X(KVM_X86_SETUP_MCE) X(KVM_X86_SET_MCE) \
-	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ)
+	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ) \
+	X(KVM_SET_GUEST_DEBUG)		\
+	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -103,7 +105,11 @@
 	X(KVM_CAP_ADJUST_CLOCK)		\
 	X(KVM_CAP_GET_TSC_KHZ)		\
 	X(KVM_CAP_ENABLE_CAP_VM)	\
-	X(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+	X(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) \
+	X(KVM_CAP_SET_GUEST_DEBUG)	\
+	X(KVM_CAP_SET_GUEST_DEBUG2)	\
+	X(KVM_CAP_DEBUGREGS)		\
+	X(KVM_CAP_SYNC_REGS)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -175,6 +181,17 @@
  *   logs it as dirty although nothing wrote it. Writes by the kernel on
  *   the guest's behalf (emulated instructions, string I/O, page-table A/D
  *   updates under shadow paging) are logged as on KVM.
+ * - Guest debugging (KVM_SET_GUEST_DEBUG, KVM_EXIT_DEBUG) follows KVM's VMX
+ *   side on both vendors: a #DB exit reports dr6 as VMX's exit qualification
+ *   | 0xffff0ff0 (KVM on SVM gives the raw DR6, which differs only in the
+ *   RTM bit), and a guest MOV DR while the debugger's DR7 has GD exits with
+ *   DR6.BD (KVM on SVM checks the guest's own DR7 there). An exception
+ *   KVM_GUESTDBG_INJECT_BP or KVM_SET_VCPU_EVENTS queues as #BP (3) is
+ *   injected as a hardware exception, so the guest's handler returns to RIP;
+ *   KVM injects a software exception, returning past the instruction at RIP
+ *   (SVM decodes it; VMX uses the length of the last #BP/#DB exit).
+ *   KVM_GUESTDBG_BLOCKIRQ holds back NMIs (a KVM_INTERRUPT vector is already
+ *   injected without an in-kernel irqchip, as on KVM).
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)
  *   holds VMX/SVM on any CPU. Linux 6.12's kvm.ko holds it from module load
  *   (parameter enable_virt_at_load=Y), 6.1's only while it has a VM.

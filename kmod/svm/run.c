@@ -76,6 +76,12 @@ static void svm_complete_events(struct svm_vcpu *svm)
 	}
 }
 
+void svm_update_exception_intercepts(struct mv_vcpu *vcpu)
+{
+	to_svm(vcpu)->vmcb->control.intercept_exceptions =
+		mv_exception_intercepts(vcpu);
+}
+
 void svm_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		bool has_error_code, u32 error_code, u64 payload)
 {
@@ -291,14 +297,29 @@ static void exit_mc(struct svm_vcpu *svm, struct mv_exit *exit)
 	exit->type = MV_EXIT_NONE;
 }
 
-/* #AC and #DB are intercepted only to be reflected, unchanged. */
-static void exit_reflect(struct svm_vcpu *svm, struct mv_exit *exit)
+/* #AC is intercepted only to be reflected, unchanged. */
+static void exit_ac(struct svm_vcpu *svm, struct mv_exit *exit)
 {
-	u8 vector = svm->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
-
-	mv_queue_exception(&svm->vcpu, vector, vector == AC_VECTOR,
+	mv_queue_exception(&svm->vcpu, AC_VECTOR, true,
 			   svm->vmcb->control.exit_info_1);
 	exit->type = MV_EXIT_NONE;
+}
+
+/*
+ * The CPU wrote the #DB's cause into DR6 before the intercept (KVM's
+ * db_interception() relies on it); entered with DR6 = its reset value, the
+ * bits that changed are the payload.
+ */
+static void exit_db(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_DB;
+	exit->db.payload = svm->vmcb->save.dr6 ^ MV_DR6_ACTIVE_LOW;
+	exit->db.icebp = false;
+}
+
+static void exit_bp(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_BP;
 }
 
 static void exit_dr(struct svm_vcpu *svm, struct mv_exit *exit)
@@ -332,8 +353,9 @@ static const svm_exit_fn svm_exit_decoders[SVM_EXIT_MAX + 1] = {
 	DR_EXITS(exit_dr),
 	[SVM_EXIT_EXCP_BASE + PF_VECTOR]	= exit_pf,
 	[SVM_EXIT_INVPCID]		= exit_ud,
-	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_reflect,
-	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_reflect,
+	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
+	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
+	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= exit_mc,
 	[SVM_EXIT_INTR]			= exit_none,
 	[SVM_EXIT_NMI]			= exit_none,
@@ -409,8 +431,12 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	vmcb->save.rsp = vcpu->regs.gpr[MV_RSP];
 	vmcb->save.rip = vcpu->regs.rip;
 	vmcb->save.rflags = vcpu->regs.rflags;
-	vmcb->save.dr6 = vcpu->dr6;
-	vmcb->save.dr7 = vcpu->dr7;
+	/*
+	 * The guest's DR6 is the core's (every DR access exits): the hardware
+	 * gets its reset value, so that a #DB shows its own cause bits.
+	 */
+	vmcb->save.dr6 = MV_DR6_ACTIVE_LOW;
+	vmcb->save.dr7 = mv_hw_dr7(vcpu);
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->cr8 & SVM_V_TPR_MASK);
 	vmcb->control.clean = 0;	/* no caching hints: always correct */
@@ -445,8 +471,6 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	vcpu->regs.gpr[MV_RSP] = vmcb->save.rsp;
 	vcpu->regs.rip = vmcb->save.rip;
 	vcpu->regs.rflags = vmcb->save.rflags;
-	vcpu->dr6 = vmcb->save.dr6;
-	vcpu->dr7 = vmcb->save.dr7;
 	vmcb->control.tlb_control = SVM_TLB_FLUSH_NOTHING;
 	vmcb->control.event_inj = 0;
 

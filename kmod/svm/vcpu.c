@@ -53,15 +53,12 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 
 	/*
 	 * Debug registers: the hardware DR0-3 stay the host's, so every guest
-	 * access to a DR is emulated (DR6/DR7 switch with the VMCB).
+	 * access to a DR is emulated (the core keeps them; svm_run() gives
+	 * the VMCB the DR7 to run with and a reset DR6).
 	 */
 	c->intercept_dr = 0xffffffff;
-	/*
-	 * #MC goes to the host's handler; #AC and #DB are intercepted so that a
-	 * guest cannot wedge the CPU in an endless exception delivery
-	 * (CVE-2015-5307, CVE-2015-8104), and are reflected.
-	 */
-	c->intercept_exceptions = BIT(MC_VECTOR) | BIT(AC_VECTOR) | BIT(DB_VECTOR);
+	/* The core's list (debug.c: #MC, #AC, #DB; #PF, #BP when needed). */
+	c->intercept_exceptions = mv_exception_intercepts(&svm->vcpu);
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_CPUID |
 			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
@@ -122,7 +119,6 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 		c->intercept_cr = SVM_INTERCEPT_CR_READ(0) | SVM_INTERCEPT_CR_READ(3) |
 				  SVM_INTERCEPT_CR_READ(4) | SVM_INTERCEPT_CR_WRITE(0) |
 				  SVM_INTERCEPT_CR_WRITE(3) | SVM_INTERCEPT_CR_WRITE(4);
-		c->intercept_exceptions |= BIT(PF_VECTOR);
 		c->intercept_misc3 |= SVM_INTERCEPT_INVPCID;
 		svm->guest_cr0 = s->cr0;
 		svm->guest_cr3 = 0;

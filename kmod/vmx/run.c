@@ -40,10 +40,8 @@
 /* VTPR: bits 7:4 of offset 0x80 of the virtual-APIC page (SDM vol 3C 30.1.1). */
 #define VAPIC_TPR		0x80
 
-/* DR6 bits a #DB exit qualification reports (table 28-1), and DR6's bit 12. */
+/* DR6 bits a #DB exit qualification reports (table 28-1). */
 #define DB_QUAL_DR6		(0xfULL | BIT_ULL(13) | BIT_ULL(14) | BIT_ULL(16))
-#define DR6_BD			BIT_ULL(13)
-#define DR7_GD			BIT_ULL(13)
 
 static void vmx_save_host_state(struct vmx_vcpu *vmx)
 {
@@ -125,6 +123,14 @@ static void vmx_complete_events(struct vmx_vcpu *vmx)
 		/* INTn, INT3, INTO, INT1: RIP still points at it; it runs again. */
 		break;
 	}
+}
+
+void vmx_update_exception_intercepts(struct mv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vmx_get(vcpu);
+
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, mv_exception_intercepts(vcpu));
+	vmx_put(vmx);
 }
 
 void vmx_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
@@ -359,27 +365,17 @@ static void exit_ept_misconfig(struct vmx_vcpu *vmx, struct mv_exit *exit)
 }
 
 /*
- * #DB is intercepted only to be reflected (vcpu.c): its DR6 bits come in the
- * exit qualification (table 28-1) and go into the guest's DR6 as KVM's
- * kvm_deliver_exception_payload() does. INT1 (ICEBP) exits on itself, as a
- * privileged software exception: step over it first, as KVM.
+ * A #DB's DR6 bits come in the exit qualification (table 28-1); the core
+ * decides whose it is (debug.c). INT1 (ICEBP) exits on itself, as a
+ * privileged software exception, before it ran.
  */
-static void reflect_db(struct vmx_vcpu *vmx, u32 type)
+static void exit_db(struct mv_exit *exit, u32 type)
 {
-	struct mv_vcpu *vcpu = &vmx->vcpu;
-	u64 payload = vmcs_readl(VMCS_EXIT_QUALIFICATION) & DB_QUAL_DR6;
-
-	if (type == VMX_INTR_TYPE_PRIV_SW_EXCEPTION) {
-		vcpu->regs.rip += vmcs_read32(VMCS_EXIT_INSN_LEN);
-		vmx->intr_state &= ~(VMX_INTR_STI | VMX_INTR_MOV_SS);
-	}
-	vcpu->dr6 = ((vcpu->dr6 & ~0xfULL) | MV_DR6_ACTIVE_LOW | payload) ^
-		    (payload & MV_DR6_ACTIVE_LOW);
-	vcpu->dr6 &= ~BIT_ULL(12);
-	/* The CPU clears DR7.GD when it delivers a general-detect #DB. */
-	if (payload & DR6_BD)
-		vcpu->dr7 &= ~DR7_GD;
-	mv_queue_exception(vcpu, DB_VECTOR, false, 0);
+	exit->type = MV_EXIT_DB;
+	exit->db.payload = vmcs_readl(VMCS_EXIT_QUALIFICATION) & DB_QUAL_DR6;
+	exit->db.icebp = type == VMX_INTR_TYPE_PRIV_SW_EXCEPTION;
+	if (exit->db.icebp)
+		exit->insn_len = vmcs_read32(VMCS_EXIT_INSN_LEN);
 }
 
 static void exit_exception_nmi(struct vmx_vcpu *vmx, struct mv_exit *exit)
@@ -415,7 +411,11 @@ static void exit_exception_nmi(struct vmx_vcpu *vmx, struct mv_exit *exit)
 		asm volatile("int $0x12");
 		break;
 	case DB_VECTOR:
-		reflect_db(vmx, type);
+		exit_db(exit, type);
+		break;
+	case BP_VECTOR:
+		/* Only intercepted for the debugger: RIP is at the INT3. */
+		exit->type = MV_EXIT_BP;
 		break;
 	case AC_VECTOR:
 		mv_queue_exception(&vmx->vcpu, AC_VECTOR, true,
@@ -495,7 +495,7 @@ static void vmx_put_guest_state(struct vmx_vcpu *vmx)
 	vmcs_writel(VMCS_GUEST_RSP, vcpu->regs.gpr[MV_RSP]);
 	vmcs_writel(VMCS_GUEST_RIP, vcpu->regs.rip);
 	vmcs_writel(VMCS_GUEST_RFLAGS, rflags);
-	vmcs_writel(VMCS_GUEST_DR7, vcpu->dr7);
+	vmcs_writel(VMCS_GUEST_DR7, mv_hw_dr7(vcpu));
 
 	/*
 	 * 27.3.1.5 "Checks on Guest Non-Register State": no STI blocking
@@ -628,7 +628,6 @@ void vmx_run(struct mv_vcpu *vcpu, bool flush_tlb)
 
 	vmx->intr_state = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
 	vcpu->nmi_masked = vmx->intr_state & VMX_INTR_NMI;
-	vcpu->dr7 = vmcs_readl(VMCS_GUEST_DR7);
 	vcpu->cr8 = (*(u32 *)(vmx->vapic + VAPIC_TPR) >> 4) & 0xf;
 	vmx_sync_lma(vmx);
 

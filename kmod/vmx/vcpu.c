@@ -334,13 +334,8 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 		vmcs_write32(VMCS_PLE_WINDOW, 4096);
 	}
 
-	/*
-	 * #MC goes to the host's handler; #AC and #DB exit so that a guest
-	 * cannot wedge the CPU in an endless exception delivery (CVE-2015-5307,
-	 * CVE-2015-8104), and are reflected (run.c), as on SVM.
-	 */
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, BIT(MC_VECTOR) | BIT(AC_VECTOR) |
-		     BIT(DB_VECTOR) | (vmx->shadow ? BIT(PF_VECTOR) : 0));
+	/* The core's list (debug.c: #MC, #AC, #DB; #PF, #BP when needed). */
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, mv_exception_intercepts(&vmx->vcpu));
 	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);

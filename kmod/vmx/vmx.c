@@ -620,6 +620,7 @@ const struct mv_backend mv_vmx_backend = {
 	.get_interrupt_shadow	= vmx_get_interrupt_shadow,
 	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
 	.inject			= vmx_inject,
+	.update_exception_intercepts = vmx_update_exception_intercepts,
 	.set_tdp_root		= vmx_set_tdp_root,
 	.set_cr			= vmx_set_cr,
 	.set_shadow_root	= vmx_set_shadow_root,

@@ -56,7 +56,7 @@ esac
 # the plan itself, with both devices).
 suites="$host_suites vmrun modes pio mmio cpuid_msr exits vcpu_ioctls mmu_select paging \
 	interrupts memslots multi signals lifecycle_run invalid_input qemu_msrs \
-	kvmclock cr_checks dirty_log"
+	kvmclock cr_checks dirty_log guest_debug sync_regs"
 if [ -n "$only" ]; then
 	suites=$only
 	minivirt_suites=${minivirt_suites:+$only}
