@@ -37,6 +37,12 @@ DECLARE_GUEST_LABEL(int_nmi, a);
 DECLARE_GUEST_LABEL(int_nmi, b);
 DECLARE_GUEST_LABEL(int_nmi, handler);
 DECLARE_GUEST_LABEL(int_nmi, warm);
+DECLARE_GUEST(int_cold);
+DECLARE_GUEST_LABEL(int_cold, after_hlt);
+DECLARE_GUEST_LABEL(int_cold, ud);
+DECLARE_GUEST_LABEL(int_cold, rdmsr);
+DECLARE_GUEST_LABEL(int_cold, after_int);
+DECLARE_GUEST_LABEL(int_cold, done);
 DECLARE_GUEST(int_cr8);
 DECLARE_GUEST_LABEL(int_cr8, lower);
 
@@ -504,6 +510,148 @@ TEST(nmi_at_most_two_pending)
 	/* And nothing after. */
 	vcpu_run_to_hlt(vcpu);
 	EXPECT_EQ(nmi_var(vm, INT_NMI_COUNT), 2);
+}
+
+/*
+ * An event whose delivery exits first, on a page not mapped yet (a shadow
+ * page fault under shadow paging, a nested page fault under nested paging;
+ * KVM likewise): the IDT, the GDT (the handler's CS), the stack, the stub
+ * the gate points at, the stubs' common code, or the exception record the
+ * handler writes. The exit hands the event back (EXITINTINFO, IDT-vectoring
+ * information) and it is delivered again, once: exactly one handler run,
+ * with the vector and return RIP of the event (KVM: svm_complete_interrupts(),
+ * vmx_complete_interrupts()). Each page cold alone, then all at once.
+ */
+#define WARM_IDT	(1U << 0)
+#define WARM_GDT	(1U << 1)
+#define WARM_STACK	(1U << 2)
+#define WARM_STUB	(1U << 3)
+#define WARM_COMMON	(1U << 4)
+#define WARM_EXC	(1U << 5)
+#define WARM_ALL	((1U << 6) - 1)
+
+static const struct {
+	unsigned int warm;
+	const char *name;
+} cold_pages[] = {
+	{ WARM_ALL, "nothing cold" },
+	{ WARM_ALL & ~WARM_IDT, "IDT cold" },
+	{ WARM_ALL & ~WARM_GDT, "GDT cold" },
+	{ WARM_ALL & ~WARM_STACK, "stack cold" },
+	{ WARM_ALL & ~WARM_STUB, "stub cold" },
+	{ WARM_ALL & ~WARM_COMMON, "common handler cold" },
+	{ WARM_ALL & ~WARM_EXC, "exception record cold" },
+	{ 0, "all cold" },
+};
+
+enum cold_event {
+	COLD_INTR,	/* KVM_INTERRUPT 0x47 */
+	COLD_NMI,	/* KVM_NMI */
+	COLD_UD,	/* the guest's UD2 */
+	COLD_GP,	/* the guest's RDMSR of no MSR: #GP(0) */
+	COLD_INTN,	/* the guest's INT 0x47 */
+};
+
+static void cold_case(enum cold_event ev, unsigned int warm, bool if_on,
+		      const char *what)
+{
+	/* What the guest raises itself after the HLT (guest/interrupts.S). */
+	static const uint64_t raise[] = {
+		[COLD_UD] = 1, [COLD_GP] = 2, [COLD_INTN] = 3,
+	};
+	struct guest_exc *exc;
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_cold), 0, &vcpu);
+	uint64_t vector, rip, error = 0;
+
+	vcpu_regs_get(vcpu, &regs);
+	regs.rbx = warm;
+	regs.rdi = if_on;
+	regs.rsi = raise[ev];
+	vcpu_regs_set(vcpu, &regs);
+	exc = guest_exc(vm);
+	/* Written by the host: the record's page stays as cold as it was. */
+	if (ev == COLD_NMI || ev == COLD_UD || ev == COLD_GP)
+		exc->fixup = GUEST_ADDR(int_cold, done);
+
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_cold, after_hlt));
+	switch (ev) {
+	case COLD_INTR:
+		interrupt(vcpu, 0x47);
+		vector = 0x47;
+		rip = GUEST_ADDR(int_cold, after_hlt);
+		break;
+	case COLD_NMI:
+		ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+		vector = NMI_VECTOR;
+		rip = GUEST_ADDR(int_cold, after_hlt);
+		break;
+	case COLD_UD:
+		vector = UD_VECTOR;
+		rip = GUEST_ADDR(int_cold, ud);
+		break;
+	case COLD_GP:
+		vector = GP_VECTOR;
+		rip = GUEST_ADDR(int_cold, rdmsr);
+		break;
+	default:
+		vector = 0x47;
+		rip = GUEST_ADDR(int_cold, after_int);
+		break;
+	}
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(vcpu_rip(vcpu), GUEST_ADDR(int_cold, done) + 1);
+	if (exc->count != 1 || exc->vector != vector || exc->rip != rip ||
+	    exc->error != error)
+		TH_FAIL("%s: %llu handler run(s), last vector %#llx error %#llx rip %#llx; expected one, vector %#llx rip %#llx",
+			what, (unsigned long long)exc->count,
+			(unsigned long long)exc->vector,
+			(unsigned long long)exc->error,
+			(unsigned long long)exc->rip,
+			(unsigned long long)vector, (unsigned long long)rip);
+}
+
+static void cold_matrix(enum cold_event ev, bool if_on)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cold_pages) / sizeof(cold_pages[0]); i++)
+		cold_case(ev, cold_pages[i].warm, if_on, cold_pages[i].name);
+}
+
+TEST(delivery_exits_interrupt)
+{
+	cold_matrix(COLD_INTR, true);
+}
+
+/* The same with interrupts off (AMD-V only: see interrupt_injected_with_if_clear). */
+TEST(delivery_exits_interrupt_if_clear)
+{
+	if (!host_is_amd())
+		SKIP("VT-x refuses an external interrupt with IF = 0");
+	cold_matrix(COLD_INTR, false);
+}
+
+TEST(delivery_exits_nmi)
+{
+	cold_matrix(COLD_NMI, false);
+}
+
+TEST(delivery_exits_exception)
+{
+	cold_matrix(COLD_UD, false);
+}
+
+TEST(delivery_exits_exception_error_code)
+{
+	cold_matrix(COLD_GP, false);
+}
+
+TEST(delivery_exits_int_n)
+{
+	cold_matrix(COLD_INTN, false);
 }
 
 /*

@@ -116,6 +116,59 @@ GUEST_LABEL(int_nmi, handler)
 GUEST_END(int_nmi)
 
 /*
+ * Deliveries that fault first. RBX: the pages to touch before the HLT
+ * (interrupts.c, WARM_*): each one touched now is mapped when the event
+ * comes, each one left alone faults during its delivery (a shadow page
+ * fault or a nested page fault). RDI = 1: interrupts on. After the HLT,
+ * RSI says what the guest raises itself: 0 nothing (the host injects at
+ * after_hlt), 1 #UD (UD2), 2 #GP (RDMSR of an MSR no one has), 3 INT 0x47.
+ */
+GUEST_BEGIN(int_cold)
+	.code64
+	test $1, %ebx
+	jz 1f
+	mov GUEST_IDT_GPA, %rax
+1:	test $2, %ebx
+	jz 1f
+	mov GUEST_GDT_GPA, %rax
+1:	test $4, %ebx
+	jz 1f
+	push %rax
+	pop %rax
+1:	test $8, %ebx
+	jz 1f
+	mov GUEST_STUBS_GPA, %rax
+1:	test $16, %ebx
+	jz 1f
+	mov GUEST_STUBS_GPA + 0x1000, %rax
+1:	test $32, %ebx
+	jz 1f
+	movq $0, EXC_ERROR
+1:	cli
+	test %edi, %edi
+	jz 1f
+	sti
+1:	hlt
+GUEST_LABEL(int_cold, after_hlt)
+	cmp $1, %esi
+	jne 1f
+GUEST_LABEL(int_cold, ud)
+	ud2
+1:	cmp $2, %esi
+	jne 1f
+	mov $0xdeadbeef, %ecx
+GUEST_LABEL(int_cold, rdmsr)
+	rdmsr
+1:	cmp $3, %esi
+	jne 1f
+	int $0x47
+GUEST_LABEL(int_cold, after_int)
+1:
+GUEST_LABEL(int_cold, done)
+	hlt
+GUEST_END(int_cold)
+
+/*
  * TPR (CR8): reads it to R, raises it to 9, halts; reads it to R + 8, lowers
  * it to 2, reads it to R + 16, halts.
  */
