@@ -12,8 +12,9 @@
  *
  * KVM sets KVM_CLOCK_TSC_STABLE (and PVCLOCK_TSC_STABLE_BIT) only with its
  * master clock, on a host whose clocksource is the TSC; minivirt keeps no
- * master clock (uapi/minivirt.h). The emulated hosts run on hpet (their
- * TSCs are unsynchronized), where both answer without the flags.
+ * master clock (uapi/minivirt.h). The 6.1 emulated hosts find their TSCs
+ * unsynchronized and run on hpet, where both answer without the flags; the
+ * 6.12 ones run on the TSC, where KVM's flags are accepted (may_be_stable).
  */
 #include <sched.h>
 #include <stdio.h>
