@@ -12,9 +12,11 @@
  *
  * KVM sets KVM_CLOCK_TSC_STABLE (and PVCLOCK_TSC_STABLE_BIT) only with its
  * master clock, on a host whose clocksource is the TSC; minivirt keeps no
- * master clock (uapi/minivirt.h). The emulated hosts run on hpet (their
- * TSCs are unsynchronized), where both answer without the flags.
+ * master clock (uapi/minivirt.h). The 6.1 emulated hosts find their TSCs
+ * unsynchronized and run on hpet, where both answer without the flags; the
+ * 6.12 ones run on the TSC, where KVM's flags are accepted (may_be_stable).
  */
+#include <sched.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -27,6 +29,7 @@
 DECLARE_GUEST(msr_ops);
 DECLARE_GUEST(exits_then_hlt);
 DECLARE_GUEST(pvclock_loop);
+DECLARE_GUEST(triple_fault);
 
 #define MSR_IA32_TSC_ADJUST		0x3b
 #define MSR_KVM_WALL_CLOCK		0x11
@@ -359,16 +362,53 @@ TEST(pvclock_from_userspace)
 	EXPECT_EQ(memcmp(pv, &snap, sizeof(snap)), 0);
 }
 
-/* A guest reads kvmclock many times, exits between: see guest/kvmclock.S. */
+/* The first two CPUs this thread may run on; false if there is one. */
+static bool two_cpus(int cpu[2])
+{
+	cpu_set_t set;
+	int i, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	for (i = 0; i < CPU_SETSIZE && n < 2; i++)
+		if (CPU_ISSET(i, &set))
+			cpu[n++] = i;
+	return n == 2;
+}
+
+static void run_on(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_OK(sched_setaffinity(0, sizeof(set), &set));
+}
+
+/*
+ * A guest reads kvmclock many times (guest/kvmclock.S); between reads the
+ * host moves the vCPU's thread from one CPU to the other, where it can:
+ * without a master clock, each move rewrites the structure (KVM's
+ * kvm_arch_vcpu_load()).
+ */
+#define PVCLOCK_READS	200
 static void pvclock_loop(uint32_t msr)
 {
 	struct vcpu *vcpu;
 	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(pvclock_loop), 0, &vcpu);
-	uint32_t *d = vm_ptr(vm, GUEST_DATA_GPA);
+	uint32_t *d = vm_ptr(vm, GUEST_DATA_GPA), i;
 	uint64_t *r = guest_report(vm);
+	bool moves;
+	int cpu[2];
 
+	moves = two_cpus(cpu);
 	d[0] = msr;
-	d[1] = 500;
+	d[1] = PVCLOCK_READS;
+	for (i = 0; i < PVCLOCK_READS; i++) {
+		if (moves)
+			run_on(cpu[i & 1]);
+		EXPECT_EQ(vcpu_run_to_report(vcpu), PVCLOCK_READS - i);
+	}
 	vcpu_run_to_hlt(vcpu);
 	TH_LOG("kvmclock %llu -> %llu ns, %llu versions, back by up to %llu ns",
 	       (unsigned long long)r[0], (unsigned long long)r[1],
@@ -376,6 +416,9 @@ static void pvclock_loop(uint32_t msr)
 	EXPECT_LE(r[0], r[1]);
 	EXPECT_LE(r[1] - r[0], 60 * NSEC);
 	EXPECT_EQ(vcpu_msr_get(vcpu, msr), PV_GPA | 1);
+	/* Moved back and forth: rewritten, at least now and then. */
+	if (moves && !may_be_stable())
+		EXPECT_GE(r[2], 10);
 }
 
 TEST(pvclock_guest_reads_old_msr)
@@ -470,6 +513,22 @@ TEST(tsc_khz)
 	if (tsc < 3ULL * khz * 100)
 		TH_FAIL("TSC %llu after 200 ms at %d kHz", (unsigned long long)tsc, 2 * khz);
 	EXPECT_EQ(ioctl(vcpu->fd, KVM_SET_TSC_KHZ, 0), 0);
+}
+
+/* A triple fault's SHUTDOWN (and minivirt's INIT after it) keeps the TSC. */
+TEST(tsc_survives_shutdown)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(triple_fault), VM_NO_IDT, &vcpu);
+	uint64_t x = 1ULL << 40, tsc;
+
+	(void)vm;
+	vcpu_msr_set(vcpu, MSR_IA32_TSC, x);
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_SHUTDOWN);
+	tsc = vcpu_msr_get(vcpu, MSR_IA32_TSC);
+	EXPECT_GE(tsc, x);
+	EXPECT_LE(tsc, x + 10 * tsc_hz(vcpu));
 }
 
 /*

@@ -53,8 +53,9 @@ GUEST_END(exits_then_hlt)
 /*
  * kvmclock as a Linux guest reads it (Documentation/virt/kvm/x86/msr.rst,
  * "MSR_KVM_SYSTEM_TIME_NEW"): enables the structure at PV through the MSR
- * whose index is the u32 at D, then reads the clock u32 [D + 4] times, with
- * a CPUID exit between reads. Each read: version even (one vCPU: the host
+ * whose index is the u32 at D, then reads the clock u32 [D + 4] times,
+ * reporting (GUEST_PORT_REPORT, the reads left) between reads so that the
+ * host may move it to another CPU. Each read: version even (one vCPU: the host
  * writes only while it is out), TSC at or after tsc_timestamp, time =
  * system_time + ((TSC - tsc_timestamp) << shift) * mul >> 32. Within one
  * version the time never goes back. Across versions (a new host CPU, a
@@ -79,9 +80,8 @@ GUEST_BEGIN(pvclock_loop)
 	mov %r11, %r13			/* previous version */
 	movq $1, R + 16
 	movq $0, R + 24
-1:	xor %eax, %eax
-	xor %ecx, %ecx
-	cpuid
+1:	mov %r14d, %eax
+	GUEST_REPORT_EAX
 	call 10f
 	cmp %r11, %r13
 	jne 2f
@@ -136,5 +136,11 @@ GUEST_BEGIN(pvclock_loop)
 	add %r10, %rax
 	ret
 GUEST_END(pvclock_loop)
+
+/* A triple fault (run without an IDT). */
+GUEST_BEGIN(triple_fault)
+	.code64
+	ud2
+GUEST_END(triple_fault)
 
 	.section .note.GNU-stack, "", @progbits
