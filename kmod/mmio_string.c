@@ -15,7 +15,9 @@
  *    guest, which runs the instruction on (natively, or to the next exit);
  *  - elements without MMIO go on here after one that exited, as KVM's
  *    emulator restarts the instruction, until an element exits, rCX is 0,
- *    or rCX reaches a multiple of 1024 (then the guest runs it on).
+ *    or rCX reaches a multiple of 1024 (then the guest runs it on). With
+ *    REP, RIP stays on the instruction in every case, as kvm_amd leaves it
+ *    (the guest then runs it once more, with rCX 0, to move past it).
  * The registers move as the address size says (KVM's assign_register():
  * 16 bits keep bits 63:16, 32 bits zero-extend). An element across a page
  * exits once per page, as any access (mmio.c). A #PF on either address goes
