@@ -16,6 +16,7 @@ int mv_handle_exit(struct mv_vcpu *vcpu);
 int mv_complete_userspace(struct mv_vcpu *vcpu);
 
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu);
+bool mv_event_reinjecting(const struct mv_vcpu *vcpu);
 
 /* KVM_EXIT_INTERNAL_ERROR with KVM_INTERNAL_ERROR_EMULATION; returns 0. */
 int mv_emulation_failure(struct mv_vcpu *vcpu);

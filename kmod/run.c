@@ -116,6 +116,17 @@ static void mv_inject_events(struct mv_vcpu *vcpu)
 	}
 }
 
+/*
+ * The exit being handled interrupted an event's delivery, which goes in again
+ * at the next entry (the backend's complete_events() requeued it): the
+ * instruction at RIP has not run (KVM's kvm_event_needs_reinjection()).
+ */
+bool mv_event_reinjecting(const struct mv_vcpu *vcpu)
+{
+	return vcpu->exception.injected || vcpu->nmi_injected ||
+	       vcpu->interrupt.injected;
+}
+
 /* KVM's kvm_vcpu_ready_for_interrupt_injection() without an in-kernel irqchip. */
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
 {

@@ -43,6 +43,8 @@ DECLARE_GUEST_LABEL(int_cold, ud);
 DECLARE_GUEST_LABEL(int_cold, rdmsr);
 DECLARE_GUEST_LABEL(int_cold, after_int);
 DECLARE_GUEST_LABEL(int_cold, done);
+DECLARE_GUEST(int_pt_stack);
+DECLARE_GUEST_LABEL(int_pt_stack, after_hlt);
 DECLARE_GUEST(int_cr8);
 DECLARE_GUEST_LABEL(int_cr8, lower);
 
@@ -652,6 +654,57 @@ TEST(delivery_exits_exception_error_code)
 TEST(delivery_exits_int_n)
 {
 	cold_matrix(COLD_INTN, false);
+}
+
+/*
+ * The stack's page is also one of the guest's page tables (its low half
+ * holds a PT for PT_STACK_VA, which the guest reads first). Under shadow
+ * paging such a page is write-protected, so the delivery's first push
+ * faults, and the write is the delivery's, not the instruction's at RIP:
+ * the event is delivered once, before that instruction, which then runs
+ * once (KVM unprotects the page when an event needs re-injection:
+ * kvm_handle_page_fault()). Emulating the instruction at RIP there would
+ * run it before the handler, with its store aimed at the stack.
+ */
+#define PT_STACK_VA	0x40000000ULL
+#define PT_STACK_PT	(GUEST_STACK_TOP - GUEST_PAGE_SIZE)
+
+static struct vm *pt_stack_guest(struct vcpu **vcpu)
+{
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(int_pt_stack), 0, vcpu);
+	uint64_t *pml4 = vm_ptr(vm, GUEST_PT_GPA);
+	uint64_t *pdpt = vm_ptr(vm, pml4[0] & PTE_ADDR_MASK);
+	uint64_t *pd = vm_ptr(vm, pdpt[PT_STACK_VA >> 30] & PTE_ADDR_MASK);
+
+	/* PT_STACK_VA's 2 MiB page becomes a PT in the stack page's entry 0. */
+	pd[0] = PT_STACK_PT | PTE_P | PTE_W;
+	*(uint64_t *)vm_ptr(vm, PT_STACK_PT) = GUEST_FREE_GPA | PTE_P | PTE_W;
+	vcpu_run_to_hlt(*vcpu);
+	EXPECT_EQ(guest_report(vm)[0], 1);
+	return vm;
+}
+
+TEST(interrupt_delivery_writes_page_table)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = pt_stack_guest(&vcpu);
+
+	interrupt(vcpu, 0x49);
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, 0x49, GUEST_ADDR(int_pt_stack, after_hlt));
+	EXPECT_EQ(guest_report(vm)[0], 2);
+}
+
+TEST(nmi_delivery_writes_page_table)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = pt_stack_guest(&vcpu);
+
+	guest_exc(vm)->fixup = GUEST_ADDR(int_pt_stack, after_hlt);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_NMI, 0));
+	vcpu_run_to_hlt(vcpu);
+	expect_delivered(vm, NMI_VECTOR, GUEST_ADDR(int_pt_stack, after_hlt));
+	EXPECT_EQ(guest_report(vm)[0], 2);
 }
 
 /*

@@ -657,7 +657,18 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 
 	mutex_lock(&s->lock);
 	if (write && gfn_write_protected(s, gfn)) {
-		r = emulate_pt_write(vcpu, &ctrl, &walk, &zl);
+		/*
+		 * A write by an event's delivery (pushing its frame) is not
+		 * the instruction at RIP's: the table loses its shadows and
+		 * the delivery runs again natively (KVM: the unprotect in
+		 * kvm_handle_page_fault() when kvm_event_needs_reinjection()).
+		 */
+		if (mv_event_reinjecting(vcpu)) {
+			unprotect_gfn(s, gfn, &zl);
+			r = 1;
+		} else {
+			r = emulate_pt_write(vcpu, &ctrl, &walk, &zl);
+		}
 		mutex_unlock(&s->lock);
 		zap_list_release(vm, &zl);
 		return r;

@@ -169,6 +169,22 @@ GUEST_LABEL(int_cold, done)
 GUEST_END(int_cold)
 
 /*
+ * Interrupts on; reads PT_STACK_VA, which the test maps through a page
+ * table in the stack's page: the stack's page is now also a page table.
+ * R = 1, HLT; after it R = 2, HLT.
+ */
+GUEST_BEGIN(int_pt_stack)
+	.code64
+	sti
+	mov 0x40000000, %rax
+	movq $1, R
+	hlt
+GUEST_LABEL(int_pt_stack, after_hlt)
+	movq $2, R
+	hlt
+GUEST_END(int_pt_stack)
+
+/*
  * TPR (CR8): reads it to R, raises it to 9, halts; reads it to R + 8, lowers
  * it to 2, reads it to R + 16, halts.
  */
