@@ -197,17 +197,17 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data & ~DEBUGCTL_ALLOWED)
 			return 1;
 		break;
-	default:
-		if (mv_mtrr_msr(index))
-			return mv_mtrr_set(vcpu, index, data);
-		if (mv_mce_msr(index))
-			return mv_mce_set(vcpu, index, data, host);
-		break;
 	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
 	case MSR_LSTAR: case MSR_CSTAR:
 	case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
 		if (!canonical(data))
 			return 1;
+		break;
+	default:
+		if (mv_mtrr_msr(index))
+			return mv_mtrr_set(vcpu, index, data);
+		if (mv_mce_msr(index))
+			return mv_mce_set(vcpu, index, data, host);
 		break;
 	}
 	return mv_backend->set_msr(vcpu, index, data) ? 1 : 0;

@@ -57,9 +57,28 @@ void mv_requeue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
 	vcpu->exception.payload = payload;
 }
 
+enum { MV_EXC_BENIGN, MV_EXC_CONTRIBUTORY, MV_EXC_PF };
+
+/* SDM vol 3A 6.15 table 6-4, as KVM's exception_class(). */
+static int exception_class(u8 vector)
+{
+	switch (vector) {
+	case PF_VECTOR:
+		return MV_EXC_PF;
+	case DE_VECTOR: case TS_VECTOR: case NP_VECTOR: case SS_VECTOR:
+	case GP_VECTOR:
+		return MV_EXC_CONTRIBUTORY;
+	default:
+		return MV_EXC_BENIGN;
+	}
+}
+
 /*
- * An exception raised while another is on its way (SDM vol 3A 6.15, table 6-5
- * simplified): two in a row make #DF, a third shuts the guest down.
+ * An exception raised while another is on its way (SDM vol 3A 6.15 table
+ * 6-5, KVM's kvm_multiple_exception()): any after #DF shuts the guest down;
+ * contributory after contributory, or after #PF anything but a benign one,
+ * makes #DF; otherwise the new one replaces the old, which re-executing
+ * the instruction raises again.
  */
 void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
 			u32 error_code)
@@ -67,13 +86,19 @@ void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
 	struct mv_event *ex = &vcpu->exception;
 
 	if (ex->pending || ex->injected) {
+		int prev = exception_class(ex->vector);
+		int next = exception_class(vector);
+
 		if (ex->vector == DF_VECTOR) {
 			vcpu->triple_fault = true;
 			return;
 		}
-		vector = DF_VECTOR;
-		has_error_code = true;
-		error_code = 0;
+		if ((prev == MV_EXC_CONTRIBUTORY && next == MV_EXC_CONTRIBUTORY) ||
+		    (prev == MV_EXC_PF && next != MV_EXC_BENIGN)) {
+			vector = DF_VECTOR;
+			has_error_code = true;
+			error_code = 0;
+		}
 	}
 	ex->pending = true;
 	ex->injected = false;

@@ -703,3 +703,42 @@ TEST(set_mce)
 	vcpu_run(vcpu);
 	ASSERT_EXIT(vcpu, KVM_EXIT_SHUTDOWN);
 }
+
+/*
+ * #MC is a benign exception (SDM vol 3A table 6-4): raised while a #GP is
+ * on its way it replaces it, no #DF (KVM's kvm_multiple_exception()).
+ */
+TEST(set_mce_replaces_injected_exception)
+{
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(msr_try), 0, &vcpu);
+	uint64_t cap = QEMU_MCG_CAP;
+	struct kvm_vcpu_events ev;
+	struct kvm_x86_mce mce;
+	struct kvm_sregs s;
+
+	ASSERT_OK(ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap));
+	vcpu_sregs_get(vcpu, &s);
+	s.cr4 |= 1ULL << 6;		/* CR4.MCE */
+	vcpu_sregs_set(vcpu, &s);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
+	ev.exception.injected = 1;
+	ev.exception.nr = GP_VECTOR;
+	ev.exception.has_error_code = 1;
+	ev.exception.error_code = 0;
+	ev.flags = 0;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+
+	memset(&mce, 0, sizeof(mce));
+	mce.bank = 1;
+	mce.status = MCI_STATUS_VAL | MCI_STATUS_UC | MCI_STATUS_EN |
+		     MCI_STATUS_S | 0x20;
+	mce.mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_X86_SET_MCE, &mce));
+	*(uint32_t *)vm_ptr(vm, GUEST_DATA_GPA) = 0;
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IO);
+	EXPECT_EQ(vcpu->run->io.port, GUEST_PORT_EXC);
+	EXPECT_EQ(vcpu_io_value(vcpu) & 0xff, MC_VECTOR);
+	EXPECT_EQ(guest_exc(vm)->count, 1);
+}
