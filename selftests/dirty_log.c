@@ -37,6 +37,7 @@
 DECLARE_GUEST(dl_touch);
 DECLARE_GUEST(dl_ins);
 DECLARE_GUEST(dl_loop);
+DECLARE_GUEST(dl_real);
 
 /* As in guest/dirty_log.S. */
 #define DL_TABLE	(GUEST_FREE_GPA)
@@ -52,7 +53,7 @@ DECLARE_GUEST(dl_loop);
 #define INS_PORT	0x0777
 /* A guest-virtual page above the 4 GiB identity map, for the A/D test. */
 #define GVA_AD		0x100000000ULL
-#define MAX_SET		NPAGES
+#define MAX_SET		(GUEST_MEM_SIZE / PAGE)
 
 struct dl {
 	struct vm *vm;
@@ -517,6 +518,32 @@ TEST(readonly_slot)
 				NPAGES * PAGE, d.mem), EINVAL);
 	EXPECT_EQ(set_region(d.vm, SLOT, KVM_MEM_READONLY, GPA_X,
 			     NPAGES * PAGE, d.mem), 0);
+}
+
+/*
+ * A real-mode guest, logging switched on for slot 0 itself once it ran:
+ * its two writes, nothing else (no stack, no interrupts). On VT-x a
+ * shadow-paged guest runs real mode on EPT: the nested tables are logged
+ * there too.
+ */
+TEST(real_mode)
+{
+	static const int w[] = { 0x30, 0x32 };
+	uint64_t bitmap[GUEST_MEM_SIZE / PAGE / 64];
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_REAL, GUEST(dl_real), 0, &vcpu);
+	uint8_t *mem = vm_ptr(vm, 0);
+
+	vcpu_run_to_hlt(vcpu);
+	ASSERT_OK(set_region(vm, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, GUEST_MEM_SIZE,
+			     mem));
+	ASSERT_OK(get_log(vm, 0, bitmap));
+	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, NULL, 0, "real mode, before");
+	vcpu_run_to_hlt(vcpu);
+	ASSERT_OK(get_log(vm, 0, bitmap));
+	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, w, 2, "real mode");
+	ASSERT_OK(get_log(vm, 0, bitmap));
+	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, NULL, 0, "real mode, GET again");
 }
 
 /* --- Rounds of GET while the vCPU writes on a thread of its own --- */
