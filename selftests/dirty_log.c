@@ -136,9 +136,14 @@ static void touch(struct dl *d, const int *w, int nw, const int *r, int nr)
 	vcpu_run_to_hlt(d->vcpu);
 }
 
-/* The bitmap must hold exactly the pages of set (n of them). */
-static bool bitmap_is(const uint64_t *bitmap, unsigned int npages,
-		      const int *set, int n, const char *what)
+/*
+ * The bitmap must hold exactly the pages of set (n of them); on KVM, the
+ * page kvm_extra may be there too (-1: none): KVM logs a page that a read
+ * maps writable first (uapi/minivirt.h), minivirt does not.
+ */
+static bool bitmap_is_but(const uint64_t *bitmap, unsigned int npages,
+			  const int *set, int n, int kvm_extra,
+			  const char *what)
 {
 	uint64_t want[MAX_SET / 64 + 1] = { 0 };
 	bool ok = true;
@@ -151,6 +156,10 @@ static bool bitmap_is(const uint64_t *bitmap, unsigned int npages,
 		bool got = bitmap[p / 64] & (1ULL << (p % 64));
 		bool exp = want[p / 64] & (1ULL << (p % 64));
 
+		if (got && !exp && th_is_kvm && (int)p == kvm_extra) {
+			TH_LOG("%s: page %u dirty on KVM, read only", what, p);
+			continue;
+		}
 		if (got != exp) {
 			TH_FAIL("%s: page %u %s", what, p,
 				got ? "dirty, but not written" :
@@ -159,6 +168,12 @@ static bool bitmap_is(const uint64_t *bitmap, unsigned int npages,
 		}
 	}
 	return ok;
+}
+
+static bool bitmap_is(const uint64_t *bitmap, unsigned int npages,
+		      const int *set, int n, const char *what)
+{
+	return bitmap_is_but(bitmap, npages, set, n, -1, what);
 }
 
 static void expect_log(struct dl *d, const int *set, int n, const char *what)
@@ -524,7 +539,8 @@ TEST(readonly_slot)
  * A real-mode guest, logging switched on for slot 0 itself once it ran:
  * its two writes, nothing else (no stack, no interrupts). On VT-x a
  * shadow-paged guest runs real mode on EPT: the nested tables are logged
- * there too.
+ * there too. KVM 6.12 with its shadow MMU (npt=0) maps the code page anew
+ * after logging starts, writable, and so logs it although it is only read.
  */
 TEST(real_mode)
 {
@@ -541,7 +557,9 @@ TEST(real_mode)
 	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, NULL, 0, "real mode, before");
 	vcpu_run_to_hlt(vcpu);
 	ASSERT_OK(get_log(vm, 0, bitmap));
-	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, w, 2, "real mode");
+	bitmap_is_but(bitmap, GUEST_MEM_SIZE / PAGE, w, 2,
+		      th_kvm_shadow_mmu() ? (int)(GUEST_CODE_GPA / PAGE) : -1,
+		      "real mode");
 	ASSERT_OK(get_log(vm, 0, bitmap));
 	bitmap_is(bitmap, GUEST_MEM_SIZE / PAGE, NULL, 0, "real mode, GET again");
 }
