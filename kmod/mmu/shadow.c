@@ -447,7 +447,9 @@ static unsigned int shadow_index(u64 la, int level)
  * shadow of each guest table (or direct pages under a large page), and sets
  * the leaf; writable only if host_writable (the slot is, and the page was
  * pinned for writing), and in a dirty-logged slot only for a write, which is
- * logged here (mmu/dirty.h). Called with the lock held; 0, or -errno.
+ * logged here (mmu/dirty.h). Called with the lock held; 0 (the entry owns
+ * the pin), 1 (the entry was there, only made writable: the pin is the
+ * caller's to drop), or -errno.
  */
 static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		      const struct mv_walk *walk, bool write, struct page *page,
@@ -460,7 +462,7 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	u64 gfn = walk->gpa >> PAGE_SHIFT;
 	unsigned int acc = ACC_ALL, leaf_acc, idx;
 	struct mv_sp *sp;
-	u64 spte;
+	u64 spte, old;
 	int level;
 
 	if (ctrl->efer & EFER_LMA) {
@@ -508,8 +510,7 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	}
 
 	idx = shadow_index(la, 1);
-	if (sp->spt[idx] & SPTE_P)
-		zap_spte(sp, idx, zl);
+	old = sp->spt[idx];
 	spte = page_to_phys(page) | SPTE_P | SPTE_A;
 	if (leaf_acc & ACC_U)
 		spte |= SPTE_US;
@@ -530,6 +531,18 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	}
 	if ((spte & SPTE_RW) && mv_slot_logged(slot))
 		mv_mark_page_dirty_in_slot(slot, gfn);
+	/*
+	 * Dirty logging's write protection lifted from the same page, nothing
+	 * else changed: more rights need no flush (a stale read-only TLB entry
+	 * faults once more and finds this), so no zap.
+	 */
+	if ((old & SPTE_P) && (spte & SPTE_RW) &&
+	    (old | SPTE_RW | SPTE_D) == spte && leaf_gfn(sp, idx) == gfn) {
+		WRITE_ONCE(sp->spt[idx], spte);
+		return 1;
+	}
+	if (old & SPTE_P)
+		zap_spte(sp, idx, zl);
 	if (!sp->role.direct)
 		sp->gfns[idx] = gfn;
 	WRITE_ONCE(sp->spt[idx], spte);
@@ -695,6 +708,8 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 			       host_writable, &zl);
 		if (!r)
 			page = NULL;	/* the entry owns the pin */
+		else if (r == 1)
+			r = 0;		/* the entry keeps its own pin */
 	} else {
 		r = -EAGAIN;
 	}

@@ -63,4 +63,18 @@ GUEST_BEGIN(dl_loop)
 	hlt
 GUEST_END(dl_loop)
 
+/*
+ * Real mode, no stack: writes a byte to 0x30010 and 0x32010 (pages 0x30 and
+ * 0x32 of slot 0) and halts; again when run again.
+ */
+GUEST_BEGIN(dl_real)
+	.code16
+1:	mov $0x3000, %ax
+	mov %ax, %ds
+	movb $0x5a, 0x10
+	movb $0x5a, 0x2010
+	hlt
+	jmp 1b
+GUEST_END(dl_real)
+
 	.section .note.GNU-stack, "", @progbits
