@@ -121,9 +121,9 @@ static long pcp_free_kb(void)
  * frees the pages at once but the area's bookkeeping lazily, in batches past
  * lazy_max_pages, and 6.12 keeps freed areas in per-node pools
  * (mm/vmalloc.c), so its count follows the forks (each frees a vmalloc'd
- * stack): +650..1270 objects over 1000 cycles in the emulated hosts, on
- * minivirt and kvm_amd alike. A leaked vmalloc area holds at least a page,
- * which shows outside the slab.
+ * stack): +650..1270 objects over 1000 cycles in the emulated hosts, and
+ * -200..+370 under kvm_amd, whose own vmallocs bring the purges sooner. A
+ * leaked vmalloc area holds at least a page, which shows outside the slab.
  */
 static bool read_slabinfo(struct ms_snap *s)
 {
