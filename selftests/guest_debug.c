@@ -16,6 +16,7 @@
 
 #include "lib/harness.h"
 #include "lib/kvm_util.h"
+#include "lib/threads.h"
 #include "lib/vm.h"
 
 DECLARE_GUEST(gd_int3);
@@ -37,6 +38,8 @@ DECLARE_GUEST(gd_guest_drs);
 DECLARE_GUEST(gd_read_drs);
 DECLARE_GUEST(gd_gd);
 DECLARE_GUEST_LABEL(gd_gd, mov);
+DECLARE_GUEST(gd_icebp);
+DECLARE_GUEST_LABEL(gd_icebp, after);
 DECLARE_GUEST(gd_inject);
 DECLARE_GUEST_LABEL(gd_inject, at);
 
@@ -270,6 +273,18 @@ TEST(guest_breakpoint_without_host_debug)
 	EXPECT_EQ(dregs.dr6, DR6_INIT | 1);
 }
 
+/*
+ * Bochs 2.7 (the VMX host) raises the single-step #DB of a guest with
+ * RFLAGS.TF right at VM entry, before the guest's first instruction, and
+ * again at every entry after that #DB exited (measured alike with KVM and
+ * minivirt): stepping never moves there. Single-step runs on the SVM host.
+ */
+static void skip_steps_on_bochs(void)
+{
+	if (mt_host_is_bochs())
+		SKIP("Bochs raises the single-step #DB at VM entry");
+}
+
 /* One step: KVM_EXIT_DEBUG with DR6.BS at the next instruction. */
 static void expect_step(struct vcpu *vcpu, uint64_t pc)
 {
@@ -300,9 +315,11 @@ static void single_step(bool set_each_step)
 	uint32_t control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 	struct kvm_regs regs;
 	struct vcpu *vcpu;
-	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(gd_step), 0, &vcpu);
 	unsigned int i;
+	struct vm *vm;
 
+	skip_steps_on_bochs();
+	vm = guest_new(VM_MODE_LONG, GUEST(gd_step), 0, &vcpu);
 	set_debug(vcpu, control, NULL, DR7_INIT);
 	vcpu_regs_get(vcpu, &regs);
 	EXPECT_EQ(regs.rflags & RFLAGS_TF, 0);
@@ -344,6 +361,7 @@ TEST(single_step_regs_rflags)
 	struct kvm_regs regs;
 	struct vcpu *vcpu;
 
+	skip_steps_on_bochs();
 	guest_new(VM_MODE_LONG, GUEST(gd_step), 0, &vcpu);
 	set_debug(vcpu, control, NULL, DR7_INIT);
 	/* Writing RFLAGS back at the same RIP keeps the step armed. */
@@ -411,6 +429,25 @@ TEST(general_detect)
 	EXPECT_EQ(r[0], 0);
 	EXPECT_EQ(r[1], DR6_INIT | 1ULL << 13);
 	EXPECT_EQ(r[2], DR7_INIT);
+}
+
+/*
+ * INT1 (ICEBP) is the guest's #DB, a trap: it returns past the INT1, and
+ * sets no DR6 bit (VMX exits on the INT1 itself, before it ran). QEMU 7.2's
+ * TCG raises #UD for INT1 in the guest (seen alike with KVM).
+ */
+TEST(icebp_reaches_guest)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	skip_on_qemu_tcg("INT1 raises #UD");
+	vm = guest_new(VM_MODE_LONG, GUEST(gd_icebp), 0, &vcpu);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(guest_exc(vm)->count, 1);
+	EXPECT_EQ(guest_exc(vm)->vector, DB_VECTOR);
+	EXPECT_EQ(guest_exc(vm)->rip, GUEST_ADDR(gd_icebp, after));
+	EXPECT_EQ(guest_report(vm)[0], DR6_INIT);
 }
 
 /* Reset values; a round trip, read by the guest too; KVM's errnos. */

@@ -143,4 +143,19 @@ GUEST_LABEL(gd_gd, mov)
 	hlt
 GUEST_END(gd_gd)
 
+/*
+ * INT1 (ICEBP, 0xf1): a trap-like #DB for the guest; its handler resumes at
+ * 1f, and the guest puts DR6 in R.
+ */
+GUEST_BEGIN(gd_icebp)
+	.code64
+	movq $ABS(gd_icebp, 1f), EXC_FIXUP
+	.byte 0xf1
+GUEST_LABEL(gd_icebp, after)
+	nop
+1:	mov %dr6, %rax
+	movq %rax, R
+	hlt
+GUEST_END(gd_icebp)
+
 	.section .note.GNU-stack, "", @progbits
