@@ -19,8 +19,11 @@
  *   finishes the decoded instruction whatever RIP says.
  * Guest code: guest/signals.S.
  */
+#include <asm/prctl.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/harness.h"
@@ -587,4 +590,130 @@ TEST(set_regs_rip_after_mmio_read)
 	vcpu_regs_get(vcpu, &regs);
 	TH_LOG("RAX after the completion: %#llx (set %#llx, read %#x)",
 	       (unsigned long long)regs.rax, PATTERN, 0x600df00d);
+}
+
+/*
+ * A vCPU run by two threads in turn, each KVM_RUN interrupted by a signal,
+ * the second moved to another CPU while in KVM_RUN: when KVM_RUN returns,
+ * the thread has its own FS base (its TLS), not the first thread's. KVM
+ * loads the host's state for each vcpu_load() (svm_prepare_switch_to_guest()
+ * saves it per CPU, kvm_arch_vcpu_load() on every CPU the thread comes to);
+ * a backend that reuses host state saved on a CPU must not reuse another
+ * thread's. (QEMU lost its TLS this way when a new vCPU reused a freed
+ * one's address.)
+ */
+struct fs_runner {
+	struct spinner *s;
+	int cpu;
+	pid_t tid;
+	sem_t started, finish;
+	int err;
+	unsigned long fs_before, fs_after;
+};
+
+static void pin_to(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_OK(sched_setaffinity(tid, sizeof(set), &set));
+}
+
+static void *fs_runner_thread(void *arg)
+{
+	struct fs_runner *r = arg;
+	unsigned long fs;
+
+	r->tid = gettid();
+	pin_to(0, r->cpu);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &r->fs_before);
+	sem_post(&r->started);
+	/* Until the FS base is checked, nothing here may touch TLS (errno). */
+	r->err = syscall(SYS_ioctl, r->s->vcpu->fd, KVM_RUN, 0) ? 1 : 0;
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs);
+	r->fs_after = fs;
+	if (fs != r->fs_before)
+		syscall(SYS_arch_prctl, ARCH_SET_FS, r->fs_before);
+	sem_take(&r->finish);
+	return NULL;
+}
+
+/* Starts r's thread on cpu; returns once its guest is counting. */
+static pthread_t fs_runner_start(struct fs_runner *r, struct spinner *s,
+				 int cpu)
+{
+	pthread_t t;
+	uint64_t seen = *s->count;
+
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->cpu = cpu;
+	ASSERT_OK(sem_init(&r->started, 0, 0));
+	ASSERT_OK(sem_init(&r->finish, 0, 0));
+	t = mt_start(fs_runner_thread, r);
+	sem_take(&r->started);
+	ASSERT_TRUE(MT_WAIT_UNTIL(*s->count != seen, WAIT_MS));
+	return t;
+}
+
+/* The guest counted, run by r's thread, since now. */
+static void fs_runner_progress(struct spinner *s)
+{
+	uint64_t seen = *s->count;
+
+	ASSERT_TRUE(MT_WAIT_UNTIL(*s->count != seen, WAIT_MS));
+}
+
+static void fs_runner_stop(struct fs_runner *r, pthread_t t)
+{
+	ASSERT_EQ(pthread_kill(t, SIGUSR1), 0);
+	ASSERT_TRUE(MT_WAIT_UNTIL(__atomic_load_n(&r->fs_after, __ATOMIC_SEQ_CST),
+				  WAIT_MS));
+	EXPECT_EQ(r->err, 1);
+	EXPECT_EQ(r->s->vcpu->run->exit_reason, KVM_EXIT_INTR);
+}
+
+TEST(kvm_run_keeps_thread_fs_base_across_cpus)
+{
+	struct fs_runner first, second;
+	pthread_t t1, t2;
+	struct spinner s;
+	cpu_set_t mine;
+	int a = -1, b = -1, cpu;
+
+	mt_need_concurrency();
+	ASSERT_OK(sched_getaffinity(0, sizeof(mine), &mine));
+	for (cpu = 0; cpu < CPU_SETSIZE && b < 0; cpu++) {
+		if (!CPU_ISSET(cpu, &mine))
+			continue;
+		if (a < 0)
+			a = cpu;
+		else
+			b = cpu;
+	}
+	if (b < 0)
+		SKIP("needs two CPUs");
+	mt_handle(SIGUSR1, on_usr1);
+	spinner_new(&s);
+
+	/* The first thread runs the guest on CPU b, and stays (blocked). */
+	t1 = fs_runner_start(&first, &s, b);
+	fs_runner_stop(&first, t1);
+	EXPECT_EQ(first.fs_after, first.fs_before);
+
+	/* The second starts on CPU a and moves to b in KVM_RUN. */
+	t2 = fs_runner_start(&second, &s, a);
+	pin_to(second.tid, b);
+	fs_runner_progress(&s);
+	fs_runner_stop(&second, t2);
+	EXPECT_TRUE(second.fs_before != first.fs_before);
+	EXPECT_EQ(second.fs_after, second.fs_before);
+	TH_LOG("FS bases: first thread %#lx, second %#lx, second after %#lx",
+	       first.fs_before, second.fs_before, second.fs_after);
+
+	sem_post(&first.finish);
+	sem_post(&second.finish);
+	mt_join(t1);
+	mt_join(t2);
 }
