@@ -8,6 +8,7 @@
  * a table indexed by exit code. Policy (what an exit means for userspace) is
  * the core's.
  */
+#include <linux/atomic.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
 #include <asm/processor.h>
@@ -414,6 +415,9 @@ static void svm_decode_exit(struct svm_vcpu *svm)
 	}
 }
 
+/* Source of svm_vcpu.host_state_id: one per KVM_RUN, from 1, never reused. */
+static atomic64_t svm_host_state_ids = ATOMIC64_INIT(0);
+
 void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -449,13 +453,18 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	/*
 	 * The host state VMSAVE keeps (FS/GS/KernelGSBase, TR, LDTR, syscall
 	 * and sysenter MSRs) belongs to this thread on this CPU and changes
-	 * only across a return to userspace: save it once per KVM_RUN and CPU.
+	 * only across a return to userspace: save it once per KVM_RUN and CPU
+	 * (a KVM_RUN may move to another CPU between two entries). KVM saves
+	 * it at each vcpu_load (svm_prepare_switch_to_guest()).
 	 */
-	save = sd->host_saved_for != vcpu || vcpu->host_state_stale;
+	if (vcpu->host_state_stale) {
+		svm->host_state_id = atomic64_inc_return(&svm_host_state_ids);
+		vcpu->host_state_stale = false;
+	}
+	save = sd->host_saved_id != svm->host_state_id;
 	faulted = mv_svm_vmrun(vcpu->regs.gpr, svm->vmcb_pa,
 			       save ? sd->host_save_pa : 0, sd->host_save_pa);
-	sd->host_saved_for = faulted ? NULL : vcpu;
-	vcpu->host_state_stale = false;
+	sd->host_saved_id = faulted ? 0 : svm->host_state_id;
 	raw_local_irq_disable();
 	mv_guest_xstate_put(vcpu);
 	svm_stgi();

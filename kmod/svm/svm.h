@@ -38,6 +38,9 @@ struct svm_vcpu {
 	/* NMIs stay blocked until the guest's IRET completes (KVM's way). */
 	bool awaiting_iret;
 	u64 iret_rip;
+
+	/* Names the host state of this KVM_RUN (its thread's), never reused. */
+	u64 host_state_id;
 };
 
 static inline struct svm_vcpu *to_svm(struct mv_vcpu *vcpu)
@@ -52,8 +55,12 @@ struct svm_cpu {
 	u64 asid_generation;
 	struct page *host_save;		/* host state VMSAVE'd around VMRUN */
 	phys_addr_t host_save_pa;
-	/* The vCPU whose thread's host state is in host_save now. */
-	struct mv_vcpu *host_saved_for;
+	/*
+	 * The host_state_id of the KVM_RUN whose host state is in host_save
+	 * now (0: none). Not a vCPU pointer: another thread may run the same
+	 * vCPU, and a new vCPU may get a freed one's address.
+	 */
+	u64 host_saved_id;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
