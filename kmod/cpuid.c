@@ -95,7 +95,9 @@ static void add(struct kvm_cpuid_entry2 *e, unsigned int *n, u32 function,
  * KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst), listing
  * only what is implemented: kvmclock's MSRs, old and new, and the pvclock
  * stable bit's meaning (the bit itself is never set: kvmclock.c). QEMU
- * turns every feature here into MSR writes.
+ * turns these clock features into MSR writes. NOP_IO_DELAY is a hint with
+ * nothing behind it (the guest may skip its port 0x80 delays), offered as
+ * KVM always does: QEMU's named CPU models ask for it.
  */
 static unsigned int kvm_leaves(struct kvm_cpuid_entry2 *e, unsigned int n)
 {
@@ -109,6 +111,7 @@ static unsigned int kvm_leaves(struct kvm_cpuid_entry2 *e, unsigned int n)
 	e[n].edx = sig[2];
 	e[n + 1].function = KVM_CPUID_FEATURES;
 	e[n + 1].eax = BIT(KVM_FEATURE_CLOCKSOURCE) |
+		       BIT(KVM_FEATURE_NOP_IO_DELAY) |
 		       BIT(KVM_FEATURE_CLOCKSOURCE2) |
 		       BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
 	return n + 2;

@@ -202,8 +202,9 @@
  * IA32_TSC, IA32_TSC_ADJUST, MSR_KVM_SYSTEM_TIME(_NEW) and
  * MSR_KVM_WALL_CLOCK(_NEW), and the KVM paravirtual CPUID leaves
  * 0x40000000/0x40000001 with KVM_FEATURE_CLOCKSOURCE, _CLOCKSOURCE2 and
- * _CLOCKSOURCE_STABLE_BIT only) behave as on KVM without a master clock,
- * which is KVM's case when the host's clocksource is not the TSC:
+ * _CLOCKSOURCE_STABLE_BIT, and the hint KVM_FEATURE_NOP_IO_DELAY) behave as
+ * on KVM without a master clock, which is KVM's case when the host's
+ * clocksource is not the TSC:
  * - KVM_GET_CLOCK sets no flag, and PVCLOCK_TSC_STABLE_BIT is never set in
  *   the pvclock structure. On a host on the TSC clocksource, KVM sets
  *   KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and the stable bit.
@@ -215,6 +216,12 @@
  *   (KVM_CAP_VM_TSC_CONTROL, like KVM_CAP_TSC_CONTROL, is 0).
  * - The kvmclock base is the host's boot time (KVM uses the raw monotonic
  *   clock plus the boot offset: the same count without NTP's slewing).
+ * - Not offered in 0x40000001 (KVM offers them): KVM_FEATURE_ASYNC_PF and
+ *   _ASYNC_PF_VMEXIT/_INT, _STEAL_TIME, _PV_EOI, _PV_UNHALT, _PV_TLB_FLUSH,
+ *   _PV_SEND_IPI, _POLL_CONTROL, _PV_SCHED_YIELD, _MSI_EXT_DEST_ID. QEMU 7.2
+ *   warns "host doesn't support requested feature" for kvm-asyncpf,
+ *   kvm-steal-time and kvm-pv-eoi of its named CPU models, and the guest
+ *   runs without them.
  */
 
 /*
