@@ -34,6 +34,9 @@ static const u32 mv_msr_index_list[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+	/* KVM's emulated_msrs (kvmclock.c) */
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 };
 
 /*
@@ -42,9 +45,6 @@ static const u32 mv_msr_index_list[] = {
  */
 static const u32 mv_msr_feature_list[] = {
 	MSR_IA32_UCODE_REV,
-	/* KVM's emulated_msrs (kvmclock.c) */
-	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
-	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 };
 
 /* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
