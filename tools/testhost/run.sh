@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-plan=$here/plan.sh qemu_cpu=max
+plan=$here/plan.sh qemu_cpu=max timeout_given=$timeout
 # The suites that run guests need a backend that runs them: on VT-x the
 # minivirt column runs the others until the VMX backend lands (issue 5).
 host_suites="system_ioctls vm_lifecycle hardware_state module_unload"
@@ -71,6 +71,21 @@ ko=$("$here/build-module.sh" "$rel" "$out/module" W=1)
 make -s -C "$root/selftests" O="$root/build/selftests"
 make -s -C "$root/tools/vmrun" O="$root/build/vmrun"
 make -s -C "$here" tapscan modload
+# The qemu suite (qemu-suite.sh) needs Debian's QEMU, its libraries and
+# firmware, an L2 kernel and initramfs in the host (qemu-tree.sh), and more
+# host memory for them and the L2 guest's 256 MiB.
+qemu_args=() host_mem=1024
+case " $suites " in
+*" qemu "*)
+	make -s -C "$here" rsp
+	"$here/qemu-tree.sh" --kernel "/boot/vmlinuz-$rel" --guests "$root/build/vmrun" \
+		--rsp "$here/rsp" --out "$out/qemu-tree"
+	qemu_args=(--tree "$out/qemu-tree" --extra "$here/qemu-suite.sh")
+	host_mem=1536
+	# Up to ten L2 boots per column under nested TCG.
+	[ -n "$timeout_given" ] || timeout=$((timeout + 900))
+	;;
+esac
 vmrun_files=
 for f in vmrun hello.elf hello-aout.bin hello16.bin tests.elf; do
 	vmrun_files="$vmrun_files --extra $root/build/vmrun/$f"
@@ -80,7 +95,7 @@ done
 	--minivirt-suites "${minivirt_suites:-$suites}" --plan "$plan" \
 	--minivirt-params "$mv_params" --kvm-params "$kvm_params" \
 	--extra "$here/modload" --extra "$root/tools/vmrun/testhost-check.sh" \
-	$vmrun_files --out "$out/initrd.gz"
+	$vmrun_files "${qemu_args[@]}" --out "$out/initrd.gz"
 
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7"
@@ -89,7 +104,7 @@ case "$target" in
 svm|nohw)
 	"$here/boot-qemu.sh" --cpu "$qemu_cpu" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
 		--console "$out/console.log" --tap "$out/tap.log" \
-		--timeout "$timeout" --append "$append" || boot_rc=$?
+		--timeout "$timeout" --append "$append" --mem "$host_mem" || boot_rc=$?
 	;;
 vmx)
 	"$here/boot-bochs.sh" --kernel "/boot/vmlinuz-$rel" --initrd "$out/initrd.gz" \
