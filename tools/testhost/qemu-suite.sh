@@ -47,6 +47,8 @@ failed=0
 todo= extra= killed=
 echo "TAP version 13"
 
+suite_t0=$(cut -d' ' -f1 /proc/uptime)
+
 # /dev/kvm for QEMU: the device itself, or a node with its numbers.
 node_problem=
 if [ "$dev" != /dev/kvm ]; then
@@ -293,5 +295,7 @@ todo="QEMU TCG's VMRUN does not arm the L2 guest's DR7 breakpoints"
 gdb_case gdbstub_hbreak 120 hbreak "$GDB_POLL_TEST" cont reg rip "$GDB_POLL_TEST" \
 	unhbreak "$GDB_POLL_TEST"
 
+echo "# qemu-suite: column=$column took $(awk -v a="$suite_t0" -v b="$(uptime_now)" \
+	'BEGIN { printf "%.0f", b - a }') s"
 echo "1..$n"
 exit $failed
