@@ -12,6 +12,8 @@
 # expected and QEMU's stderr is clean; stderr is always kept in the log.
 # Diagnostics "# qemu-boot: COLUMN CASE SECONDS" give each Linux case's
 # wall time from QEMU's start until it exited after /init powered off.
+# qemu_suite.cases=a,b on the host's kernel command line (run.sh passes
+# $QEMU_SUITE_CASES) runs only the cases named, to iterate or to measure.
 # POSIX sh: runs under the emulated host's busybox.
 dev= dir=/qemu
 while [ $# -gt 0 ]; do
@@ -48,6 +50,21 @@ todo= extra= killed=
 echo "TAP version 13"
 
 suite_t0=$(cut -d' ' -f1 /proc/uptime)
+only=
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	qemu_suite.cases=*) only=",${w#*=}," ;;
+	esac
+done
+# selected NAME: whether to run case NAME (a case not run prints nothing).
+selected() {
+	[ -z "$only" ] && return 0
+	case "$only" in
+	*",$1,"*) return 0 ;;
+	esac
+	todo=
+	return 1
+}
 
 # /dev/kvm for QEMU: the device itself, or a node with its numbers.
 node_problem=
@@ -164,11 +181,13 @@ not_run() {
 # its marker and powers off. Every case uses QEMU's own irqchip
 # (kernel_irqchip=off): minivirt has no in-kernel one (KVM_CAP_IRQCHIP 0),
 # and KVM is told so that both columns run the same mode.
-rel=$(uname -r)
-linux_limit=240 l2_append="console=ttyS0 panic=-1 quiet"
+# The release as a regular expression (6.12's has a "+").
+rel=$(uname -r | sed 's/[].+*?^$()[{}|\\]/\\&/g')
+linux_limit=300 l2_append="console=ttyS0 panic=-1 quiet"
 linux() {
 	name=$1 smp=$2
 	shift 2
+	selected "$name" || return
 	if [ -n "$node_problem" ]; then
 		not_run "$name" "$node_problem"
 		return
@@ -197,7 +216,7 @@ if [ "$column" = kvm ]; then
 	linux_limit=30
 fi
 linux linux_q35_host_smp2 2 $nd -machine q35,kernel_irqchip=off -cpu host,-kvm-asyncpf-int
-linux_limit=240
+linux_limit=300
 # QEMU's defaults (machine pc, qemu64, a std VGA whose framebuffer QEMU logs
 # dirty pages of, an e1000 NIC), but QEMU's own irqchip.
 linux linux_defaults 1 -machine kernel_irqchip=off
@@ -211,6 +230,7 @@ mb_dev="-device isa-debug-exit,iobase=0xf4,iosize=4"
 mb() {
 	name=$1 limit=$2
 	shift 2
+	selected "$name" || return 1
 	if [ -n "$node_problem" ]; then
 		not_run "$name" "$node_problem"
 		return 1
@@ -241,6 +261,7 @@ mb multiboot_triple_fault 120 -kernel shutdown &&
 gdb_case() {
 	name=$1 glimit=$2
 	shift 2
+	selected "$name" || return
 	if [ -n "$node_problem" ]; then
 		not_run "$name" "$node_problem"
 		return
