@@ -10,7 +10,7 @@
  *   rsp PORT STEP...
  * connects to 127.0.0.1:PORT (retrying for 10 s while QEMU starts) and runs
  * the steps in order, printing each packet exchanged; exits 0 if every step
- * held, 1 at the first that did not (or whose reply took over 20 s), 2 on a
+ * held, 1 at the first that did not (or whose reply took over 15 s), 2 on a
  * usage or connection error.
  *   stopped          '?': the target is stopped (an S or T reply)
  *   interrupt        Ctrl-C (0x03): stop the running target, wait for the
@@ -144,7 +144,7 @@ static int connect_to(int port)
 		if (sock < 0)
 			return -1;
 		if (!connect(sock, (struct sockaddr *)&sa, sizeof(sa))) {
-			struct timeval tv = { .tv_sec = 20 };
+			struct timeval tv = { .tv_sec = 15 };
 
 			return setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		}
