@@ -4,14 +4,16 @@
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
 #                [--minivirt-suites "a b"] [--minivirt-params "p=v"]
 #                [--kvm-params "p=v"] [--plan PLAN.sh] [--extra PROGRAM]...
+#                [--tree DIR]
 # Builds the emulated host's initramfs: static busybox, /init, the plan
 # (default plan.sh), our module, Debian's KVM modules for REL in load order,
-# the static selftests (and coexist), and any extra programs, all in /tests.
+# the static selftests (and coexist), and any extra programs, all in /tests;
+# --tree DIR's contents go to the root as they are (qemu-tree.sh's).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh mv_suites=
-mv_params= kvm_params=
+mv_params= kvm_params= tree=
 extras=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2 ;;
 	--plan) plan=$2 ;;
 	--extra) extras+=("$2") ;;
+	--tree) tree=$2 ;;
 	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -84,6 +87,8 @@ done
 for e in "${extras[@]}"; do
 	cp "$e" "$stage/tests/"
 done
+
+[ -z "$tree" ] || cp -a "$tree/." "$stage/"
 
 cat >"$stage/plan.env" <<ENV
 TARGET='$target'

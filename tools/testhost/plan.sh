@@ -48,6 +48,7 @@ host_end() {
 prog_of() {
 	case "$1" in
 	vmrun) echo testhost-check.sh ;;
+	qemu) echo qemu-suite.sh ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -1,0 +1,327 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# qemu-suite.sh --dev PATH [--dir DIR]
+# The qemu suite: Debian's unmodified qemu-system-x86_64 (-accel kvm) as a
+# client of one KVM-API device, inside the emulated host. Prints TAP
+# (tools/testhost/README.md). DIR (default /qemu) is the tree qemu-tree.sh
+# staged. QEMU opens /dev/kvm by name: for another device (/dev/minivirt) the
+# suite makes a /dev/kvm node with that device's numbers for its run and
+# removes it after, so KVM must not be loaded meanwhile.
+# Every case runs QEMU under a timeout (a hang fails the case, not the host)
+# and passes only if QEMU's exit status and the guest's output are as
+# expected and QEMU's stderr is clean; stderr is always kept in the log.
+# Diagnostics "# qemu-boot: COLUMN CASE SECONDS" give each Linux case's
+# wall time from QEMU's start until it exited after /init powered off.
+# qemu_suite.cases=a,b on the host's kernel command line (run.sh passes
+# $QEMU_SUITE_CASES) runs only the cases named, to iterate or to measure.
+# POSIX sh: runs under the emulated host's busybox.
+dev= dir=/qemu
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--dev) dev=$2 ;;
+	--dir) dir=$2 ;;
+	*) echo "usage: $0 --dev PATH [--dir DIR]" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[ -n "$dev" ] || { echo "usage: $0 --dev PATH [--dir DIR]" >&2; exit 2; }
+
+case "$dev" in
+/dev/kvm) column=kvm ;;
+*) column=minivirt ;;
+esac
+
+# A reason here makes every case of the minivirt column a TODO (run and
+# shown, never a failure); empty since minivirt serves QEMU 7.2 (issue 10).
+minivirt_todo=
+
+qemu=$dir/bin/qemu-system-x86_64
+tmp=$(mktemp -d) || exit 1
+made_node=
+cleanup() {
+	[ -n "$made_node" ] && rm -f /dev/kvm
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0
+failed=0
+todo= extra= killed=
+echo "TAP version 13"
+
+suite_t0=$(cut -d' ' -f1 /proc/uptime)
+only=
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	qemu_suite.cases=*) only=",${w#*=}," ;;
+	esac
+done
+# selected NAME: whether to run case NAME (a case not run prints nothing).
+selected() {
+	[ -z "$only" ] && return 0
+	case "$only" in
+	*",$1,"*) return 0 ;;
+	esac
+	todo=
+	return 1
+}
+
+# /dev/kvm for QEMU: the device itself, or a node with its numbers.
+node_problem=
+if [ "$dev" != /dev/kvm ]; then
+	nums=$(cat /sys/class/misc/"$(basename "$dev")"/dev 2>/dev/null)
+	if [ -z "$nums" ]; then
+		node_problem="no /sys/class/misc/$(basename "$dev")/dev"
+	elif [ -e /dev/kvm ]; then
+		node_problem="/dev/kvm exists already (is kvm loaded?)"
+	elif mknod /dev/kvm c "${nums%%:*}" "${nums##*:}"; then
+		made_node=1
+	else
+		node_problem="mknod /dev/kvm c ${nums%%:*} ${nums##*:} failed"
+	fi
+fi
+# The gdbstub listens on the loopback interface, down in a fresh host.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+echo "# qemu-suite: column=$column /dev/kvm=$(stat -c '%t:%T' /dev/kvm 2>/dev/null)" \
+	"host MemAvailable $(awk '/MemAvailable/ { print $2 }' /proc/meminfo) kB"
+
+# prefix TEXT: stdin's lines with TEXT before each, every one ended (the
+# guests' output may lack its last newline, which would glue the next TAP
+# line to it).
+prefix() {
+	awk -v p="$1" '{ print p $0 }'
+}
+
+uptime_now() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# run_qemu SECONDS ARGS...: QEMU with the suite's fixed options and ARGS,
+# killed after SECONDS; sets $status and $secs, leaves $tmp/serial, $tmp/err.
+run_qemu() {
+	limit=$1
+	shift
+	rm -f "$tmp/serial" "$tmp/err"
+	t0=$(uptime_now)
+	timeout -s KILL "$limit" "$qemu" -L "$dir/fw" -accel kvm -display none -no-reboot \
+		-serial file:"$tmp/serial" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	secs=$(awk -v a="$t0" -v b="$(uptime_now)" 'BEGIN { printf "%.2f", b - a }')
+	[ -e "$tmp/serial" ] || : >"$tmp/serial"
+}
+
+# QEMU's complaints: any of these in its stderr fails the case, except the
+# two warnings QEMU 7.2 prints for the mode every case runs in,
+# kernel_irqchip=off, on KVM (minivirt has no in-kernel irqchip to warn of).
+bad_stderr='error|fail|assert|abort|warning|host doesn.t support|not supported|unable'
+expected_warnings='warning: (Userspace local APIC is deprecated for KVM\.|Do not use kernel-irqchip except for the -M isapc machine type\.)$'
+# Named CPU models (qemu64) ask for KVM's paravirtual features by default;
+# QEMU warns of each one KVM_GET_SUPPORTED_CPUID does not offer. minivirt
+# does not implement these three (uapi/minivirt.h), so their warnings are
+# expected there; a warning for any feature it does offer fails the case.
+if [ "$column" = minivirt ]; then
+	expected_warnings="$expected_warnings|warning: host doesn't support requested feature: CPUID\.40000001H:EAX\.kvm-(asyncpf|steal-time|pv-eoi) \[bit [0-9]+\]$"
+fi
+
+# expect NAME STATUS [REGEX]...: judges the last run: the exit status, each
+# REGEX in the guest's serial output, a clean stderr, and $extra (a problem
+# the caller found). $todo (one case) or the
+# column's TODO turns a failure into a TODO with the reason.
+expect() {
+	name=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	problems=$extra
+	extra=
+	if [ "$status" = 137 ] && [ -n "$killed" ]; then
+		problems="$problems${problems:+; }QEMU killed $killed"
+	elif [ "$status" = 137 ]; then
+		problems="$problems${problems:+; }timed out after $limit s (killed)"
+	elif [ "$status" != "$want" ]; then
+		problems="$problems${problems:+; }exit status $status, expected $want"
+	fi
+	for re in "$@"; do
+		grep -q -E -e "$re" "$tmp/serial" ||
+			problems="$problems${problems:+; }no /$re/ in the guest's output"
+	done
+	bad=$(grep -v -E -e "$expected_warnings" "$tmp/err" | grep -i -E -e "$bad_stderr" | head -n 1)
+	[ -z "$bad" ] || problems="$problems${problems:+; }QEMU's stderr: $bad"
+
+	[ -n "$todo" ] || { [ "$column" = minivirt ] && todo=$minivirt_todo; }
+	if [ -z "$problems" ]; then
+		echo "ok $n $name${todo:+ # TODO $todo}"
+		[ -n "$todo" ] && echo "# qemu-suite: $name passes: its TODO can go"
+	elif [ -n "$todo" ]; then
+		echo "not ok $n $name # TODO $todo ($problems)"
+	else
+		echo "not ok $n $name # $problems"
+		failed=1
+	fi
+	echo "#   $secs s, exit status $status"
+	prefix "#   err: " <"$tmp/err"
+	if [ -n "$problems" ]; then
+		tail -n 25 "$tmp/serial" | prefix "#   serial: "
+	else
+		grep -E -e '^(qemu-l2|Hello|command line|boot loader|tests|bye):' "$tmp/serial" |
+			prefix "#   serial: "
+	fi
+	todo= killed=
+}
+
+# not_run NAME REASON: a case that could not start (no device node).
+not_run() {
+	status=none secs=0 limit=0
+	: >"$tmp/serial"
+	: >"$tmp/err"
+	n=$((n + 1))
+	[ -n "$todo" ] || { [ "$column" = minivirt ] && todo=$minivirt_todo; }
+	if [ -n "$todo" ]; then
+		echo "not ok $n $1 # TODO $todo ($2)"
+	else
+		echo "not ok $n $1 # $2"
+		failed=1
+	fi
+	todo=
+}
+
+# linux NAME SMP ARGS...: the L2 Linux guest boots to its /init, which prints
+# its marker and powers off. Every case uses QEMU's own irqchip
+# (kernel_irqchip=off): minivirt has no in-kernel one (KVM_CAP_IRQCHIP 0),
+# and KVM is told so that both columns run the same mode.
+# The release as a regular expression (6.12's has a "+").
+rel=$(uname -r | sed 's/[].+*?^$()[{}|\\]/\\&/g')
+linux_limit=300 l2_append="console=ttyS0 panic=-1 quiet"
+linux() {
+	name=$1 smp=$2
+	shift 2
+	selected "$name" || return
+	if [ -n "$node_problem" ]; then
+		not_run "$name" "$node_problem"
+		return
+	fi
+	run_qemu "$linux_limit" -m 256 -smp "$smp" -kernel "$dir/vmlinuz" \
+		-initrd "$dir/l2-initrd.gz" -append "$l2_append" "$@"
+	expect "$name" 0 "^qemu-l2: init release=$rel cpus=$smp clocksource=[a-z-]+ "
+	echo "# qemu-boot: $column $name $secs"
+}
+
+nd=-nodefaults
+# One case per dimension, each one or two away from the first: machine
+# pc/q35, -cpu qemu64/host, -smp 1/2, QEMU's default devices.
+# -cpu host drops kvm-asyncpf-int: QEMU 7.2 asks for it with -cpu host and KVM
+# refuses MSR_KVM_ASYNC_PF_INT without an in-kernel LAPIC ("failed to set MSR
+# 0x4b564d06"); minivirt's KVM_GET_SUPPORTED_CPUID does not offer it.
+linux linux_pc_qemu64_smp1 1 $nd -machine pc,kernel_irqchip=off -cpu qemu64
+linux linux_q35_qemu64_smp1 1 $nd -machine q35,kernel_irqchip=off -cpu qemu64
+linux linux_pc_host_smp1 1 $nd -machine pc,kernel_irqchip=off -cpu host,-kvm-asyncpf-int
+# Under kvm_amd in the QEMU-TCG host, a guest of 2 vCPUs with QEMU's own
+# irqchip prints nothing at all, not even earlyprintk's first line, in 60 s
+# (measured on pc and q35, qemu64 and host), and under minivirt it made no
+# progress in 240 s either (2026-12-06; not understood yet): a TODO in both
+# columns, its known hang cut short.
+todo="2 vCPUs with kernel_irqchip=off make no progress in the QEMU-TCG host, on kvm_amd as on minivirt (TESTING.md)"
+linux_limit=30
+linux linux_q35_host_smp2 2 $nd -machine q35,kernel_irqchip=off -cpu host,-kvm-asyncpf-int
+linux_limit=300
+# QEMU's defaults (machine pc, qemu64, a std VGA whose framebuffer QEMU logs
+# dirty pages of, an e1000 NIC), but QEMU's own irqchip.
+linux linux_defaults 1 -machine kernel_irqchip=off
+
+# vmrun's multiboot guests under QEMU's multiboot loader: 32-bit code that
+# prints on the UART and ends with isa-debug-exit ((v << 1) | 1). QEMU's
+# multiboot command line starts with the kernel's file name, and tests.elf
+# does what the first word says: qemu-tree.sh links tests.elf under the
+# names of its commands, run from their folder.
+mb_dev="-device isa-debug-exit,iobase=0xf4,iosize=4"
+mb() {
+	name=$1 limit=$2
+	shift 2
+	selected "$name" || return 1
+	if [ -n "$node_problem" ]; then
+		not_run "$name" "$node_problem"
+		return 1
+	fi
+	cd "$dir/guests" || return 1
+	run_qemu "$limit" $nd -machine pc,kernel_irqchip=off -cpu qemu64 -m 64 $mb_dev "$@"
+	cd / || return 1
+}
+mb multiboot_hello 120 -kernel hello.elf -append "hello from qemu" &&
+	expect multiboot_hello 33 "^Hello from a guest of minivirt$" \
+		"^CPU vendor: [[:print:]]{12}$" "^command line: hello.elf hello from qemu$" \
+		"^boot loader: qemu$"
+mb multiboot_exit_2byte 120 -kernel exitw &&
+	expect multiboot_exit_2byte 5 "^tests: exitw$"
+# A triple fault resets the machine; -no-reboot makes QEMU exit (status 0).
+mb multiboot_triple_fault 120 -kernel shutdown &&
+	expect multiboot_triple_fault 0 "^tests: shutdown$"
+
+# The gdbstub (-s: port 1234) and rsp, once tests.elf polls the UART in
+# "echo" (1: mov $0x3fd, %dx; in (%dx), %al; test $1, %al; je 1b) for input
+# that never comes: stop it (QEMU kicks the vCPU out of KVM_RUN), read RSP
+# and the loop's code, single-step (KVM_GUESTDBG_SINGLESTEP) to its first
+# instruction, then once round it (over an I/O exit: AL is the LSR, 0x60),
+# checking RIP at every step; then kill QEMU through the stub ('k': exit
+# status 0).
+. "$dir/guests/gdb.env"
+# gdb_case NAME LIMIT RSP-STEPS...: one QEMU and one rsp run.
+gdb_case() {
+	name=$1 glimit=$2
+	shift 2
+	selected "$name" || return
+	if [ -n "$node_problem" ]; then
+		not_run "$name" "$node_problem"
+		return
+	fi
+	# QEMU runs in a subshell: its status comes back through a file.
+	rm -f "$tmp/gdb.status" "$tmp/serial" "$tmp/qemu.pid"
+	( mb "$name" "$glimit" -kernel echo -s -pidfile "$tmp/qemu.pid"
+	  echo "$status $secs" >"$tmp/gdb.status" ) &
+	qemu_job=$!
+	i=0
+	while [ $i -lt 1200 ] && ! grep -q '^tests: echo' "$tmp/serial" 2>/dev/null &&
+		kill -0 "$qemu_job" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$qemu_job" 2>/dev/null; then
+		"$dir/bin/rsp" 1234 interrupt "$@" kill >"$tmp/rsp" 2>&1
+		rsp_status=$?
+		# A step that failed left QEMU stopped or running: end it now.
+		if [ "$rsp_status" != 0 ] && [ -s "$tmp/qemu.pid" ]; then
+			kill -KILL "$(cat "$tmp/qemu.pid")" 2>/dev/null && killed="after rsp failed"
+		fi
+	else
+		echo "QEMU ended before rsp could start" >"$tmp/rsp"
+		rsp_status=none
+	fi
+	wait "$qemu_job"
+	read -r status secs <"$tmp/gdb.status" || status=unknown
+	limit=$glimit
+	prefix "#   rsp: " <"$tmp/rsp"
+	[ "$rsp_status" = 0 ] || extra="rsp exit status $rsp_status"
+	expect "$name" 0 "^tests: echo"
+}
+gdb_case gdbstub 120 reg rsp "$GDB_STACK_TOP" mem "$GDB_POLL_MOV" "$GDB_POLL_BYTES" \
+	stepto rip "$GDB_POLL_MOV" 4 step reg rip "$GDB_POLL_IN" step reg rip "$GDB_POLL_TEST" \
+	reg al 0x60 step reg rip "$GDB_POLL_JE" step reg rip "$GDB_POLL_MOV"
+# Breakpoints cannot work in this host, for the emulator's reasons, in
+# either column (the cases are kept for a host where they can):
+# - software (INT3, KVM_GUESTDBG_USE_SW_BP): QEMU TCG raises an L2 guest's
+#   INT3 as a software interrupt and checks only the INTn intercept, never
+#   the #BP exception intercept KVM sets (raise_interrupt2 in
+#   target/i386/tcg/excp_helper.c), so the guest takes its own #BP: with no
+#   IDT, a triple fault, and QEMU exits.
+# - hardware (KVM_GUESTDBG_USE_HW_BP: DR0 and DR7): QEMU TCG's VMRUN loads
+#   the guest's DR7 without arming its breakpoints (helper_vmrun in
+#   target/i386/tcg/sysemu/svm_helper.c): the guest runs on.
+# Each continues to a breakpoint on the loop's test.
+todo="QEMU TCG delivers an L2 guest's INT3 without checking the #BP intercept"
+gdb_case gdbstub_break 120 break "$GDB_POLL_TEST" cont reg rip "$GDB_POLL_TEST" \
+	unbreak "$GDB_POLL_TEST"
+todo="QEMU TCG's VMRUN does not arm the L2 guest's DR7 breakpoints"
+gdb_case gdbstub_hbreak 120 hbreak "$GDB_POLL_TEST" cont reg rip "$GDB_POLL_TEST" \
+	unhbreak "$GDB_POLL_TEST"
+
+echo "# qemu-suite: column=$column took $(awk -v a="$suite_t0" -v b="$(uptime_now)" \
+	'BEGIN { printf "%.0f", b - a }') s"
+echo "1..$n"
+exit $failed
