@@ -26,7 +26,7 @@
 #include "lib/kvm_util.h"
 #include "lib/vm.h"
 
-DECLARE_GUEST(msr_ops);
+DECLARE_GUEST(msr_list);
 DECLARE_GUEST(exits_then_hlt);
 DECLARE_GUEST(pvclock_loop);
 DECLARE_GUEST(triple_fault);
@@ -135,13 +135,13 @@ static void rerun(struct vcpu *vcpu)
 	vcpu_run_to_hlt(vcpu);
 }
 
-/* The msr_ops guest's list: { index, write, value } entries. */
+/* The msr_list guest's list: { index, write, value } entries. */
 struct msr_op {
 	uint32_t index, write;
 	uint64_t value;
 };
 
-static void msr_ops_set(struct vm *vm, const struct msr_op *ops, uint32_t n)
+static void msr_list_set(struct vm *vm, const struct msr_op *ops, uint32_t n)
 {
 	uint32_t *d = vm_ptr(vm, GUEST_DATA_GPA);
 
@@ -296,7 +296,7 @@ TEST(wall_clock_from_userspace)
 TEST(wall_clock_from_guest)
 {
 	struct vcpu *vcpu;
-	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(msr_ops), 0, &vcpu);
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(msr_list), 0, &vcpu);
 	const struct msr_op ops[] = {
 		{ MSR_KVM_WALL_CLOCK_NEW, 1, WALL_GPA },
 		{ MSR_KVM_SYSTEM_TIME_NEW, 1, PV_GPA | 1 },
@@ -304,7 +304,7 @@ TEST(wall_clock_from_guest)
 	struct wall *w = vm_ptr(vm, WALL_GPA);
 	struct pvti *pv = vm_ptr(vm, PV_GPA);
 
-	msr_ops_set(vm, ops, 2);
+	msr_list_set(vm, ops, 2);
 	vcpu_run_to_hlt(vcpu);
 	EXPECT_EQ(guest_report(vm)[0], WALL_GPA);
 	EXPECT_EQ(guest_report(vm)[1], PV_GPA | 1);
@@ -598,7 +598,7 @@ TEST(tsc_from_userspace)
 TEST(tsc_adjust)
 {
 	struct vcpu *vcpu;
-	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(msr_ops), 0, &vcpu);
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(msr_list), 0, &vcpu);
 	uint64_t hz = tsc_hz(vcpu), x = 1ULL << 40, a = 1ULL << 36, *r;
 	uint64_t t0 = vcpu_msr_get(vcpu, MSR_IA32_TSC), t1, adj;
 	struct msr_op ops[] = {
@@ -608,7 +608,7 @@ TEST(tsc_adjust)
 	};
 	struct kvm_cpuid2 *c;
 
-	msr_ops_set(vm, ops, 3);
+	msr_list_set(vm, ops, 3);
 	vcpu_run_to_hlt(vcpu);
 	r = guest_report(vm);
 	EXPECT_EQ(r[0], 0);
@@ -625,7 +625,7 @@ TEST(tsc_adjust)
 	ops[0] = (struct msr_op){ MSR_IA32_TSC, 0, 0 };
 	ops[1] = (struct msr_op){ MSR_IA32_TSC_ADJUST, 1, adj + a };
 	ops[2] = (struct msr_op){ MSR_IA32_TSC, 0, 0 };
-	msr_ops_set(vm, ops, 3);
+	msr_list_set(vm, ops, 3);
 	rerun(vcpu);
 	EXPECT_EQ(r[1], adj + a);
 	EXPECT_GE(r[2] - r[0], a);

@@ -10,34 +10,6 @@
 #define PV		(GUEST_DATA_GPA + 0x100)
 #define SLACK_NS	1000000000	/* 1 s: see pvclock_loop */
 
-/*
- * For each entry of a list: u32 count at D, entries of { u32 index, u32
- * write, u64 value } from D + 8 (write 0: RDMSR only). Stores what RDMSR
- * returned (u64) at R + 8 * i.
- */
-GUEST_BEGIN(msr_ops)
-	.code64
-	mov D, %r8d
-	mov $D + 8, %rsi
-	mov $R, %rdi
-1:	test %r8d, %r8d
-	jz 3f
-	mov (%rsi), %ecx
-	cmpl $0, 4(%rsi)
-	je 2f
-	mov 8(%rsi), %eax
-	mov 12(%rsi), %edx
-	wrmsr
-2:	rdmsr
-	mov %eax, (%rdi)
-	mov %edx, 4(%rdi)
-	add $16, %rsi
-	add $8, %rdi
-	dec %r8d
-	jmp 1b
-3:	hlt
-GUEST_END(msr_ops)
-
 /* A few exits (CPUID) before halting: entries after the first. */
 GUEST_BEGIN(exits_then_hlt)
 	.code64
