@@ -122,8 +122,8 @@
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
  *   SVM/VMX, MONITOR/MWAIT, PCID, x2APIC (no in-kernel LAPIC), RDTSCP, PKU,
  *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
- *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and the KVM
- *   paravirtual leaves.
+ *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and of KVM's
+ *   paravirtual features all but kvmclock and NOP_IO_DELAY (below).
  * - KVM_X86_GET_MCE_CAP_SUPPORTED is MCG_CTL_P | MCG_SER_P on both vendors
  *   (KVM on Intel adds MCG_LMCE_P and MCG_CMCI_P, which need its LAPIC), so
  *   the MCi_CTL2 MSRs read 0 and take only 0 from userspace. KVM_X86_SET_MCE
