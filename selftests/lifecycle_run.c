@@ -22,7 +22,7 @@ DECLARE_GUEST(lr_mark);
 
 #define CYCLES		1000
 #define WARMUP		100
-/* Its limit, 200 objects of a cache: over twice the largest change measured (+90). */
+/* Its limit, 200 objects of a cache: about twice the largest rise measured (+103). */
 #define FD_CYCLES	400
 #define MSR_EFER_INDEX	0xc0000080
 #define MAX_CPUS	64

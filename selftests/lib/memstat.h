@@ -26,10 +26,10 @@
  *   noise range R in one metric, a false failure needs R >= cycles (two rises
  *   of cycles / 2 in a row), and a leak of one object or page per cycle is
  *   caught while R <= cycles / 2.
- * - Measured (svm hosts, Debian 6.1 and 6.12, nested and shadow paging, six
+ * - Measured (svm hosts, Debian 6.1 and 6.12, nested and shadow paging, nine
  *   boots; 1000 cycles, and 400 closing the vCPU fd last): the largest rise
  *   of one cache was +170 objects (lsm_file_cache, once per boot on 6.1, in
- *   either column; +90 filp in a 400-cycle run on kvm_amd); drops reach -276
+ *   either column; +103 lsm_inode_cache in a 400-cycle run); drops reach -276
  *   (kmalloc-8 just after a module load). Outside the slab: -36..+80 KiB, both columns.
  *   A planted leak of 64 bytes per VM and a page per vCPU measured
  *   kmalloc-cg-64 +1000 objects and +4036..4056 KiB outside the slab in each
