@@ -152,12 +152,17 @@ bool mv_event_reinjecting(const struct mv_vcpu *vcpu)
 	       vcpu->interrupt.injected;
 }
 
-/* KVM's kvm_vcpu_ready_for_interrupt_injection() without an in-kernel irqchip. */
+/*
+ * KVM's kvm_vcpu_ready_for_interrupt_injection() without an in-kernel
+ * irqchip: not while an event is half-injected, nor while an exception is
+ * pending (a fault of the previous instruction, delivered before any new
+ * event: an interrupt userspace queued now would go in first).
+ */
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
 {
 	return mv_backend->interrupt_allowed(vcpu) &&
 	       !vcpu->interrupt.injected && !vcpu->exception.injected &&
-	       !vcpu->nmi_injected;
+	       !vcpu->exception.pending && !vcpu->nmi_injected;
 }
 
 void mv_vcpu_request(struct mv_vcpu *vcpu, enum mv_request req)
