@@ -184,6 +184,14 @@ GUEST_LABEL(int_pt_stack, after_hlt)
 	hlt
 GUEST_END(int_pt_stack)
 
+/* A load from MMIO at RBX (set with TF and IF by the test), then HLT. */
+GUEST_BEGIN(int_tf_mmio)
+	.code64
+	mov (%rbx), %eax
+GUEST_LABEL(int_tf_mmio, after)
+	hlt
+GUEST_END(int_tf_mmio)
+
 /*
  * TPR (CR8): reads it to R, raises it to 9, halts; reads it to R + 8, lowers
  * it to 2, reads it to R + 16, halts.

@@ -37,6 +37,7 @@
 #define X86_EFLAGS_PF		(1ULL << 2)
 #define X86_EFLAGS_ZF		(1ULL << 6)
 #define X86_EFLAGS_SF		(1ULL << 7)
+#define X86_EFLAGS_TF		(1ULL << 8)
 #define X86_EFLAGS_IF		(1ULL << 9)
 #define X86_EFLAGS_DF		(1ULL << 10)
 #define X86_EFLAGS_OF		(1ULL << 11)
