@@ -15,6 +15,9 @@
 # qemu_suite.cases=a,b on the host's kernel command line (run.sh passes
 # $QEMU_SUITE_CASES) runs only the cases named, to iterate or to measure.
 # POSIX sh: runs under the emulated host's busybox.
+# This QEMU runs inside the emulated host with -accel kvm (no TCG): the
+# -accel tcg,thread=single rule of TESTING.md is for the outer host
+# (boot-qemu.sh), not for it.
 dev= dir=/qemu
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # qemu-tree.sh --kernel VMLINUZ --guests DIR --rsp PROGRAM --out DIR
 # Stages what the qemu suite (qemu-suite.sh) needs inside the emulated host,
-# as a tree that mkinitramfs.sh --tree copies to the initramfs' root:
+# as a tree that mkinitramfs.sh --tree copies to the initramfs' root (the
+# QEMU staged here runs with -accel kvm in the host, never TCG: the
+# -accel tcg,thread=single rule is boot-qemu.sh's):
 #   /qemu/bin/qemu-system-x86_64   Debian's own binary, unmodified
 #   /lib..., /lib64/...            every shared library ldd lists, and the loader
 #   /qemu/fw/                      the firmware it loads (passed with -L)
