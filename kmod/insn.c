@@ -139,3 +139,25 @@ int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	mov->len = p + 3;
 	return 0;
 }
+
+u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
+		  u64 offset)
+{
+	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
+	struct kvm_sregs sregs;
+	struct kvm_segment *seg;
+
+	if (mode64 && seg_nr != MV_SEG_FS && seg_nr != MV_SEG_GS)
+		return offset;
+	mv_backend->get_sregs(vcpu, &sregs);
+	switch (seg_nr) {
+	case MV_SEG_ES: seg = &sregs.es; break;
+	case MV_SEG_CS: seg = &sregs.cs; break;
+	case MV_SEG_SS: seg = &sregs.ss; break;
+	case MV_SEG_FS: seg = &sregs.fs; break;
+	case MV_SEG_GS: seg = &sregs.gs; break;
+	default: seg = &sregs.ds; break;
+	}
+	offset += seg->base;
+	return mode64 ? offset : offset & 0xffffffffULL;
+}

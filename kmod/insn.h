@@ -28,6 +28,13 @@ int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
  */
 int mv_skip_insn(struct mv_vcpu *vcpu);
 
+/*
+ * The linear address of seg_nr:offset (offset already cut to the address
+ * size); only FS and GS have bases in 64-bit mode (SDM vol 1 3.4.2.1).
+ */
+u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
+		  u64 offset);
+
 /* Sets RIP to rip + len, wrapped as the code segment's mode wraps it. */
 void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		    unsigned int len);

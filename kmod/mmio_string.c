@@ -53,28 +53,12 @@ static u64 str_assign(u64 reg, u64 val, unsigned int addr_size)
 	}
 }
 
-/* The linear address of seg:reg (only FS and GS have bases in 64-bit mode). */
+/* The linear address of seg:reg. */
 static u64 str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		      u8 seg_nr, int reg)
 {
-	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
-	u64 la = vcpu->regs.gpr[reg] & str_mask(vcpu->mmio.insn.addr_size);
-	struct kvm_sregs sregs;
-	struct kvm_segment *seg;
-
-	if (mode64 && seg_nr != MV_SEG_FS && seg_nr != MV_SEG_GS)
-		return la;
-	mv_backend->get_sregs(vcpu, &sregs);
-	switch (seg_nr) {
-	case MV_SEG_ES: seg = &sregs.es; break;
-	case MV_SEG_CS: seg = &sregs.cs; break;
-	case MV_SEG_SS: seg = &sregs.ss; break;
-	case MV_SEG_FS: seg = &sregs.fs; break;
-	case MV_SEG_GS: seg = &sregs.gs; break;
-	default: seg = &sregs.ds; break;
-	}
-	la += seg->base;
-	return mode64 ? la : la & 0xffffffffULL;
+	return mv_seg_linear(vcpu, ctrl, seg_nr, vcpu->regs.gpr[reg] &
+			     str_mask(vcpu->mmio.insn.addr_size));
 }
 
 /*

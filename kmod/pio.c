@@ -79,26 +79,9 @@ static int string_decode(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 static u64 string_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 			 u8 seg_nr)
 {
-	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
-	struct kvm_sregs sregs;
-	struct kvm_segment *seg;
-	u64 la;
-
-	mv_backend->get_sregs(vcpu, &sregs);
-	switch (vcpu->pio.in ? MV_SEG_ES : seg_nr) {
-	case MV_SEG_ES: seg = &sregs.es; break;
-	case MV_SEG_CS: seg = &sregs.cs; break;
-	case MV_SEG_SS: seg = &sregs.ss; break;
-	case MV_SEG_FS: seg = &sregs.fs; break;
-	case MV_SEG_GS: seg = &sregs.gs; break;
-	default: seg = &sregs.ds; break;
-	}
-	la = vcpu->regs.gpr[vcpu->pio.in ? MV_RDI : MV_RSI] &
-	     size_mask(vcpu->pio.addr_size);
-	/* Only FS and GS have bases in 64-bit mode. */
-	if (!mode64 || seg == &sregs.fs || seg == &sregs.gs)
-		la += seg->base;
-	return mode64 ? la : la & 0xffffffffULL;
+	return mv_seg_linear(vcpu, ctrl, vcpu->pio.in ? MV_SEG_ES : seg_nr,
+			     vcpu->regs.gpr[vcpu->pio.in ? MV_RDI : MV_RSI] &
+			     size_mask(vcpu->pio.addr_size));
 }
 
 /* Reads or writes one element of a string operand, with the guest's paging. */
