@@ -117,6 +117,11 @@ done
 echo
 echo "Summary ($(( $(date +%s) - start )) s; logs in build/check and build/testhost):"
 printf '  %s\n' "${summary[@]}"
+# What failed, by name: CI keeps only the tail of this output.
+for c in "${cells[@]}"; do
+	grep -h '^failed: \|^problem: ' "$build/check/${c//:/-}.log" 2>/dev/null |
+		sed "s/^/  host-${c//:/-}: /"
+done
 echo "check: $skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

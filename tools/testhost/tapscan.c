@@ -156,6 +156,21 @@ static void print_table(const struct tap_table *tab)
 		print_row(tab, w, &tab->rows[r]);
 }
 
+/* One line per failing cell, for summaries that keep only the tail. */
+static void print_failures(const struct tap_table *tab)
+{
+	const struct tap_row *row;
+	size_t r, c;
+
+	for (r = 0; r < tab->nrows; r++) {
+		row = &tab->rows[r];
+		for (c = 0; c < tab->ncols; c++)
+			if (row->cells[c] == TAP_FAIL)
+				printf("failed: %s.%s [%s]\n", row->suite,
+				       row->name, tab->cols[c]);
+	}
+}
+
 static int write_counts(const char *path, const struct tap_verdict *v)
 {
 	FILE *f = fopen(path, "w");
@@ -195,6 +210,7 @@ static int report(const struct opts *o, const struct tap_run *run,
 	if (tap_table_build(&tab, run) < 0)
 		return -1;
 	print_table(&tab);
+	print_failures(&tab);
 	tap_table_free(&tab);
 	for (i = 0; i < v->nproblems; i++)
 		printf("problem: %s\n", v->problems[i]);
