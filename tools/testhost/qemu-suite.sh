@@ -13,7 +13,10 @@
 # Diagnostics "# qemu-boot: COLUMN CASE SECONDS" give each Linux case's
 # wall time from QEMU's start until it exited after /init powered off.
 # qemu_suite.cases=a,b on the host's kernel command line (run.sh passes
-# $QEMU_SUITE_CASES) runs only the cases named, to iterate or to measure.
+# $QEMU_SUITE_CASES) runs only the cases named, to iterate or to measure;
+# qemu_suite.repeat=N ($QEMU_SUITE_REPEAT) boots each Linux case N times,
+# each boot with a TAP line and a qemu-boot line of its own (make bench's
+# medians; default 1).
 # POSIX sh: runs under the emulated host's busybox.
 # This QEMU runs inside the emulated host with -accel kvm (no TCG): the
 # -accel tcg,thread=single rule of TESTING.md is for the outer host
@@ -52,12 +55,19 @@ todo= extra= killed=
 echo "TAP version 13"
 
 suite_t0=$(cut -d' ' -f1 /proc/uptime)
-only=
+only= repeat=1
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	qemu_suite.cases=*) only=",${w#*=}," ;;
+	qemu_suite.repeat=*) repeat=${w#*=} ;;
 	esac
 done
+case "$repeat" in
+''|0|*[!0-9]*)
+	echo "# qemu-suite: qemu_suite.repeat=$repeat is not a count: each Linux case boots once"
+	repeat=1
+	;;
+esac
 # selected NAME: whether to run case NAME (a case not run prints nothing).
 selected() {
 	[ -z "$only" ] && return 0
@@ -217,10 +227,16 @@ linux() {
 		todo=$mv_shadow_todo
 		lim=90
 	fi
-	run_qemu "$lim" -m 256 -smp "$smp" -kernel "$dir/vmlinuz" \
-		-initrd "$dir/l2-initrd.gz" -append "$l2_append" "$@"
-	expect "$name" 0 "^qemu-l2: init release=$rel cpus=$smp clocksource=[a-z-]+ "
-	echo "# qemu-boot: $column $name $secs"
+	# expect() clears $todo: every boot of the case gets it again.
+	case_todo=$todo i=0
+	while [ "$i" -lt "$repeat" ]; do
+		i=$((i + 1))
+		todo=$case_todo
+		run_qemu "$lim" -m 256 -smp "$smp" -kernel "$dir/vmlinuz" \
+			-initrd "$dir/l2-initrd.gz" -append "$l2_append" "$@"
+		expect "$name" 0 "^qemu-l2: init release=$rel cpus=$smp clocksource=[a-z-]+ "
+		echo "# qemu-boot: $column $name $secs"
+	done
 }
 
 nd=-nodefaults

@@ -14,7 +14,8 @@
 # on a few; a cell of the matrix runs them all). --bochs-cpu picks another
 # Bochs CPU model for vmx (e.g. one without unrestricted guest),
 # --bochs-cpus a host of N CPUs (vCPUs then move between them).
-# QEMU_SUITE_CASES=a,b in the environment narrows the qemu suite's cases.
+# QEMU_SUITE_CASES=a,b in the environment narrows the qemu suite's cases;
+# QEMU_SUITE_REPEAT=N boots each of its Linux cases N times (make bench).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -104,6 +105,7 @@ done
 
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7${QEMU_SUITE_CASES:+ qemu_suite.cases=$QEMU_SUITE_CASES}"
+append="$append${QEMU_SUITE_REPEAT:+ qemu_suite.repeat=$QEMU_SUITE_REPEAT}"
 boot_rc=0
 case "$target" in
 svm|nohw)
