@@ -102,7 +102,12 @@ struct mv_backend {
 	void (*enable_irq_window)(struct mv_vcpu *vcpu);
 	u32 (*get_interrupt_shadow)(struct mv_vcpu *vcpu);	/* KVM_X86_SHADOW_INT_* */
 	void (*set_interrupt_shadow)(struct mv_vcpu *vcpu, u32 shadow);
-	/* payload: CR2 for a #PF. */
+	/*
+	 * payload: CR2 for a #PF. An exception with vcpu->exception.insn_len
+	 * set is a software exception (INT3/INTO's #BP/#OF): it returns past
+	 * that many bytes at RIP, and the backend hands it back with the
+	 * same length if its delivery is interrupted.
+	 */
 	void (*inject)(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		       bool has_error_code, u32 error_code, u64 payload);
 

@@ -113,6 +113,27 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * KVM decodes the instruction at RIP on SVM and takes the last exit's length
+ * on VMX; here only the two instructions whose trap these are count.
+ */
+unsigned int mv_soft_exception_len(struct mv_vcpu *vcpu, u8 vector)
+{
+	u8 op = vector == BP_VECTOR ? 0xcc : 0xce;	/* INT3, INTO */
+	u8 buf[MV_EMU_MAX_LEN];
+	struct mv_ctrl ctrl;
+	unsigned int p;
+	int n;
+
+	mv_backend->get_ctrl(vcpu, &ctrl);
+	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
+	if (n < 0)
+		return 0;
+	p = prefix_len(buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags) ==
+			       MV_EMU_MODE64);
+	return p < n && buf[p] == op ? p + 1 : 0;
+}
+
 /* SDM vol 2B "MOV-Move to/from Debug Registers": always register operands. */
 int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		     struct mv_mov_dr *mov)

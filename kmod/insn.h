@@ -39,6 +39,13 @@ u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
 void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		    unsigned int len);
 
+/*
+ * An injected #BP or #OF is the trap of the INT3 or INTO at RIP: its length
+ * (prefixes included), or 0 if RIP holds neither (then it is delivered as a
+ * fault, at RIP).
+ */
+unsigned int mv_soft_exception_len(struct mv_vcpu *vcpu, u8 vector);
+
 /* MOV to/from DRn at RIP (0F 21 / 0F 23): which DR, which GPR, and length. */
 struct mv_mov_dr {
 	u8 dr, gpr, len;

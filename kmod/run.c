@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "debug.h"
 #include "exits.h"
+#include "insn.h"
 #include "kvmclock.h"
 #include "run.h"
 #include "state.h"
@@ -55,6 +56,7 @@ void mv_requeue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
 	vcpu->exception.has_error_code = has_error_code;
 	vcpu->exception.error_code = error_code;
 	vcpu->exception.payload = payload;
+	vcpu->exception.insn_len = 0;
 }
 
 enum { MV_EXC_BENIGN, MV_EXC_CONTRIBUTORY, MV_EXC_PF };
@@ -106,6 +108,7 @@ void mv_queue_exception(struct mv_vcpu *vcpu, u8 vector, bool has_error_code,
 	ex->has_error_code = has_error_code;
 	ex->error_code = error_code;
 	ex->payload = 0;
+	ex->insn_len = 0;
 }
 
 void mv_queue_page_fault(struct mv_vcpu *vcpu, u64 address, u32 error_code)
@@ -114,31 +117,57 @@ void mv_queue_page_fault(struct mv_vcpu *vcpu, u64 address, u32 error_code)
 	vcpu->exception.payload = address;
 }
 
-/* What goes into the guest at the next entry, in x86's priority order. */
-static void mv_inject_events(struct mv_vcpu *vcpu)
+/*
+ * What goes into the guest at the next entry, in KVM's order
+ * (kvm_check_and_inject_events()): an exception whose delivery was cut short
+ * first; a new exception (a fault of the last instruction) before an NMI or
+ * interrupt whose delivery was; then a new NMI. Decided before IRQs go off
+ * (a #BP's length needs guest memory), programmed once the entry is sure.
+ */
+static void mv_select_events(struct mv_vcpu *vcpu)
 {
-	const struct mv_backend *b = mv_backend;
 	struct mv_event *ex = &vcpu->exception;
 
-	if (ex->injected) {
-		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
-			  ex->has_error_code, ex->error_code, ex->payload);
-	} else if (vcpu->nmi_injected) {
-		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
-	} else if (vcpu->interrupt.injected) {
-		b->inject(vcpu, MV_INJECT_INTR, vcpu->interrupt.vector, false, 0, 0);
-	} else if (ex->pending) {
+	if (ex->injected || vcpu->nmi_injected || vcpu->interrupt.injected) {
+		if (!ex->pending || ex->injected)
+			goto soft;
+		/*
+		 * The new exception wins; the cut-short event is dropped, as
+		 * KVM does. No handler will IRET from that NMI: unblock.
+		 */
+		if (vcpu->nmi_injected)
+			vcpu->nmi_masked = false;
+		vcpu->nmi_injected = false;
+		vcpu->interrupt.injected = false;
+	}
+	if (ex->pending) {
 		ex->pending = false;
 		ex->injected = true;
-		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
-			  ex->has_error_code, ex->error_code, ex->payload);
-	} else if (vcpu->nmi_pending && b->nmi_allowed(vcpu) &&
+	} else if (vcpu->nmi_pending && mv_backend->nmi_allowed(vcpu) &&
 		   !(vcpu->guest_debug.control & KVM_GUESTDBG_BLOCKIRQ)) {
 		vcpu->nmi_pending--;
 		vcpu->nmi_injected = true;
 		vcpu->nmi_masked = true;
-		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
 	}
+soft:
+	if (ex->injected && !ex->insn_len &&
+	    (ex->vector == BP_VECTOR || ex->vector == OF_VECTOR))
+		ex->insn_len = mv_soft_exception_len(vcpu, ex->vector);
+}
+
+/* With IRQs off: the event mv_select_events() chose, into the VMCB/VMCS. */
+static void mv_program_events(struct mv_vcpu *vcpu)
+{
+	const struct mv_backend *b = mv_backend;
+	struct mv_event *ex = &vcpu->exception;
+
+	if (ex->injected)
+		b->inject(vcpu, MV_INJECT_EXCEPTION, ex->vector,
+			  ex->has_error_code, ex->error_code, ex->payload);
+	else if (vcpu->nmi_injected)
+		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
+	else if (vcpu->interrupt.injected)
+		b->inject(vcpu, MV_INJECT_INTR, vcpu->interrupt.vector, false, 0, 0);
 }
 
 /*
@@ -208,7 +237,7 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	if (test_and_clear_bit(MV_REQ_CLOCK_UPDATE, &vcpu->requests) ||
 	    vcpu->clock.catchup)
 		mv_kvmclock_update(vcpu);
-	mv_inject_events(vcpu);
+	mv_select_events(vcpu);
 	if (run->request_interrupt_window && !vcpu->interrupt.injected)
 		mv_backend->enable_irq_window(vcpu);
 
@@ -234,6 +263,8 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	}
 	flush = test_and_clear_bit(MV_REQ_TLB_FLUSH, &vcpu->requests);
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	/* Only now: an entry called off must leave nothing programmed. */
+	mv_program_events(vcpu);
 
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();

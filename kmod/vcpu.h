@@ -63,6 +63,12 @@ struct mv_event {
 	bool has_error_code;
 	u32 error_code;
 	u64 payload;	/* #PF: the faulting address, for CR2 */
+	/*
+	 * #BP/#OF as the trap of INT3/INTO: the length of that instruction,
+	 * whose end is the return address (SDM vol 3A 6.5 "trap"); 0 for a
+	 * fault-like delivery at RIP.
+	 */
+	u8 insn_len;
 };
 
 /* What the vCPU waits for from userspace before it may go on. */

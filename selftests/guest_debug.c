@@ -119,17 +119,38 @@ TEST(caps)
 	}
 }
 
+/*
+ * gd_int3 took one #BP as its INT3 raises it, a trap (SDM vol 3A 6.5): the
+ * handler saw the address after the INT3, and the guest went on.
+ */
+static void assert_int3_trapped(struct vm *vm)
+{
+	EXPECT_EQ(guest_exc(vm)->count, 1);
+	EXPECT_EQ(guest_exc(vm)->vector, BP_VECTOR);
+	EXPECT_EQ(guest_exc(vm)->rip, GUEST_ADDR(gd_int3, bp) + 1);
+	EXPECT_EQ(guest_report(vm)[0], 0x33);
+}
+
+/* gd_int3 with USE_SW_BP, run to the exit at its INT3. */
+static struct vm *stop_at_sw_breakpoint(struct vcpu **vcpu)
+{
+	struct vm *vm;
+
+	skip_on_qemu_tcg("INT3 does not meet the #BP intercept");
+	vm = guest_new(VM_MODE_LONG, GUEST(gd_int3), 0, vcpu);
+	set_debug(*vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL, 0);
+	vcpu_run(*vcpu);
+	assert_debug_exit(*vcpu, BP_VECTOR, GUEST_ADDR(gd_int3, bp));
+	return vm;
+}
+
 /* USE_SW_BP: the INT3 exits, RIP at it; the guest never sees the #BP. */
 TEST(sw_breakpoint)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	skip_on_qemu_tcg("INT3 does not meet the #BP intercept");
-	vm = guest_new(VM_MODE_LONG, GUEST(gd_int3), 0, &vcpu);
-	set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL, 0);
-	vcpu_run(vcpu);
-	assert_debug_exit(vcpu, BP_VECTOR, GUEST_ADDR(gd_int3, bp));
+	vm = stop_at_sw_breakpoint(&vcpu);
 	/* As a debugger does: step over the INT3 and go on. */
 	set_rip(vcpu, GUEST_ADDR(gd_int3, bp) + 1);
 	vcpu_run_to_hlt(vcpu);
@@ -145,10 +166,7 @@ TEST(int3_reaches_guest_without_sw_bp)
 
 	set_debug(vcpu, KVM_GUESTDBG_ENABLE, NULL, 0);
 	vcpu_run_to_hlt(vcpu);
-	EXPECT_EQ(guest_exc(vm)->count, 1);
-	EXPECT_EQ(guest_exc(vm)->vector, BP_VECTOR);
-	EXPECT_EQ(guest_exc(vm)->rip, GUEST_ADDR(gd_int3, bp) + 1);
-	EXPECT_EQ(guest_report(vm)[0], 0x33);
+	assert_int3_trapped(vm);
 }
 
 /* An execute breakpoint in each of DR0-3: a fault, at the instruction. */
@@ -400,6 +418,77 @@ TEST(inject_db)
 	EXPECT_EQ(guest_exc(vm)->vector, DB_VECTOR);
 	EXPECT_EQ(guest_exc(vm)->rip, GUEST_ADDR(gd_inject, at));
 	EXPECT_EQ(guest_report(vm)[0], DR6_INIT);
+}
+
+/*
+ * A new exception goes in before an interrupt whose delivery was cut short,
+ * which is dropped (KVM's kvm_check_and_inject_events(): the same order as
+ * for a fault raised while an exit interrupted a delivery).
+ */
+TEST(new_exception_before_cut_short_interrupt)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(gd_inject), 0, &vcpu);
+
+	vcpu_regs_get(vcpu, &regs);
+	regs.rip = GUEST_ADDR(gd_inject, at);
+	regs.rflags |= 1ULL << 9;	/* IF: VMX refuses an interrupt without */
+	vcpu_regs_set(vcpu, &regs);
+	guest_exc(vm)->fixup = GUEST_ADDR(gd_inject, at) + 2;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
+	ev.interrupt.injected = 1;
+	ev.interrupt.nr = 0x40;
+	ev.flags = 0;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev));
+	set_debug(vcpu, KVM_GUESTDBG_INJECT_DB, NULL, 0);
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(guest_exc(vm)->count, 1);
+	EXPECT_EQ(guest_exc(vm)->vector, DB_VECTOR);
+	EXPECT_EQ(guest_exc(vm)->rip, GUEST_ADDR(gd_inject, at));
+}
+
+/*
+ * KVM_GUESTDBG_INJECT_BP as QEMU's gdbstub uses it: a guest INT3 that is not
+ * the debugger's goes back to the guest, as the trap INT3 raises (SDM vol 3A
+ * 6.5): the handler sees the address after the INT3, and the guest goes on.
+ */
+TEST(inject_bp_after_sw_breakpoint)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	vm = stop_at_sw_breakpoint(&vcpu);
+	set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP |
+		  KVM_GUESTDBG_INJECT_BP, NULL, 0);
+	vcpu_run_to_hlt(vcpu);
+	assert_int3_trapped(vm);
+}
+
+/*
+ * The same #BP injected at an INT3 the vCPU never exited on. KVM on VMX takes
+ * the trap's length from the last exit (event_exit_inst_len), which this vCPU
+ * has not had: only AMD hosts (KVM decodes the INT3) show it.
+ */
+TEST(inject_bp_at_int3)
+{
+	struct kvm_vcpu_events ev;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	if (!host_is_amd())
+		SKIP("KVM on VMX takes a #BP's length from the last exit");
+	vm = guest_new(VM_MODE_LONG, GUEST(gd_int3), 0, &vcpu);
+	set_rip(vcpu, GUEST_ADDR(gd_int3, bp));
+	guest_exc(vm)->fixup = GUEST_ADDR(gd_int3, bp) + 1;
+	set_debug(vcpu, KVM_GUESTDBG_INJECT_BP, NULL, 0);
+	/* Queued, not ignored: the guest's own INT3 would look the same. */
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
+	EXPECT_EQ(ev.exception.injected, 1);
+	EXPECT_EQ(ev.exception.nr, BP_VECTOR);
+	vcpu_run_to_hlt(vcpu);
+	assert_int3_trapped(vm);
 }
 
 /*

@@ -185,11 +185,12 @@
  *   side on both vendors: a #DB exit reports dr6 as VMX's exit qualification
  *   | 0xffff0ff0 (KVM on SVM gives the raw DR6, which differs only in the
  *   RTM bit), and a guest MOV DR while the debugger's DR7 has GD exits with
- *   DR6.BD (KVM on SVM checks the guest's own DR7 there). An exception
- *   KVM_GUESTDBG_INJECT_BP or KVM_SET_VCPU_EVENTS queues as #BP (3) is
- *   injected as a hardware exception, so the guest's handler returns to RIP;
- *   KVM injects a software exception, returning past the instruction at RIP
- *   (SVM decodes it; VMX uses the length of the last #BP/#DB exit).
+ *   DR6.BD (KVM on SVM checks the guest's own DR7 there). A #BP (3) or #OF
+ *   (4) that KVM_GUESTDBG_INJECT_BP or KVM_SET_VCPU_EVENTS queues is, as on
+ *   KVM, the trap of the INT3/INTO at RIP: the guest's handler returns past
+ *   it. Where RIP holds neither, minivirt delivers it at RIP (KVM on SVM
+ *   skips whatever instruction is there; on VMX it uses the length of the
+ *   last exit).
  *   KVM_GUESTDBG_BLOCKIRQ holds back NMIs (a KVM_INTERRUPT vector is already
  *   injected without an in-kernel irqchip, as on KVM).
  * - KVM_CREATE_VM gets -EBUSY while another hypervisor (kvm_intel, kvm_amd)

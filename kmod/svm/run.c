@@ -40,7 +40,9 @@ static void svm_complete_events(struct svm_vcpu *svm)
 	u64 info = svm->vmcb->control.exit_int_info;
 	u8 vector = info & SVM_EVTINJ_VEC_MASK;
 	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+	u8 soft_len = svm->soft_len;
 
+	svm->soft_len = 0;
 	/*
 	 * The IRET of an NMI handler has run once RIP moved: unblock NMIs,
 	 * after the exit, so that a pending NMI goes in at the next entry
@@ -60,9 +62,17 @@ static void svm_complete_events(struct svm_vcpu *svm)
 		vcpu->nmi_injected = true;
 		break;
 	case SVM_EVTINJ_TYPE_EXEPT:
-		/* #BP and #OF come from INT3/INTO, which will simply run again. */
-		if (vector == BP_VECTOR || vector == OF_VECTOR)
+		if (vector == BP_VECTOR || vector == OF_VECTOR) {
+			/* The guest's own INT3/INTO simply runs again. */
+			if (!soft_len)
+				break;
+			/* Ours: RIP back to the instruction (KVM's soft_int_old_rip). */
+			if (vcpu->regs.rip == svm->soft_rip + soft_len)
+				vcpu->regs.rip = svm->soft_rip;
+			mv_requeue_exception(vcpu, vector, false, 0, 0);
+			vcpu->exception.insn_len = soft_len;
 			break;
+		}
 		/* A #PF in delivery already set CR2: give it again. */
 		mv_requeue_exception(vcpu, vector, info & SVM_EVTINJ_VALID_ERR,
 				     info >> 32, svm->vmcb->save.cr2);
@@ -89,6 +99,7 @@ void svm_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 	struct svm_vcpu *svm = to_svm(vcpu);
 	u64 ev = SVM_EVTINJ_VALID | vector;
 
+	svm->soft_len = 0;
 	switch (kind) {
 	case MV_INJECT_EXCEPTION:
 		ev |= SVM_EVTINJ_TYPE_EXEPT;
@@ -96,6 +107,7 @@ void svm_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 			ev |= SVM_EVTINJ_VALID_ERR | (u64)error_code << 32;
 		if (vector == PF_VECTOR)
 			svm->vmcb->save.cr2 = payload;
+		svm->soft_len = vcpu->exception.insn_len;
 		break;
 	case MV_INJECT_NMI:
 		ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | NMI_VECTOR;
@@ -434,6 +446,18 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	vmcb->save.rax = vcpu->regs.gpr[MV_RAX];
 	vmcb->save.rsp = vcpu->regs.gpr[MV_RSP];
 	vmcb->save.rip = vcpu->regs.rip;
+	/*
+	 * An injected #BP/#OF returns past its INT3/INTO: to NextRIP where
+	 * the CPU has NRIPS, else to a RIP moved past it (KVM's
+	 * svm_update_soft_interrupt_rip()).
+	 */
+	if (svm->soft_len) {
+		svm->soft_rip = vcpu->regs.rip;
+		if (svm_has_nrips)
+			vmcb->control.next_rip = vcpu->regs.rip + svm->soft_len;
+		else
+			vmcb->save.rip += svm->soft_len;
+	}
 	vmcb->save.rflags = vcpu->regs.rflags;
 	/*
 	 * The guest's DR6 is the core's (every DR access exits): the hardware

@@ -39,6 +39,13 @@ struct svm_vcpu {
 	bool awaiting_iret;
 	u64 iret_rip;
 
+	/*
+	 * An INT3/INTO trap being injected (its length, 0 if none) and the
+	 * RIP of that instruction: a delivery cut short goes back to it.
+	 */
+	u8 soft_len;
+	u64 soft_rip;
+
 	/* Names the host state of this KVM_RUN (its thread's), never reused. */
 	u64 host_state_id;
 };

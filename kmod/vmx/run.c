@@ -115,12 +115,17 @@ static void vmx_complete_events(struct vmx_vcpu *vmx)
 				     vmcs_read32(VMCS_IDT_VECTORING_ERROR),
 				     vmx->cr2);
 		break;
+	case VMX_INTR_TYPE_SW_EXCEPTION:
+		/* INT3/INTO's trap: the exit gives the instruction's length. */
+		mv_requeue_exception(vcpu, vector, false, 0, 0);
+		vcpu->exception.insn_len = vmcs_read32(VMCS_EXIT_INSN_LEN);
+		break;
 	case VMX_INTR_TYPE_EXT:
 		vcpu->interrupt.injected = true;
 		vcpu->interrupt.vector = vector;
 		break;
 	default:
-		/* INTn, INT3, INTO, INT1: RIP still points at it; it runs again. */
+		/* INTn, INT1: RIP still points at it; it runs again. */
 		break;
 	}
 }
@@ -141,6 +146,12 @@ void vmx_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 
 	switch (kind) {
 	case MV_INJECT_EXCEPTION:
+		/* 27.5.1.1: a software exception returns past its instruction. */
+		if (vcpu->exception.insn_len) {
+			info |= VMX_INTR_TYPE_SW_EXCEPTION;
+			vmcs_write32(VMCS_ENTRY_INSN_LEN, vcpu->exception.insn_len);
+			break;
+		}
 		info |= VMX_INTR_TYPE_HW_EXCEPTION;
 		/*
 		 * 27.2.1.3 "Checks on VM-Entry Control Fields": an error code

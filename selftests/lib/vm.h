@@ -178,7 +178,6 @@ uint32_t vcpu_run_to_report_at(struct vcpu *vcpu, const char *file, int line);
 
 /* --- Modes (lib/vm_mode.c) --- */
 
-/* KVM_GET_SUPPORTED_CPUID on sys_fd (grows the buffer on E2BIG); free() it. */
 /* The host CPU's vendor (CPUID leaf 0): "AuthenticAMD"? Else Intel. */
 bool host_is_amd(void);
 
@@ -192,6 +191,7 @@ bool host_is_amd(void);
 #define VMX_EXIT_FAIL_GUEST	0x80000021ULL
 #define HOST_EXIT_FAIL_GUEST	(host_is_amd() ? SVM_EXIT_ERR : VMX_EXIT_FAIL_GUEST)
 
+/* KVM_GET_SUPPORTED_CPUID on sys_fd (grows the buffer on E2BIG); free() it. */
 struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd);
 /* The entry for (function, index), or NULL. */
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function,
