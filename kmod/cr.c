@@ -175,10 +175,51 @@ int mv_set_cr4(struct mv_vcpu *vcpu, u64 cr4)
 	return 0;
 }
 
+/* SDM vol 2A LMSW: PE can be set, not cleared; MP, EM, TS are loaded. */
+static u64 lmsw_cr0(u64 cr0, u16 msw)
+{
+	return (cr0 & ~0xeULL) | (msw & 0xf) | (cr0 & X86_CR0_PE);
+}
+
+/*
+ * LMSW m16 and SMSW m16 (0F 01 /6, /4 with a memory operand): the operand
+ * through the guest's segments and paging. Returns as mv_handle_cr_access().
+ */
+static int cr_msw_mem(struct mv_vcpu *vcpu, const struct mv_ctrl *c,
+		      const u8 *buf, int n)
+{
+	struct mv_insn insn;
+	u64 offset, la;
+	u16 msw;
+	int r;
+
+	if (mv_emu_decode(&insn, buf, n, mv_code_mode(c, vcpu->regs.rflags)) ||
+	    (insn.op != MV_OP_LMSW && insn.op != MV_OP_SMSW))
+		return mv_emulation_failure(vcpu);
+	if (mv_emu_mem_offset(&insn, &vcpu->regs, &offset))
+		return mv_emulation_failure(vcpu);
+	la = mv_seg_linear(vcpu, c, insn.seg, offset);
+	if (insn.op == MV_OP_SMSW) {
+		msw = c->cr0;
+		r = mv_access_linear(vcpu, c, la, &msw, sizeof(msw), true);
+	} else {
+		r = mv_access_linear(vcpu, c, la, &msw, sizeof(msw), false);
+		if (!r && mv_set_cr0(vcpu, lmsw_cr0(c->cr0, msw))) {
+			mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+			return 1;
+		}
+	}
+	if (r < 0)
+		return mv_emulation_failure(vcpu);
+	if (!r)
+		mv_advance_rip(vcpu, c, insn.len);
+	return 1;
+}
+
 /*
  * SDM vol 2: MOV to/from CRn (0F 20 /r, 0F 22 /r, register operands only),
- * LMSW r16 (0F 01 /6), SMSW r (0F 01 /4), CLTS (0F 06). The memory forms of
- * LMSW/SMSW are left to the emulation failure path.
+ * LMSW (0F 01 /6), SMSW (0F 01 /4), CLTS (0F 06). SMSW is not privileged
+ * (but with CR4.UMIP, SDM vol 3A 2.5).
  */
 int mv_handle_cr_access(struct mv_vcpu *vcpu)
 {
@@ -186,7 +227,7 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 	struct mv_ctrl c;
 	bool mode64;
 	unsigned int p = 0, len, reg, rm;
-	bool tpr_lowered = false;
+	bool tpr_lowered = false, smsw;
 	u64 *gpr, val;
 	int n, r;
 
@@ -205,7 +246,8 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 	if (p + 2 > n || buf[p] != 0x0f)
 		return mv_emulation_failure(vcpu);
 	op = buf[p + 1];
-	if (c.cpl) {
+	smsw = op == 0x01 && p + 3 <= n && ((buf[p + 2] >> 3) & 7) == 4;
+	if (c.cpl && (!smsw || (c.cr4 & X86_CR4_UMIP))) {
 		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}
@@ -221,8 +263,11 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 	rm = (modrm & 7) | (rex & 1 ? 8 : 0);
 	gpr = &vcpu->regs.gpr[rm];
 	len = p + 3;
-	if ((modrm >> 6) != 3)
+	if ((modrm >> 6) != 3) {
+		if (op == 0x01)
+			return cr_msw_mem(vcpu, &c, buf, n);
 		return mv_emulation_failure(vcpu);
+	}
 
 	switch (op) {
 	case 0x20:				/* MOV r, CRn */
@@ -254,9 +299,8 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 		}
 		break;
 	case 0x01:
-		if (((modrm >> 3) & 7) == 6) {	/* LMSW: PE can only be set */
-			val = (c.cr0 & ~0xeULL) | (*gpr & 0xf) | (c.cr0 & X86_CR0_PE);
-			r = mv_set_cr0(vcpu, val);
+		if (((modrm >> 3) & 7) == 6) {	/* LMSW */
+			r = mv_set_cr0(vcpu, lmsw_cr0(c.cr0, *gpr));
 		} else if (((modrm >> 3) & 7) == 4) {	/* SMSW */
 			*gpr = mode64 ? c.cr0 : (u32)c.cr0;
 			r = 0;

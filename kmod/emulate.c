@@ -365,6 +365,18 @@ static int decode_opcode(struct mv_insn *insn, bool opsize_prefix,
 		case 0x10: case 0x11: case 0x28: case 0x29: case 0x2b:
 		case 0x6f: case 0x7f: case 0xe7:
 			return decode_vec(insn, reg, opsize_prefix, flags);
+		case 0x01:
+			/*
+			 * Group 7: LMSW m16 (/6) and SMSW m16 (/4), whatever
+			 * the operand size (SDM vol 2A LMSW, SMSW); the rest
+			 * (SGDT, VMCALL...) is not handled.
+			 */
+			if (insn->mod == 3 || (regf != 4 && regf != 6))
+				return -EOPNOTSUPP;
+			insn->op = regf == 6 ? MV_OP_LMSW : MV_OP_SMSW;
+			insn->op_size = 2;
+			insn->mem_size = 2;
+			return 0;
 		case 0xb6: case 0xb7: case 0xbe: case 0xbf:
 			/* SDM vol 2B MOVZX, MOVSX: r16/32/64 <- r/m8 or r/m16. */
 			insn->op = op & 8 ? MV_OP_MOVSX : MV_OP_MOVZX;

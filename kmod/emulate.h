@@ -162,6 +162,8 @@ enum mv_emu_op {
 	MV_OP_OUT,		/* E6 E7 EE EF */
 	MV_OP_MOVS,		/* A4 A5: .seg is the source's segment */
 	MV_OP_STOS,		/* AA AB */
+	MV_OP_LMSW,		/* 0F 01/6 m16 (the register form is cr.c's) */
+	MV_OP_SMSW,		/* 0F 01/4 m16 */
 	/*
 	 * MMX/SSE register <-> memory, all bytes as they are (mv_insn.vec):
 	 * 0F 6F/7F MOVQ mm; 66 0F 6F/7F MOVDQA; F3 0F 6F/7F MOVDQU;

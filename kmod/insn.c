@@ -48,6 +48,31 @@ int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
 	return done ? done : -EFAULT;
 }
 
+int mv_access_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
+		     void *data, unsigned int len, bool write)
+{
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	unsigned int done = 0, n;
+	struct mv_walk walk;
+	int r;
+
+	while (done < len) {
+		n = min_t(unsigned int, len - done,
+			  PAGE_SIZE - offset_in_page(la + done));
+		r = mv_walk(vcpu->vm, ctrl, la + done, access,
+			    vcpu->regs.rflags & X86_EFLAGS_AC, &walk);
+		if (r == 1) {
+			mv_queue_page_fault(vcpu, la + done, walk.error_code);
+			return 1;
+		}
+		if (r || (write ? mv_write_guest(vcpu->vm, walk.gpa, data + done, n) :
+			  mv_read_guest(vcpu->vm, walk.gpa, data + done, n)))
+			return -EINVAL;
+		done += n;
+	}
+	return 0;
+}
+
 void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		    unsigned int len)
 {

@@ -35,6 +35,14 @@ int mv_skip_insn(struct mv_vcpu *vcpu);
 u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
 		  u64 offset);
 
+/*
+ * Reads or writes len bytes of guest RAM at linear address la, through the
+ * guest's paging with the vCPU's CPL, page by page. Returns 0; 1 with the
+ * guest's #PF queued; -EINVAL if a part is not RAM (MMIO) or unreadable.
+ */
+int mv_access_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
+		     void *data, unsigned int len, bool write);
+
 /* Sets RIP to rip + len, wrapped as the code segment's mode wraps it. */
 void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		    unsigned int len);

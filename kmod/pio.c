@@ -88,20 +88,7 @@ static u64 string_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 static int string_access(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 			 u64 la, void *data, bool write)
 {
-	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
-	struct mv_walk walk;
-	int r;
-
-	r = mv_walk(vcpu->vm, ctrl, la, access, vcpu->regs.rflags & X86_EFLAGS_AC,
-		    &walk);
-	if (r == 1) {
-		mv_queue_page_fault(vcpu, la, walk.error_code);
-		return 1;
-	}
-	if (r || (write ? mv_write_guest(vcpu->vm, walk.gpa, data, vcpu->pio.size) :
-		  mv_read_guest(vcpu->vm, walk.gpa, data, vcpu->pio.size)))
-		return -EINVAL;
-	return 0;
+	return mv_access_linear(vcpu, ctrl, la, data, vcpu->pio.size, write);
 }
 
 /*

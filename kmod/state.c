@@ -225,7 +225,14 @@ long mv_get_events(void *obj, unsigned long arg, void *karg)
 	struct mv_vcpu *vcpu = obj;
 	struct kvm_vcpu_events *e = karg;
 
-	e->exception.injected = vcpu->exception.injected || vcpu->exception.pending;
+	/*
+	 * As KVM: a #BP/#OF (INT3/INTO's trap) is not reported, the ABI having
+	 * no field for its instruction's length; RIP is still at the
+	 * instruction, which raises it again.
+	 */
+	e->exception.injected = (vcpu->exception.injected || vcpu->exception.pending) &&
+				vcpu->exception.vector != BP_VECTOR &&
+				vcpu->exception.vector != OF_VECTOR;
 	e->exception.pending = 0;
 	e->exception.nr = vcpu->exception.vector;
 	e->exception.has_error_code = vcpu->exception.has_error_code;

@@ -10,6 +10,7 @@
  * PG in 64-bit mode are #GP. A bit
  * that the CPUID offers goes through and reads back. KVM_SET_SREGS refuses
  * (-EINVAL) a CR4 that the MOV would fault on (kvm_is_valid_sregs()).
+ * LMSW and SMSW with memory operands, which exit on SVM, run as on KVM.
  * Guest code: guest/cr_checks.S.
  */
 #include <stdlib.h>
@@ -23,6 +24,7 @@ DECLARE_GUEST(cr64_mov_cr4);
 DECLARE_GUEST(cr64_mov_cr0);
 DECLARE_GUEST(cr32_mov_cr4);
 DECLARE_GUEST(cr32_mov_cr0);
+DECLARE_GUEST(cr64_msw);
 
 #define CR4_UMIP	(1ULL << 11)
 #define CR4_LA57	(1ULL << 12)
@@ -321,4 +323,27 @@ TEST(set_sregs_cr4)
 	sregs.cr4 |= X86_CR4_OSXSAVE;
 	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_SREGS, &sregs));
 	EXPECT_EQ(cr_of(vcpu, 4), sregs.cr4);
+}
+
+/*
+ * SMSW m16 stores CR0[15:0] and nothing more; LMSW m16 loads MP, EM and TS
+ * and may set PE (SDM vol 2A LMSW, SMSW). On SVM every CR0 write exits, and
+ * under shadow paging every read too: the core runs both forms.
+ */
+TEST(lmsw_smsw_memory)
+{
+	struct vcpu *vcpu;
+	uint64_t cr0, *r;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(cr64_msw), 0, &vcpu);
+
+	cr0 = cr_of(vcpu, 0);
+	r = guest_report(vm);
+	r[2] = 0x1111222233334444ULL;
+	r[3] = (cr0 & 0xfff0) | X86_CR0_TS | X86_CR0_MP;
+	vcpu_run_to_hlt(vcpu);
+	EXPECT_EQ(guest_exc(vm)->count, 0);
+	EXPECT_EQ(r[0], 1);
+	EXPECT_EQ(r[2], 0x1111222233330000ULL | (cr0 & 0xffff));
+	EXPECT_EQ(r[1], cr0 | X86_CR0_TS | X86_CR0_MP);
+	EXPECT_EQ(cr_of(vcpu, 0), cr0 | X86_CR0_TS | X86_CR0_MP);
 }

@@ -483,9 +483,12 @@ TEST(inject_bp_at_int3)
 	set_rip(vcpu, GUEST_ADDR(gd_int3, bp));
 	guest_exc(vm)->fixup = GUEST_ADDR(gd_int3, bp) + 1;
 	set_debug(vcpu, KVM_GUESTDBG_INJECT_BP, NULL, 0);
-	/* Queued, not ignored: the guest's own INT3 would look the same. */
+	/*
+	 * Queued (the guest's own INT3 would look the same), but not reported
+	 * as injected: KVM leaves out #BP/#OF, whose length the ABI lacks.
+	 */
 	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev));
-	EXPECT_EQ(ev.exception.injected, 1);
+	EXPECT_EQ(ev.exception.injected, 0);
 	EXPECT_EQ(ev.exception.nr, BP_VECTOR);
 	vcpu_run_to_hlt(vcpu);
 	assert_int3_trapped(vm);

@@ -1094,6 +1094,11 @@ static const struct ecase ecases[] = {
 	E(M64, "\xf2\x6e", -EOPNOTSUPP),
 	E(M64, "\xf3\xe4\x60", -EOPNOTSUPP),
 	E(M64, "\xf3\x0f\xb8\x03", -EOPNOTSUPP),	/* POPCNT */
+	/* Group 7 but LMSW/SMSW m16; their register forms (cr.c decodes). */
+	E(M64, "\x0f\x01\x00", -EOPNOTSUPP),		/* SGDT */
+	E(M64, "\x0f\x01\xc1", -EOPNOTSUPP),		/* VMCALL */
+	E(M64, "\x0f\x01\xf0", -EOPNOTSUPP),		/* LMSW AX */
+	E(M64, "\x0f\x01\xe0", -EOPNOTSUPP),		/* SMSW EAX */
 	/* Invalid opcodes or ModRM extensions. */
 	E(M64, "\x82\x03\x01", -EINVAL),
 	E(M64, "\x06", -EINVAL),
@@ -1170,6 +1175,39 @@ START_TEST(test_decode_errors)
 
 	ck_assert_msg(mv_emu_decode(&in, (const u8 *)c->bytes, c->n, c->mode) == c->ret,
 		      "case %d", _i);
+}
+END_TEST
+
+/*
+ * LMSW m16 and SMSW m16 (SDM vol 2A): decoded for the core (cr.c), a word
+ * whatever the operand size, never executed by the emulator.
+ */
+static const struct {
+	int mode;
+	const char *bytes;
+	unsigned int n;
+	u8 op, seg;
+} mswcases[] = {
+	{ M64, "\x0f\x01\x70\x08", 4, MV_OP_LMSW, MV_SEG_DS },	/* 8(%rax) */
+	{ M64, "\x66\x48\x0f\x01\x20", 5, MV_OP_SMSW, MV_SEG_DS },
+	{ M16, "\x0f\x01\x22", 3, MV_OP_SMSW, MV_SEG_SS },		/* [bp+si] */
+	{ M16, "\x26\x0f\x01\x36\x34\x12", 6, MV_OP_LMSW, MV_SEG_ES },
+};
+
+START_TEST(test_decode_msw)
+{
+	struct mv_emu_regs regs = { };
+	struct mv_emu_access acc;
+	struct mv_insn in;
+
+	ck_assert_int_eq(mv_emu_decode(&in, (const u8 *)mswcases[_i].bytes,
+				       mswcases[_i].n, mswcases[_i].mode), 0);
+	ck_assert_uint_eq(in.len, mswcases[_i].n);
+	ck_assert_uint_eq(in.op, mswcases[_i].op);
+	ck_assert_uint_eq(in.seg, mswcases[_i].seg);
+	ck_assert(in.has_mem);
+	ck_assert_uint_eq(in.mem_size, 2);
+	ck_assert_int_eq(mv_emu_start(&in, &regs, &acc), -EOPNOTSUPP);
 }
 END_TEST
 
@@ -1722,6 +1760,7 @@ static Suite *emulate_suite(void)
 	tcase_add_loop_test(tc, test_decode_io, 0, N(iocases));
 	tcase_add_loop_test(tc, test_decode_string, 0, N(strcases));
 	tcase_add_loop_test(tc, test_decode_errors, 0, N(ecases));
+	tcase_add_loop_test(tc, test_decode_msw, 0, N(mswcases));
 	tcase_add_loop_test(tc, test_mem_offset, 0, N(eacases));
 	tcase_add_loop_test(tc, test_decode_vec, 0, N(vcases));
 	suite_add_tcase(s, tc);
