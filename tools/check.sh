@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# check.sh [CELL...]: everything `make check` runs, counted, ending with the
+# check.sh [--full] [CELL...]: everything `make check` runs, counted, ending with the
 # lines "check: N skipped" and "N passed, N failed". A CELL is TARGET:SERIES[:MMU] of
 # the emulated-host matrix (default: svm|vmx x 6.1|6.12 x nested|shadow, and
 # nohw, a CPU without either, on both kernels; MMU defaults to nested), or
@@ -16,6 +16,12 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
+# --full (make check-full): the vmx cells run the qemu suite too.
+full=()
+if [ "${1:-}" = --full ]; then
+	full=(--with-qemu)
+	shift
+fi
 cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
 	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow
@@ -48,6 +54,8 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 	IFS=: read -r target series mmu <<<"$1"
 	if [ "$mmu" = smp ]; then
 		mmu=nested extra=(--bochs-cpus 2 --suites vcpu_ioctls)
+	elif [ "$target" = vmx ]; then
+		extra=("${full[@]}")
 	fi
 	"$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
 		--mmu "${mmu:-nested}" "${extra[@]}" --out "$build/testhost/$name" \
