@@ -55,12 +55,13 @@ todo= extra= killed=
 echo "TAP version 13"
 
 suite_t0=$(cut -d' ' -f1 /proc/uptime)
-only= repeat=1 scale=1
+only= repeat=1 scale=1 emu_host=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	qemu_suite.cases=*) only=",${w#*=}," ;;
 	qemu_suite.repeat=*) repeat=${w#*=} ;;
 	qemu_suite.scale=*) scale=${w#*=} ;;
+	qemu_suite.host=*) emu_host=${w#*=} ;;
 	esac
 done
 case "$repeat" in
@@ -208,6 +209,9 @@ not_run() {
 tcg_todo() {	# tcg_todo REASON: a TODO in the QEMU-TCG host only
 	grep -q 'QEMU TCG' /proc/cpuinfo && todo=$1
 }
+bochs_todo() {	# bochs_todo REASON: a TODO in Bochs' VMX host only (run.sh says)
+	[ "$emu_host" = bochs ] && todo=$1
+}
 
 # linux NAME SMP ARGS...: the L2 Linux guest boots to its /init, which prints
 # its marker and powers off. Every case uses QEMU's own irqchip
@@ -343,6 +347,9 @@ gdb_case() {
 	[ "$rsp_status" = 0 ] || extra="rsp exit status $rsp_status"
 	expect "$name" 0 "^tests: echo"
 }
+# Bochs: the step after the IN's exit stops again at the next instruction
+# without running it, under kvm_intel as under minivirt (2026-12-07).
+bochs_todo "under Bochs a single-step after an I/O exit stops again without running the next instruction, on kvm_intel as on minivirt"
 gdb_case gdbstub 120 reg rsp "$GDB_STACK_TOP" mem "$GDB_POLL_MOV" "$GDB_POLL_BYTES" \
 	stepto rip "$GDB_POLL_MOV" 4 step reg rip "$GDB_POLL_IN" step reg rip "$GDB_POLL_TEST" \
 	reg al 0x60 step reg rip "$GDB_POLL_JE" step reg rip "$GDB_POLL_MOV"

@@ -114,7 +114,7 @@ done
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7${QEMU_SUITE_CASES:+ qemu_suite.cases=$QEMU_SUITE_CASES}"
 append="$append${QEMU_SUITE_REPEAT:+ qemu_suite.repeat=$QEMU_SUITE_REPEAT}"
-[ "$qemu_scale" = 1 ] || append="$append qemu_suite.scale=$qemu_scale"
+[ "$qemu_scale" = 1 ] || append="$append qemu_suite.scale=$qemu_scale qemu_suite.host=bochs"
 boot_rc=0
 case "$target" in
 svm|nohw)
