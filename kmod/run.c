@@ -206,11 +206,22 @@ static void mv_kick_ipi(void *unused)
 	/* Taking the IPI already made the vCPU leave the guest. */
 }
 
+/*
+ * The mode first, then the CPU (KVM's kvm_vcpu_kick()): the acquire pairs
+ * with mv_enter_guest()'s release of MV_IN_GUEST, which comes after it wrote
+ * vcpu->cpu, so the IPI goes where that entry runs. Read the other way, a
+ * vCPU that moved to another CPU since its last entry got the IPI at its old
+ * CPU: the caller went on (freed or write-protected a page) while the guest
+ * still ran on a TLB the flush request had not reached yet.
+ */
 void mv_vcpu_kick(struct mv_vcpu *vcpu)
 {
-	int cpu = READ_ONCE(vcpu->cpu);
+	int cpu;
 
-	if (READ_ONCE(vcpu->mode) == MV_IN_GUEST && cpu >= 0)
+	if (smp_load_acquire(&vcpu->mode) != MV_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0)
 		smp_call_function_single(cpu, mv_kick_ipi, NULL, 1);
 }
 
@@ -245,6 +256,8 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	if (mv_backend->prepare_run)
 		mv_backend->prepare_run(vcpu, smp_processor_id());
 	local_irq_disable();
+	/* Where a kick must go, before the mode says to send one (above). */
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	smp_store_release(&vcpu->mode, MV_IN_GUEST);
 	srcu_read_unlock(&vcpu->vm->srcu, *srcu_idx);
 	smp_mb__after_srcu_read_unlock();	/* mode before requests */
@@ -262,7 +275,6 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 		return 0;
 	}
 	flush = test_and_clear_bit(MV_REQ_TLB_FLUSH, &vcpu->requests);
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	/* Only now: an entry called off must leave nothing programmed. */
 	mv_program_events(vcpu);
 

@@ -55,7 +55,7 @@ todo= extra= killed=
 echo "TAP version 13"
 
 suite_t0=$(cut -d' ' -f1 /proc/uptime)
-only= repeat=1 scale=1 emu_host=
+only= repeat=1 scale=1 emu_host= hang_todo=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	qemu_suite.cases=*) only=",${w#*=}," ;;
@@ -170,6 +170,11 @@ expect() {
 	[ -z "$bad" ] || problems="$problems${problems:+; }QEMU's stderr: $bad"
 
 	[ -n "$todo" ] || { [ "$column" = minivirt ] && todo=$minivirt_todo; }
+	# A known hang: a TODO when the timeout is all that went wrong.
+	if [ -z "$todo" ] && [ -n "$hang_todo" ] && [ "$status" = 137 ] &&
+		[ -z "$killed" ] && [ -z "$bad" ]; then
+		todo=$hang_todo
+	fi
 	if [ -z "$problems" ]; then
 		echo "ok $n $name${todo:+ # TODO $todo}"
 		[ -n "$todo" ] && echo "# qemu-suite: $name passes: its TODO can go"
@@ -220,6 +225,21 @@ bochs_todo() {	# bochs_todo REASON: a TODO in Bochs' VMX host only (run.sh says)
 # The release as a regular expression (6.12's has a "+").
 rel=$(uname -r | sed 's/[].+*?^$()[{}|\\]/\\&/g')
 linux_limit=300 l2_append="console=ttyS0 panic=-1 quiet"
+# On minivirt an L2 Linux boot sometimes hangs: the vCPU spins with IF=0 in
+# native_queued_spin_lock_slowpath on a lock that no one holds (a guest
+# store lost), and stays in the guest (no exit to QEMU). Measured 2026-12-07:
+# about 1 boot in 10 nested under load (none in 28 on a quiet machine, 4 in 7
+# with the host throttled; kvm_amd 0 in 18), 2 to 3 in 4 under shadow paging
+# (svm 6.12, pc/qemu64), where it stops right after "x86/fpu: x87 FPU will
+# use FXSAVE" (alternatives patching). Not found yet (issue 10): in the
+# minivirt column a timeout alone is a TODO, cut short (a boot takes 20-50 s
+# there); any other failure of the case fails.
+mv_linux_limit= mv_hang=
+if [ "$column" = minivirt ]; then
+	mv_hang="minivirt: intermittent L2 hang in a spinlock no one holds (a lost guest store; issue 10)"
+	mv_linux_limit=150
+	[ "$(cat /sys/module/minivirt/parameters/tdp 2>/dev/null)" = N ] && mv_linux_limit=90
+fi
 linux() {
 	name=$1 smp=$2
 	shift 2
@@ -228,14 +248,18 @@ linux() {
 		not_run "$name" "$node_problem"
 		return
 	fi
+	lim=$linux_limit
+	[ -n "$mv_linux_limit" ] && [ "$lim" -gt "$mv_linux_limit" ] && lim=$mv_linux_limit
 	# expect() clears $todo: every boot of the case gets it again.
 	case_todo=$todo i=0
 	while [ "$i" -lt "$repeat" ]; do
 		i=$((i + 1))
 		todo=$case_todo
-		run_qemu "$linux_limit" -m 256 -smp "$smp" -kernel "$dir/vmlinuz" \
+		run_qemu "$lim" -m 256 -smp "$smp" -kernel "$dir/vmlinuz" \
 			-initrd "$dir/l2-initrd.gz" -append "$l2_append" "$@"
+		hang_todo=$mv_hang
 		expect "$name" 0 "^qemu-l2: init release=$rel cpus=$smp clocksource=[a-z-]+ "
+		hang_todo=
 		echo "# qemu-boot: $column $name $secs"
 	done
 }
