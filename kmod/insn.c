@@ -106,13 +106,32 @@ static unsigned int prefix_len(const u8 *buf, unsigned int n, bool mode64)
 	return i;
 }
 
+/*
+ * The length of the instruction at RIP if it is opcode[0..len) after legacy
+ * and REX prefixes, else 0.
+ */
+static unsigned int opcode_at_rip(struct mv_vcpu *vcpu,
+				  const struct mv_ctrl *ctrl, const u8 *opcode,
+				  unsigned int len)
+{
+	u8 buf[MV_EMU_MAX_LEN];
+	unsigned int p;
+	int n;
+
+	n = mv_fetch_insn(vcpu, ctrl, buf, sizeof(buf));
+	if (n < 0)
+		return 0;
+	p = prefix_len(buf, n, mv_code_mode(ctrl, vcpu->regs.rflags) ==
+			       MV_EMU_MODE64);
+	return p + len <= n && !memcmp(buf + p, opcode, len) ? p + len : 0;
+}
+
 int mv_skip_insn(struct mv_vcpu *vcpu)
 {
 	const struct mv_opcode *op = vcpu->exit.opcode;
 	u8 buf[MV_EMU_MAX_LEN];
-	unsigned int p;
 	struct mv_ctrl ctrl;
-	int n;
+	unsigned int len;
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
 	if (vcpu->exit.insn_len) {
@@ -127,14 +146,10 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 		mv_advance_rip(vcpu, &ctrl, op->len);
 		return 0;
 	}
-	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
-	if (n < 0)
+	len = opcode_at_rip(vcpu, &ctrl, op->bytes, op->len);
+	if (!len)
 		return -EINVAL;
-	p = prefix_len(buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags) ==
-			       MV_EMU_MODE64);
-	if (p + op->len > n || memcmp(buf + p, op->bytes, op->len))
-		return -EINVAL;
-	mv_advance_rip(vcpu, &ctrl, p + op->len);
+	mv_advance_rip(vcpu, &ctrl, len);
 	return 0;
 }
 
@@ -145,18 +160,10 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 unsigned int mv_soft_exception_len(struct mv_vcpu *vcpu, u8 vector)
 {
 	u8 op = vector == BP_VECTOR ? 0xcc : 0xce;	/* INT3, INTO */
-	u8 buf[MV_EMU_MAX_LEN];
 	struct mv_ctrl ctrl;
-	unsigned int p;
-	int n;
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
-	n = mv_fetch_insn(vcpu, &ctrl, buf, sizeof(buf));
-	if (n < 0)
-		return 0;
-	p = prefix_len(buf, n, mv_code_mode(&ctrl, vcpu->regs.rflags) ==
-			       MV_EMU_MODE64);
-	return p < n && buf[p] == op ? p + 1 : 0;
+	return opcode_at_rip(vcpu, &ctrl, &op, 1);
 }
 
 /* SDM vol 2B "MOV-Move to/from Debug Registers": always register operands. */
