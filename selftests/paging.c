@@ -477,7 +477,7 @@ PG_TESTS(pt_alias)
 	pg_map(p, 0, PG_TVA + 0x12000, P64(PG_P_PD), PTE_P | PTE_W);
 	/* A shadow MMU keeps two shadows of that table: different rights. */
 	pg_set(p, pg_entry(p, 0, PG_TVA2, 2), P64(PG_P_PT) | PTE_P);
-	pg_run(p, 28);
+	pg_run(p, 30);
 	EXPECT_EQ(report(p, 206), PF_P | PF_W);
 	EXPECT_EQ(report(p, 184), (PG_DATA + 0x2000) | PTE_P | PTE_W | PTE_A);
 	EXPECT_EQ(tva_pte(p, 0, 2) & ~(PTE_A | PTE_D),
@@ -487,6 +487,7 @@ PG_TESTS(pt_alias)
 		  (PG_DATA + 0x6000) | PTE_P | PTE_W);
 	EXPECT_EQ(data_word(p, 1, 8), 0x77);
 	EXPECT_EQ(data_word(p, 9, 8), 0x99);
+	EXPECT_EQ(data_word(p, 5, 0xffc) >> 16, 0xbeef);
 }
 
 /*

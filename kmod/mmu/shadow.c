@@ -591,13 +591,17 @@ static void zap_written(struct mv_shadow *s, u64 gfn, unsigned int off,
  * A guest write to one of its own page tables: emulate it (the emulator
  * handles the MOV, XCHG, CMPXCHG(8B), OR/AND/BT* forms page tables are
  * written with), then zap what it changed. What cannot be emulated
- * unprotects the table and runs again natively.
+ * unprotects the table and runs again natively: among it, an operand that
+ * does not start at the faulting address la (a store that crosses into the
+ * table from the page before it faults at the table's first byte, SDM vol
+ * 3A 4.7: CR2 is the address that faulted, not the operand's).
  */
 static int emulate_pt_write(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
-			    const struct mv_walk *walk, struct zap_list *zl)
+			    u64 la, const struct mv_walk *walk,
+			    struct zap_list *zl)
 {
 	struct mv_shadow *s = &vcpu->vm->shadow;
-	u64 gpa = walk->gpa, gfn = gpa >> PAGE_SHIFT, val = 0;
+	u64 gpa = walk->gpa, gfn = gpa >> PAGE_SHIFT, val = 0, ea;
 	unsigned int off = offset_in_page(gpa);
 	struct mv_emu_access acc, next;
 	struct mv_emu_regs regs = vcpu->regs;
@@ -608,7 +612,9 @@ static int emulate_pt_write(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	n = mv_fetch_insn(vcpu, ctrl, buf, sizeof(buf));
 	if (n < 0 ||
 	    mv_emu_decode(&insn, buf, n, mv_code_mode(ctrl, regs.rflags)) ||
-	    mv_emu_start(&insn, &regs, &acc) || off + acc.size > PAGE_SIZE)
+	    mv_emu_start(&insn, &regs, &acc) || off + acc.size > PAGE_SIZE ||
+	    mv_emu_mem_offset(&insn, &regs, &ea) ||
+	    mv_seg_linear(vcpu, ctrl, insn.seg, ea) != la)
 		goto unprotect;
 
 	if (acc.write) {
@@ -680,7 +686,7 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 			unprotect_gfn(s, gfn, &zl);
 			r = 1;
 		} else {
-			r = emulate_pt_write(vcpu, &ctrl, &walk, &zl);
+			r = emulate_pt_write(vcpu, &ctrl, la, &walk, &zl);
 		}
 		mutex_unlock(&s->lock);
 		zap_list_release(vm, &zl);

@@ -768,6 +768,28 @@ t_alias\m:
 	movl $0x99, 8(%\w\()bx)
 	mov D(9) + 8, %eax
 	chk 208, %eax, 0x99
+	/*
+	 * A store that crosses from a data page (D5, at PG_TVA + 0x10000 since
+	 * check 193) into space 1's table (its alias at PG_TVA + 0x11000),
+	 * shadowed (space 1 in use just before): the low half lands at the
+	 * end of D5, the high half on entry 0's low 16 bits, which it writes
+	 * with the value they hold. A shadow MMU's #PF is at the table's
+	 * first byte, not at the operand (SDM vol 3A 4.7: CR2).
+	 */
+	set_cr3 1
+	mov (%\w\()bx), %eax
+	set_cr3 0
+	lea 0x11000(%ebx), %esi
+	mov (%\w\()si), %edx
+	mov %edx, %eax
+	shl $16, %eax
+	mov $0xbeef, %ax
+	mov %eax, 0x10ffe(%\w\()bx)
+	movzwl D(5) + 0xffe, %eax
+	chk 209, %eax, 0xbeef
+	mov (%\w\()si), %eax
+	sub %edx, %eax
+	chk 210, %eax, 0
 	jmp paging\m\()_done
 
 /*
