@@ -53,6 +53,30 @@ GUEST_LABEL(int_open, after_hlt)
 	hlt
 GUEST_END(int_open)
 
+/*
+ * A handler that runs long with IF = 0 and no exit (interrupts.c,
+ * interrupt_delivered_once_long_handler): it counts its runs in
+ * INT_LONG_COUNT, spins INT_LONG_SPIN times and returns; the main line
+ * halts for the next interrupt, round after round.
+ */
+#define INT_LONG_COUNT		(GUEST_DATA_GPA + 0x100)
+#define INT_LONG_SPIN		500000
+GUEST_BEGIN(int_long)
+	.code64
+	sti
+	nop			/* the HLT outside STI's shadow */
+1:	hlt
+	jmp 1b
+GUEST_LABEL(int_long, handler)
+	incq INT_LONG_COUNT
+	push %rcx
+	mov $INT_LONG_SPIN, %ecx
+2:	dec %ecx
+	jnz 2b
+	pop %rcx
+	iretq
+GUEST_END(int_long)
+
 /* Interrupts off: R = 1, HLT; after it R = 2, RFLAGS to R + 8, HLT. */
 GUEST_BEGIN(int_closed)
 	.code64
