@@ -60,7 +60,7 @@ GUEST_END(int_open)
  * halts for the next interrupt, round after round.
  */
 #define INT_LONG_COUNT		(GUEST_DATA_GPA + 0x100)
-#define INT_LONG_SPIN		500000
+#define INT_LONG_SPIN		200000
 GUEST_BEGIN(int_long)
 	.code64
 	sti
