@@ -168,8 +168,21 @@ static void mv_program_events(struct mv_vcpu *vcpu)
 			  ex->has_error_code, ex->error_code, ex->payload);
 	else if (vcpu->nmi_injected)
 		b->inject(vcpu, MV_INJECT_NMI, NMI_VECTOR, false, 0, 0);
-	else if (vcpu->interrupt.injected)
+	else if (vcpu->interrupt.injected) {
 		b->inject(vcpu, MV_INJECT_INTR, vcpu->interrupt.vector, false, 0, 0);
+		/*
+		 * It exits again right after its delivery, as on KVM: with a
+		 * userspace irqchip kvm_check_and_inject_events() finds the
+		 * injected interrupt still "injectable" (-EBUSY) and asks for
+		 * an immediate exit, a self-IPI held until the guest runs
+		 * (smp_send_reschedule(), as KVM's SVM backend). That also
+		 * closes a window of the QEMU TCG host: it leaves the vector
+		 * of an EVENTINJ interrupt it delivered in its pending
+		 * exception and delivers it again at its next exit request
+		 * if no #VMEXIT came first (issue 10).
+		 */
+		smp_send_reschedule(smp_processor_id());
+	}
 }
 
 /*
@@ -279,21 +292,6 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	flush = test_and_clear_bit(MV_REQ_TLB_FLUSH, &vcpu->requests);
 	/* Only now: an entry called off must leave nothing programmed. */
 	mv_program_events(vcpu);
-	/*
-	 * An interrupt going in exits again right after its delivery, as on
-	 * KVM: with a userspace irqchip its kvm_check_and_inject_events()
-	 * finds the injected interrupt still "injectable" (-EBUSY) and asks
-	 * for an immediate exit, a self-IPI held until the guest runs
-	 * (smp_send_reschedule(), as KVM's SVM backend). Besides matching
-	 * KVM's exits, that closes a window the QEMU TCG host has: it leaves
-	 * the vector of an EVENTINJ interrupt it delivered in its pending
-	 * exception and delivers it a second time at its next exit request
-	 * if no #VMEXIT came first (../shared/TESTING.md, issue 10).
-	 */
-	if (vcpu->interrupt.injected && !vcpu->exception.injected &&
-	    !vcpu->nmi_injected)
-		smp_send_reschedule(smp_processor_id());
-
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	/* The host's breakpoints must not fire while guest state is loaded. */
