@@ -240,6 +240,21 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu)
 		smp_call_function_single(cpu, mv_kick_ipi, NULL, 1);
 }
 
+void mv_vcpu_wake(struct mv_vcpu *vcpu)
+{
+	int cpu;
+
+	mv_vcpu_request(vcpu, MV_REQ_EVENT);
+	if (rcuwait_wake_up(&vcpu->wait))
+		return;
+	/* As KVM's kvm_vcpu_kick(): a reschedule IPI, nothing waited for. */
+	if (smp_load_acquire(&vcpu->mode) != MV_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_send_reschedule(cpu);
+}
+
 /*
  * Enters the guest once. Returns 1 when an exit is to be handled in
  * vcpu->exit, 0 when the entry was called off (a signal, a reschedule, a

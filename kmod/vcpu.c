@@ -278,6 +278,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
 
 	r = -ENOMEM;
 	vcpu->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);

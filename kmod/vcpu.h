@@ -4,6 +4,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/signal.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
@@ -18,6 +19,7 @@
 #include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
+struct mv_lapic;
 struct mv_vm;
 
 /* General-purpose registers, in x86 encoding order. */
@@ -32,6 +34,7 @@ enum mv_request {
 	MV_REQ_TLB_FLUSH,
 	MV_REQ_MMU_RELOAD,	/* shadow paging: load the root again */
 	MV_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock (kvmclock.c) */
+	MV_REQ_EVENT,		/* look at the in-kernel irqchip again */
 };
 
 /* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
@@ -103,6 +106,8 @@ struct mv_vcpu {
 	int cpu;
 	int mode;
 	unsigned long requests;
+	struct rcuwait wait;		/* a halted vCPU sleeps here */
+	struct mv_lapic *lapic;		/* with an in-kernel irqchip (irq/lapic.c) */
 
 	struct mv_exit exit;
 	enum mv_completion completion;
@@ -183,6 +188,12 @@ void mv_vcpu_destroy(struct mv_vcpu *vcpu);
 
 /* Kicks the vCPU out of guest mode (no-op if it is not in it). */
 void mv_vcpu_kick(struct mv_vcpu *vcpu);
+/*
+ * An event arrived for the vCPU (an interrupt in its LAPIC, the PIC's
+ * output): MV_REQ_EVENT, then wakes it if it sleeps halted or makes it
+ * leave guest mode if it runs. Any context, IRQs may be off; no waiting.
+ */
+void mv_vcpu_wake(struct mv_vcpu *vcpu);
 void mv_vcpu_request(struct mv_vcpu *vcpu, enum mv_request req);
 
 /* The KVM_RUN loop (run.c). */

@@ -8,12 +8,15 @@
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 
+#include "iobus.h"
+#include "irq/irq.h"
 #include "kvmclock.h"
 #include "memslot.h"
 #include "mmu/shadow.h"
 #include "mmu/tdp.h"
 
 struct mm_struct;
+struct mv_io_bus;
 struct mv_vcpu;
 
 #define MV_MAX_VCPUS		64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
@@ -46,6 +49,10 @@ struct mv_vm {
 
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's args[0], under lock (mmu/dirty.c) */
 	u64 dirty_log_manual;
+
+	/* In-kernel devices on port I/O and MMIO (iobus.c), under srcu. */
+	struct mv_io_bus __rcu *buses[MV_NR_BUSES];
+	struct mv_vm_irq irq;		/* interrupt controllers (irq/) */
 
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for GET */
 	u64 identity_map_addr;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The IOAPIC (82093AA, 24 pins, version 0x11) at 0xfec00000: redirection
+ * table, edge and level pins, remote IRR and EOI (KVM's ioapic.c).
+ * Locking: ioapic->lock (a spinlock, IRQs saved); it calls mv_lapic_deliver()
+ * with it held (the LAPIC lock is inner).
+ */
+#ifndef MINIVIRT_IRQ_IOAPIC_H
+#define MINIVIRT_IRQ_IOAPIC_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+struct mv_ioapic;
+struct mv_vm;
+
+/* Under vm->lock: vm->irq.ioapic, its page registered on the MMIO bus. */
+int mv_ioapic_create(struct mv_vm *vm);
+void mv_ioapic_destroy(struct mv_vm *vm);
+
+/*
+ * Drives pin (0-23) from source to level. Any context. Returns 1 if an
+ * interrupt was delivered (or is held by a level pin's remote IRR for later),
+ * 0 if masked or coalesced (an edge while the last one is still in the
+ * destination's IRR, line_status only), as KVM's kvm_ioapic_set_irq().
+ */
+int mv_ioapic_set_irq(struct mv_ioapic *ioapic, unsigned int pin, int source,
+		      int level, bool line_status);
+/*
+ * A LAPIC EOI of vector with the TMR set (level): clears remote IRR of every
+ * pin with that vector, calls mv_irq_acked() for it (with ioapic->lock
+ * dropped), and delivers again a pin whose line is still asserted.
+ */
+void mv_ioapic_eoi(struct mv_ioapic *ioapic, u8 vector);
+
+/* KVM_GET/SET_IRQCHIP, KVM_IRQCHIP_IOAPIC. */
+void mv_ioapic_get_state(struct mv_ioapic *ioapic, struct kvm_ioapic_state *s);
+void mv_ioapic_set_state(struct mv_ioapic *ioapic,
+			 const struct kvm_ioapic_state *s);
+
+#endif /* MINIVIRT_IRQ_IOAPIC_H */
