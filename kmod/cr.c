@@ -319,9 +319,10 @@ done:
 	mv_advance_rip(vcpu, &c, len);
 	/*
 	 * No in-kernel LAPIC: a lower TPR may unmask an interrupt userspace
-	 * holds back; tell it (KVM: svm.c cr8_write_interception()).
+	 * holds back; tell it (KVM: svm.c cr8_write_interception()). With
+	 * one, run.c gives the LAPIC the new TPR after this exit.
 	 */
-	if (tpr_lowered) {
+	if (tpr_lowered && !vcpu->lapic) {
 		vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
 		return 0;
 	}

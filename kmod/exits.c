@@ -100,23 +100,34 @@ static int handle_wrmsr(struct mv_vcpu *vcpu)
 	return skip_or_fail(vcpu);
 }
 
-/* No in-kernel irqchip: HLT goes to userspace, RIP past it (KVM_EXIT_HLT). */
+/*
+ * HLT, RIP past it: with an in-kernel LAPIC the vCPU sleeps in KVM_RUN until
+ * an event (run.c); without one it goes to userspace (KVM_EXIT_HLT), as in
+ * KVM's __kvm_emulate_halt().
+ */
 static int handle_hlt(struct mv_vcpu *vcpu)
 {
 	if (mv_skip_insn(vcpu))
 		return mv_emulation_failure(vcpu);
-	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	vcpu->stat.halt_exits++;
+	if (vcpu->lapic) {
+		vcpu->mp_state = KVM_MP_STATE_HALTED;
+		return 1;
+	}
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
 }
 
 /*
  * No in-kernel LAPIC: a lower TPR may unmask an interrupt userspace holds
  * back; tell it, as KVM does after a CR8 write (handle_cr(), cr8_write_
- * interception()). The backend already completed the write.
+ * interception()). The backend already completed the write. With a LAPIC
+ * the run loop hands it the new TPR after every exit.
  */
 static int handle_tpr_lowered(struct mv_vcpu *vcpu)
 {
+	if (vcpu->lapic)
+		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
 	return 0;
 }
@@ -222,6 +233,7 @@ void mv_vcpu_reset(struct mv_vcpu *vcpu)
 	vcpu->dr6 = MV_DR6_ACTIVE_LOW;
 	vcpu->dr7 = MV_DR7_FIXED_1;
 	vcpu->completion = MV_COMPLETE_NONE;
+	vcpu->ext_vector = -1;
 	mv_backend->vcpu_reset(vcpu);
 	if (vcpu->vm->shadow_paging)
 		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);

@@ -10,6 +10,7 @@
 #include <linux/kvm_para.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/apicdef.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -18,6 +19,7 @@
 #include "cpuid.h"
 #include "mce.h"
 #include "kvmclock.h"
+#include "irq/lapic.h"
 #include "msr.h"
 #include "mtrr.h"
 #include "vcpu.h"
@@ -37,6 +39,7 @@ static const u32 mv_msr_index_list[] = {
 	/* KVM's emulated_msrs (kvmclock.c) */
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
+	MSR_IA32_TSC_DEADLINE,
 };
 
 /*
@@ -113,6 +116,8 @@ static int set_apic_base(struct mv_vcpu *vcpu, u64 data, bool host)
 			return 1;
 	}
 	vcpu->apic_base = data;
+	if (vcpu->lapic)
+		mv_lapic_set_base(vcpu, old, data);
 	return 0;
 }
 
@@ -160,6 +165,12 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_K7_HWCR:
 		*data = 0;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* Reads 0 without a LAPIC in TSC-deadline mode (KVM). */
+		*data = 0;
+		return vcpu->lapic ? mv_lapic_msr_read(vcpu, index, data) : 0;
+	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
+		return vcpu->lapic ? mv_lapic_msr_read(vcpu, index, data) : 1;
 	default:
 		if (mv_mtrr_msr(index))
 			return mv_mtrr_get(vcpu, index, data);
@@ -189,6 +200,11 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 0;
 	case MSR_K7_HWCR:
 		return data ? 1 : 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* Ignored without a LAPIC in TSC-deadline mode (KVM). */
+		return vcpu->lapic ? mv_lapic_msr_write(vcpu, index, data) : 0;
+	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
+		return vcpu->lapic ? mv_lapic_msr_write(vcpu, index, data) : 1;
 	case MSR_IA32_CR_PAT:
 		if (!pat_valid(data))
 			return 1;

@@ -21,6 +21,9 @@
 #include "debug.h"
 #include "exits.h"
 #include "insn.h"
+#include "irq/irqchip.h"
+#include "irq/lapic.h"
+#include "irq/mp_state.h"
 #include "kvmclock.h"
 #include "run.h"
 #include "state.h"
@@ -150,6 +153,15 @@ static void mv_select_events(struct mv_vcpu *vcpu)
 		vcpu->nmi_pending--;
 		vcpu->nmi_injected = true;
 		vcpu->nmi_masked = true;
+	} else if (vcpu->lapic && mv_backend->interrupt_allowed(vcpu) &&
+		   !(vcpu->guest_debug.control & KVM_GUESTDBG_BLOCKIRQ)) {
+		/* The in-kernel irqchip's next interrupt (PIC ExtINT, LAPIC). */
+		int v = mv_irqchip_get_interrupt(vcpu);
+
+		if (v >= 0) {
+			vcpu->interrupt.injected = true;
+			vcpu->interrupt.vector = v;
+		}
 	}
 soft:
 	if (ex->injected && !ex->insn_len &&
@@ -204,6 +216,9 @@ bool mv_event_reinjecting(const struct mv_vcpu *vcpu)
  */
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
 {
+	/* Split irqchip: room for one ExtINT, LINT0 taking it (KVM). */
+	if (vcpu->lapic && (vcpu->ext_vector >= 0 || !mv_lapic_accepts_pic(vcpu)))
+		return false;
 	return mv_backend->interrupt_allowed(vcpu) &&
 	       !vcpu->interrupt.injected && !vcpu->exception.injected &&
 	       !vcpu->exception.pending && !vcpu->nmi_injected;
@@ -278,8 +293,22 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	if (test_and_clear_bit(MV_REQ_CLOCK_UPDATE, &vcpu->requests) ||
 	    vcpu->clock.catchup)
 		mv_kvmclock_update(vcpu);
+	clear_bit(MV_REQ_EVENT, &vcpu->requests);
+	if (vcpu->lapic) {
+		mv_mp_accept_events(vcpu);
+		/* An INIT moved the vCPU to wait for a SIPI: no entry. */
+		if (vcpu->mp_state != KVM_MP_STATE_RUNNABLE)
+			return 0;
+		vcpu->cr8 = mv_lapic_get_cr8(vcpu);
+	}
 	mv_select_events(vcpu);
-	if (run->request_interrupt_window && !vcpu->interrupt.injected)
+	/*
+	 * An interrupt that cannot go in now: exit when it can (KVM's
+	 * enable_irq_window() after kvm_check_and_inject_events()).
+	 */
+	if (!vcpu->interrupt.injected &&
+	    ((run->request_interrupt_window && !mv_pic_in_kernel(vcpu)) ||
+	     (vcpu->lapic && mv_irqchip_has_interrupt(vcpu))))
 		mv_backend->enable_irq_window(vcpu);
 
 	preempt_disable();
@@ -296,6 +325,7 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	if (mv_kvmclock_moved(vcpu, smp_processor_id()))
 		mv_vcpu_request(vcpu, MV_REQ_CLOCK_UPDATE);
 	if (signal_pending(current) || need_resched() ||
+	    test_bit(MV_REQ_EVENT, &vcpu->requests) ||
 	    test_bit(MV_REQ_MMU_RELOAD, &vcpu->requests) ||
 	    test_bit(MV_REQ_CLOCK_UPDATE, &vcpu->requests)) {
 		WRITE_ONCE(vcpu->mode, MV_OUTSIDE_GUEST);
@@ -336,6 +366,9 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	preempt_enable();
 	*srcu_idx = srcu_read_lock(&vcpu->vm->srcu);
 	vcpu->stat.exits++;
+	/* MOV CR8 ran on the hardware's TPR (KVM's sync_cr8_to_lapic()). */
+	if (vcpu->lapic && vcpu->cr8 != mv_lapic_get_cr8(vcpu))
+		mv_lapic_set_cr8(vcpu, vcpu->cr8);
 	return 1;
 }
 
@@ -345,9 +378,11 @@ static void mv_post_run(struct mv_vcpu *vcpu)
 
 	run->flags = 0;
 	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
-	run->cr8 = vcpu->cr8;
+	run->cr8 = vcpu->lapic ? mv_lapic_get_cr8(vcpu) : vcpu->cr8;
 	run->apic_base = vcpu->apic_base;
-	run->ready_for_interrupt_injection = mv_ready_for_interrupt(vcpu);
+	/* KVM's post_kvm_run_save(): always with the in-kernel PIC. */
+	run->ready_for_interrupt_injection = mv_pic_in_kernel(vcpu) ||
+					     mv_ready_for_interrupt(vcpu);
 }
 
 int mv_vcpu_run(struct mv_vcpu *vcpu)
@@ -369,11 +404,13 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 	 * Without an in-kernel LAPIC kvm_run->cr8 is the TPR userspace gives
 	 * the guest at each KVM_RUN (KVM: "re-sync apic's tpr", kvm_set_cr8()).
 	 */
-	if (run->cr8 & ~0xfULL) {
-		r = -EINVAL;
-		goto out;
+	if (!vcpu->lapic) {
+		if (run->cr8 & ~0xfULL) {
+			r = -EINVAL;
+			goto out;
+		}
+		vcpu->cr8 = run->cr8;
 	}
-	vcpu->cr8 = run->cr8;
 
 	/* Host state the backend keeps across entries may have changed. */
 	vcpu->host_state_stale = true;
@@ -393,6 +430,11 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* Halted, or waiting for INIT/SIPI (in-kernel LAPIC only). */
+		if (vcpu->mp_state != KVM_MP_STATE_RUNNABLE) {
+			mv_mp_block(vcpu, &idx);
+			continue;
+		}
 		r = mv_enter_guest(vcpu, &idx);
 		if (r < 0)
 			break;
@@ -401,7 +443,14 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 		r = mv_debug_after_insn(vcpu, mv_handle_exit(vcpu));
 		if (r <= 0)
 			break;
-		if (run->request_interrupt_window && mv_ready_for_interrupt(vcpu)) {
+		if (test_and_clear_bit(MV_REQ_IOAPIC_EOI_EXIT, &vcpu->requests)) {
+			run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+			run->eoi.vector = vcpu->ioapic_eoi_vector;
+			r = 0;
+			break;
+		}
+		if (run->request_interrupt_window && !mv_pic_in_kernel(vcpu) &&
+		    mv_ready_for_interrupt(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			vcpu->stat.irq_window_exits++;
 			r = 0;

@@ -18,6 +18,7 @@
 #include "debug.h"
 #include "mmu/walk.h"
 #include "msr.h"
+#include "irq/mp_state.h"
 #include "state.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -286,21 +287,13 @@ long mv_set_events(void *obj, unsigned long arg, void *karg)
 
 long mv_get_mp_state(void *obj, unsigned long arg, void *karg)
 {
-	struct kvm_mp_state *mp = karg;
-
-	mp->mp_state = ((struct mv_vcpu *)obj)->mp_state;
-	return 0;
+	return mv_mp_get_state(obj, karg);
 }
 
-/* Without an in-kernel LAPIC, KVM accepts only RUNNABLE. */
+/* Without an in-kernel LAPIC, KVM accepts only RUNNABLE (mp_state.c). */
 long mv_set_mp_state(void *obj, unsigned long arg, void *karg)
 {
-	struct kvm_mp_state *mp = karg;
-
-	if (mp->mp_state != KVM_MP_STATE_RUNNABLE)
-		return -EINVAL;
-	((struct mv_vcpu *)obj)->mp_state = mp->mp_state;
-	return 0;
+	return mv_mp_set_state(obj, karg);
 }
 
 /* KVM_TRANSLATE: a supervisor read; KVM reports writeable 1, usermode 0. */

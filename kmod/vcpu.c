@@ -19,6 +19,8 @@
 #include "cpuid.h"
 #include "debug.h"
 #include "exits.h"
+#include "irq/irqchip.h"
+#include "irq/lapic.h"
 #include "ioctl.h"
 #include "mce.h"
 #include "kvmclock.h"
@@ -72,6 +74,8 @@ static long mv_vcpu_interrupt(void *obj, unsigned long arg, void *karg)
 
 	if (irq->irq >= KVM_NR_INTERRUPTS)
 		return -EINVAL;
+	if (vcpu->lapic)
+		return mv_irqchip_user_interrupt(vcpu, irq->irq);
 	/*
 	 * No in-kernel irqchip: the vector is queued as acknowledged, and one
 	 * queued before and not yet delivered is replaced, as KVM's
@@ -164,6 +168,16 @@ static long mv_vcpu_set_tsc_khz(void *obj, unsigned long arg, void *karg)
 	return mv_kvmclock_set_tsc_khz(obj, (u32)arg);
 }
 
+static long mv_vcpu_get_lapic(void *obj, unsigned long arg, void *karg)
+{
+	return mv_irqchip_get_lapic(obj, (void __user *)arg);
+}
+
+static long mv_vcpu_set_lapic(void *obj, unsigned long arg, void *karg)
+{
+	return mv_irqchip_set_lapic(obj, (void __user *)arg);
+}
+
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
 	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
@@ -195,6 +209,9 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_STRUCT(KVM_SET_GUEST_DEBUG, struct kvm_guest_debug, mv_set_guest_debug),
 	MV_IOCTL_STRUCT(KVM_GET_DEBUGREGS, struct kvm_debugregs, mv_get_debugregs),
 	MV_IOCTL_STRUCT(KVM_SET_DEBUGREGS, struct kvm_debugregs, mv_set_debugregs),
+	/* struct kvm_lapic_state is 1 KiB: the handlers copy it. */
+	MV_IOCTL_SCALAR(KVM_GET_LAPIC, mv_vcpu_get_lapic),
+	MV_IOCTL_SCALAR(KVM_SET_LAPIC, mv_vcpu_set_lapic),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
@@ -237,15 +254,18 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
 			    MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
-	/* KVM's RESET value without an in-kernel LAPIC: BSP is vCPU 0. */
+	/* KVM's RESET value: the BSP is KVM_SET_BOOT_CPU_ID's (vCPU 0). */
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+			  (vcpu->id == vcpu->vm->irq.boot_cpu_id ?
+			   MSR_IA32_APICBASE_BSP : 0);
 	/* KVM's default microcode_version (svm.c, vmx.c). */
 	vcpu->ucode_rev = boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
 			  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON ?
 			  0x01000065 : 0x100000000ULL;
 	mv_mce_init(vcpu);
-	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	/* With an in-kernel LAPIC an AP waits for INIT/SIPI (KVM). */
+	vcpu->mp_state = !vcpu->lapic || (vcpu->apic_base & MSR_IA32_APICBASE_BSP) ?
+			 KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 	vcpu->cpu = -1;
 	mv_vcpu_reset(vcpu);
 }
@@ -253,6 +273,7 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 void mv_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	mv_backend->vcpu_free(vcpu);
+	mv_lapic_free(vcpu);
 	mv_shadow_vcpu_destroy(vcpu);
 	mv_tdp_cache_free(&vcpu->tdp_cache);
 	fpu_free_guest_fpstate(&vcpu->fpu);
@@ -271,10 +292,22 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 
 	if (id >= MV_MAX_VCPU_ID)
 		return -EINVAL;
+	/*
+	 * Counted first, as KVM's created_vcpus: from here on the irqchip
+	 * mode and the MMU cannot change under this vCPU.
+	 */
+	mutex_lock(&vm->lock);
+	r = vm->created_vcpus < MV_MAX_VCPUS ? 0 : -EINVAL;
+	if (!r)
+		vm->created_vcpus++;
+	mutex_unlock(&vm->lock);
+	if (r)
+		return r;
 
+	r = -ENOMEM;
 	vcpu = kzalloc(mv_backend->vcpu_size, GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
-		return -ENOMEM;
+		goto err_uncount;
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
@@ -293,17 +326,19 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	r = mv_shadow_vcpu_init(vcpu);
 	if (r)
 		goto err_free_fpu;
+	if (mv_irqchip_mode(&vm->irq) != MV_IRQCHIP_NONE) {
+		r = mv_lapic_create(vcpu);
+		if (r)
+			goto err_free_shadow;
+	}
 	r = mv_backend->vcpu_create(vcpu);
 	if (r)
-		goto err_free_shadow;
+		goto err_free_lapic;
 	mv_backend->set_tdp_root(vcpu, mv_tdp_root_pa(&vm->tdp));
 	mv_kvmclock_vcpu_init(vcpu);
 	mv_vcpu_init_state(vcpu);
 
 	mutex_lock(&vm->lock);
-	r = -EINVAL;
-	if (vm->nr_vcpus >= MV_MAX_VCPUS)
-		goto err_unlock;
 	r = -EEXIST;
 	if (mv_vm_find_vcpu(vm, id))
 		goto err_unlock;
@@ -322,11 +357,13 @@ err_put_vm:
 	mutex_unlock(&vm->lock);
 	mv_vm_put(vm);
 	mv_vcpu_destroy(vcpu);
-	return r;
+	goto err_uncount;
 err_unlock:
 	mutex_unlock(&vm->lock);
 	mv_vcpu_destroy(vcpu);
-	return r;
+	goto err_uncount;
+err_free_lapic:
+	mv_lapic_free(vcpu);
 err_free_shadow:
 	mv_shadow_vcpu_destroy(vcpu);
 err_free_fpu:
@@ -337,5 +374,9 @@ err_free_run:
 	__free_page(vcpu->run_page);
 err_free_vcpu:
 	kfree(vcpu);
+err_uncount:
+	mutex_lock(&vm->lock);
+	vm->created_vcpus--;
+	mutex_unlock(&vm->lock);
 	return r;
 }

@@ -35,6 +35,7 @@ enum mv_request {
 	MV_REQ_MMU_RELOAD,	/* shadow paging: load the root again */
 	MV_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock (kvmclock.c) */
 	MV_REQ_EVENT,		/* look at the in-kernel irqchip again */
+	MV_REQ_IOAPIC_EOI_EXIT,	/* split irqchip: KVM_EXIT_IOAPIC_EOI */
 };
 
 /* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
@@ -133,6 +134,8 @@ struct mv_vcpu {
 	struct mv_event exception;
 	bool triple_fault;		/* shut down instead of entering */
 	struct mv_event interrupt;
+	int ext_vector;			/* split irqchip: KVM_INTERRUPT's ExtINT, or -1 */
+	u8 ioapic_eoi_vector;		/* for KVM_EXIT_IOAPIC_EOI */
 	unsigned int nmi_pending;
 	bool nmi_injected;
 	bool nmi_masked;

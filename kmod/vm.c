@@ -15,6 +15,8 @@
 
 #include "backend.h"
 #include "ioctl.h"
+#include "irq/eventfd.h"
+#include "irq/irqchip.h"
 #include "kvmclock.h"
 #include "mmu/dirty.h"
 #include "vcpu.h"
@@ -148,8 +150,13 @@ static void mv_vm_free(struct kref *ref)
 
 	/* First: the notifier's release() zaps, and zapping kicks the vCPUs. */
 	mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
+	/* Nothing injects any more: irqfds, then the devices' timers. */
+	mv_eventfd_release(vm);
+	mv_irqchip_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		mv_vcpu_destroy(vm->vcpus[i]);
+	mv_io_bus_free(vm);
+	cleanup_srcu_struct(&vm->irq.srcu);
 	mv_shadow_destroy(vm);
 	mv_tdp_destroy(&vm->tdp);
 	mv_memslots_free(vm);
@@ -201,7 +208,7 @@ static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg
 	u64 addr;
 
 	mutex_lock(&vm->lock);
-	if (vm->nr_vcpus)
+	if (vm->created_vcpus)
 		r = -EINVAL;
 	else if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 		r = -EFAULT;
@@ -223,7 +230,7 @@ static long mv_vm_set_mmu(void *obj, unsigned long arg, void *karg)
 	    (mode == MINIVIRT_MMU_NESTED && !mv_backend->tdp_format))
 		return -EOPNOTSUPP;
 	mutex_lock(&vm->lock);
-	if (vm->nr_vcpus)
+	if (vm->created_vcpus)
 		r = -EBUSY;
 	else
 		vm->shadow_paging = mode == MINIVIRT_MMU_SHADOW;
@@ -265,6 +272,61 @@ static long mv_vm_set_gsi_routing(void *obj, unsigned long arg, void *karg)
 	return -EINVAL;		/* no routing table without an irqchip */
 }
 
+static long mv_vm_create_irqchip(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_create(vm);
+}
+
+static long mv_vm_get_irqchip(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_get(vm, (void __user *)arg);
+}
+
+static long mv_vm_set_irqchip(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_set(vm, (void __user *)arg);
+}
+
+static long mv_vm_create_pit2(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_create_pit(vm, karg);
+}
+
+static long mv_vm_get_pit2(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_get_pit2(vm, karg);
+}
+
+static long mv_vm_set_pit2(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_set_pit2(vm, karg);
+}
+
+/* An _IO ioctl whose argument KVM nevertheless copies in. */
+static long mv_vm_reinject_control(void *vm, unsigned long arg, void *karg)
+{
+	struct kvm_reinject_control c;
+
+	if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
+		return -EFAULT;
+	return mv_irqchip_reinject(vm, &c);
+}
+
+/* KVM_SET_BOOT_CPU_ID: before the first vCPU (KVM: -EBUSY after). */
+static long mv_vm_set_boot_cpu_id(void *obj, unsigned long arg, void *karg)
+{
+	struct mv_vm *vm = obj;
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus)
+		r = -EBUSY;
+	else
+		vm->irq.boot_cpu_id = arg;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long mv_vm_get_clock(void *vm, unsigned long arg, void *karg)
 {
 	return mv_kvmclock_get_clock(vm, karg);
@@ -300,9 +362,22 @@ static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 {
 	const struct kvm_enable_cap *cap = karg;
 
+	struct mv_vm *v = vm;
+
 	switch (cap->cap) {
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return mv_dirty_enable_manual_protect(vm, cap);
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return mv_irqchip_enable_split(vm, cap->args[0]);
+	case KVM_CAP_X2APIC_API:
+		if (cap->args[0] & ~(u64)(KVM_X2APIC_API_USE_32BIT_IDS |
+					  KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK))
+			return -EINVAL;
+		if (cap->args[0] & KVM_X2APIC_API_USE_32BIT_IDS)
+			v->irq.x2apic_format = true;
+		if (cap->args[0] & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK)
+			v->irq.x2apic_broadcast_quirk_off = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -331,6 +406,16 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      mv_vm_clear_dirty_log),
 	MV_GUEST_IOCTL_STRUCT(KVM_ENABLE_CAP, struct kvm_enable_cap,
 			      mv_vm_enable_cap),
+	/* The in-kernel irqchip (irq/); struct kvm_irqchip is copied by its handlers. */
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_IRQCHIP, mv_vm_create_irqchip),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_IRQCHIP, mv_vm_get_irqchip),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_IRQCHIP, mv_vm_set_irqchip),
+	MV_GUEST_IOCTL_STRUCT(KVM_CREATE_PIT2, struct kvm_pit_config,
+			      mv_vm_create_pit2),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT2, struct kvm_pit_state2, mv_vm_get_pit2),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT2, struct kvm_pit_state2, mv_vm_set_pit2),
+	MV_GUEST_IOCTL_SCALAR(KVM_REINJECT_CONTROL, mv_vm_reinject_control),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_BOOT_CPU_ID, mv_vm_set_boot_cpu_id),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -380,10 +465,19 @@ int mv_vm_create(unsigned long type)
 	r = init_srcu_struct(&vm->srcu);
 	if (r)
 		goto err_free_vm;
+	r = init_srcu_struct(&vm->irq.srcu);
+	if (r)
+		goto err_cleanup_srcu;
+	mutex_init(&vm->irq.routing_lock);
+	INIT_HLIST_HEAD(&vm->irq.ack_notifiers);
+	spin_lock_init(&vm->irq.irqfds_lock);
+	INIT_LIST_HEAD(&vm->irq.irqfds);
+	INIT_LIST_HEAD(&vm->irq.resamplers);
+	INIT_LIST_HEAD(&vm->irq.ioeventfds);
 	if (mv_backend->tdp_format) {
 		r = mv_tdp_init(&vm->tdp, mv_backend->tdp_format);
 		if (r)
-			goto err_cleanup_srcu;
+			goto err_cleanup_irq_srcu;
 	}
 	r = mv_virt_get();
 	if (r)
@@ -408,6 +502,8 @@ err_drop_mm:
 	mv_virt_put();
 err_destroy_tdp:
 	mv_tdp_destroy(&vm->tdp);
+err_cleanup_irq_srcu:
+	cleanup_srcu_struct(&vm->irq.srcu);
 err_cleanup_srcu:
 	cleanup_srcu_struct(&vm->srcu);
 err_free_vm:

@@ -37,6 +37,7 @@ struct mv_vm {
 
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* published under lock */
 	unsigned int nr_vcpus;
+	unsigned int created_vcpus;	/* counted under lock before creation */
 
 	/* Readers (the vCPU exit path, MMU notifiers) hold srcu. */
 	struct mv_memslots __rcu *memslots;

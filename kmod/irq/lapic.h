@@ -34,6 +34,10 @@ bool mv_lapic_accepts_pic(struct mv_vcpu *vcpu);
 bool mv_lapic_take_nmi(struct mv_vcpu *vcpu);
 bool mv_lapic_take_init(struct mv_vcpu *vcpu);
 int mv_lapic_take_sipi(struct mv_vcpu *vcpu);	/* vector, or -1 */
+bool mv_lapic_has_init_sipi(struct mv_vcpu *vcpu);
+/* KVM_MP_STATE_SIPI_RECEIVED: a SIPI with the last vector received. */
+void mv_lapic_pend_sipi(struct mv_vcpu *vcpu);
+bool mv_lapic_has_nmi(struct mv_vcpu *vcpu);
 
 /* The xAPIC page of this vCPU: true if gpa is in it (and it is enabled). */
 bool mv_lapic_mmio_match(struct mv_vcpu *vcpu, u64 gpa);
