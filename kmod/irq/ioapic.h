@@ -16,13 +16,16 @@ struct mv_vm;
 
 /* Under vm->lock: vm->irq.ioapic, its page registered on the MMIO bus. */
 int mv_ioapic_create(struct mv_vm *vm);
+/* Under vm->lock, no vCPU running: unregisters and frees it (if any). */
 void mv_ioapic_destroy(struct mv_vm *vm);
 
 /*
- * Drives pin (0-23) from source to level. Any context. Returns 1 if an
- * interrupt was delivered (or is held by a level pin's remote IRR for later),
- * 0 if masked or coalesced (an edge while the last one is still in the
- * destination's IRR, line_status only), as KVM's kvm_ioapic_set_irq().
+ * Drives pin (0-23) from source to level. Any context. Returns KVM's
+ * kvm_ioapic_set_irq() value: 1 for a line going low; for a line going
+ * high, 0 if an edge pin's last edge is still latched (coalesced), -1 if
+ * the pin is masked or a level pin awaits its EOI (remote IRR), else
+ * mv_lapic_deliver()'s answer (the LAPICs that took it). line_status: KVM
+ * uses it only for the RTC pin (8), whose coalescing is not done here.
  */
 int mv_ioapic_set_irq(struct mv_ioapic *ioapic, unsigned int pin, int source,
 		      int level, bool line_status);

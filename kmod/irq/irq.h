@@ -23,6 +23,7 @@
 #ifndef MINIVIRT_IRQ_IRQ_H
 #define MINIVIRT_IRQ_IRQ_H
 
+#include <linux/bitops.h>
 #include <linux/kvm.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -54,6 +55,21 @@ enum mv_irq_source {
 	MV_IRQ_SOURCE_PIT,
 	MV_IRQ_NR_SOURCES,
 };
+
+/*
+ * A pin's line level from its sources' bits (KVM's __kvm_irq_line_state()):
+ * records source's level in *state and returns the OR over all sources.
+ * Under the device's lock.
+ */
+static inline int mv_irq_line_state(unsigned long *state, int source,
+				    int level)
+{
+	if (level)
+		__set_bit(source, state);
+	else
+		__clear_bit(source, state);
+	return *state != 0;
+}
 
 #define MV_NR_PIC_PINS		16
 #define MV_NR_IOAPIC_PINS	24	/* KVM_IOAPIC_NUM_PINS */

@@ -15,14 +15,18 @@ struct mv_vm;
 
 /* Under vm->lock: vm->irq.pic, its ports registered on the PIO bus. */
 int mv_pic_create(struct mv_vm *vm);
-/* At VM destruction (no vCPU runs): unregisters and frees vm->irq.pic. */
+/*
+ * Under vm->lock, at VM destruction (no vCPU runs) or when a later step of
+ * KVM_CREATE_IRQCHIP fails: unregisters and frees vm->irq.pic (if any).
+ */
 void mv_pic_destroy(struct mv_vm *vm);
 
 /*
- * Drives pin irq (0-15) from source to level. Any context. Returns 1 if the
- * pin's request went to the IRR, 0 if it was masked or already pending
- * (coalesced), as KVM's kvm_pic_set_irq(). Calls mv_irqchip_pic_changed()
- * (after dropping pic->lock) when the INT output rises.
+ * Drives pin irq (0-15) from source to level. Any context. Returns KVM's
+ * kvm_pic_set_irq() value: -1 if the pin is masked (IMR), else 1 for a new
+ * request in the IRR (or a line going low) and 0 for a request already
+ * there (coalesced). Calls mv_irqchip_pic_changed() (after dropping
+ * pic->lock) when the INT output rises.
  */
 int mv_pic_set_irq(struct mv_pic *pic, unsigned int irq, int source, int level);
 /* The INT output: an unmasked request above the in-service priority. */
