@@ -177,11 +177,13 @@ static int pit_get_count(struct mv_pit *pit, int channel)
 }
 
 /*
- * The OUT pin (8254 datasheet, "Mode 0" to "Mode 5"): mode 0 goes high at
- * terminal count and stays high; mode 1 is low for one count's duration;
- * mode 2 pulses low... modelled, as KVM, as high only at the instant a
- * period ends; mode 3 is high for the first half (rounded up) of each
- * period; modes 4 and 5 strobe at terminal count.
+ * The OUT pin (8254 datasheet, "Mode 0" to "Mode 5") as KVM computes it:
+ * mode 0 goes high at terminal count and stays high; mode 1 is high for
+ * one count's duration after the trigger (KVM: the load), then low (the
+ * datasheet's one-shot is low, then high: KVM's polarity is kept); mode 2
+ * reads 1 only at the instant a period ends (the datasheet's one-clock
+ * pulse); mode 3 is high for the first half (rounded up) of each period;
+ * modes 4 and 5 strobe at terminal count.
  */
 static int pit_get_out(struct mv_pit *pit, int channel)
 {
@@ -711,6 +713,7 @@ int mv_pit_create(struct mv_vm *vm, u32 flags)
 		pit->has_speaker = true;
 	}
 
+	/* Fully set up before readers without vm->lock (ioctls) see it. */
 	smp_store_release(&vm->irq.pit, pit);
 	return 0;
 
