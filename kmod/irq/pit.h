@@ -15,16 +15,24 @@ struct mv_pit;
 struct mv_vm;
 
 /*
- * KVM_CREATE_PIT2 (flags: KVM_PIT_SPEAKER_DUMMY), under vm->lock, after
- * KVM_CREATE_IRQCHIP: -EEXIST if there is one. Ports on the PIO bus.
+ * KVM_CREATE_PIT2 (flags: KVM_PIT_SPEAKER_DUMMY; KVM_CREATE_PIT passes it),
+ * under vm->lock, after KVM_CREATE_IRQCHIP: -EEXIST if there is one,
+ * -ENOENT without the in-kernel PIC (Linux 6.12's check), -ENOMEM if
+ * anything else fails. Other flag bits are ignored. Ports on the PIO bus.
  */
 int mv_pit_create(struct mv_vm *vm, u32 flags);
-/* At VM destruction: the timer and worker stopped, ports unregistered. */
+/*
+ * At VM destruction, before the routing table and the PIC are freed; takes
+ * vm->lock itself: the ports unregistered, the timer and worker stopped.
+ */
 void mv_pit_destroy(struct mv_vm *vm);
 
-/* KVM_GET/SET_PIT2 (and the legacy KVM_GET/SET_PIT through them). */
+/* KVM_GET/SET_PIT2. */
 void mv_pit_get_state2(struct mv_pit *pit, struct kvm_pit_state2 *s);
 int mv_pit_set_state2(struct mv_pit *pit, const struct kvm_pit_state2 *s);
+/* The legacy KVM_GET/SET_PIT: the channels only, the flags left alone. */
+void mv_pit_get_state(struct mv_pit *pit, struct kvm_pit_state *s);
+int mv_pit_set_state(struct mv_pit *pit, const struct kvm_pit_state *s);
 /* KVM_REINJECT_CONTROL. */
 void mv_pit_set_reinject(struct mv_pit *pit, bool reinject);
 

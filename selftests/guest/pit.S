@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The pit suite's guest: a port proxy. It runs with interrupts off and
+ * carries out one operation at a time from a mailbox the host fills
+ * (selftests/pit.c), then reports on GUEST_PORT_REPORT and waits for the
+ * next one:
+ *   PIT_OP_OUT    OUT value (a byte) to port; reports 0
+ *   PIT_OP_IN     IN a byte from port; reports it
+ *   PIT_OP_WAIT   STI; HLT until PIT_TICKS >= value; CLI; reports the ticks
+ *   PIT_OP_WINDOW STI while polling channel 2's OUT (Read-Back status) until
+ *                 it is high; CLI; reports the ticks
+ * The handler of vector 0x20 (pit_proxy_isr; the test puts it in the IDT)
+ * counts PIT_TICKS and sends the master PIC a non-specific EOI unless
+ * PIT_NO_EOI is set.
+ */
+#include "guest.h"
+
+#define PIT_MBOX_OP	(GUEST_DATA_GPA + 0x00)
+#define PIT_MBOX_PORT	(GUEST_DATA_GPA + 0x04)
+#define PIT_MBOX_VALUE	(GUEST_DATA_GPA + 0x08)
+#define PIT_TICKS	(GUEST_DATA_GPA + 0x10)
+#define PIT_NO_EOI	(GUEST_DATA_GPA + 0x18)
+
+#define PIT_OP_OUT	1
+#define PIT_OP_IN	2
+#define PIT_OP_WAIT	3
+#define PIT_OP_WINDOW	4
+
+GUEST_BEGIN(pit_proxy)
+	.code64
+	cli
+next:
+	mov PIT_MBOX_OP, %eax
+	mov PIT_MBOX_PORT, %edx
+	mov PIT_MBOX_VALUE, %ecx
+	cmp $PIT_OP_OUT, %eax
+	je do_out
+	cmp $PIT_OP_IN, %eax
+	je do_in
+	cmp $PIT_OP_WAIT, %eax
+	je do_wait
+	cmp $PIT_OP_WINDOW, %eax
+	je do_window
+	GUEST_FAIL(1)
+
+do_out:
+	mov %ecx, %eax
+	out %al, %dx
+	xor %eax, %eax
+	jmp report
+
+do_in:
+	xor %eax, %eax
+	in %dx, %al
+	jmp report
+
+do_wait:
+	cli
+	mov PIT_TICKS, %rax
+	cmp %rcx, %rax
+	jae ticks
+	sti
+	hlt
+	jmp do_wait
+
+do_window:
+	sti
+1:	mov $0xe8, %al		/* Read-Back: status of counter 2 only */
+	out %al, $0x43
+	in $0x42, %al
+	test $0x80, %al		/* OUT */
+	jz 1b
+	cli
+
+ticks:
+	mov PIT_TICKS, %eax
+
+report:
+	GUEST_REPORT_EAX
+	jmp next
+
+GUEST_LABEL(pit_proxy, isr)
+	push %rax
+	incq PIT_TICKS
+	cmpl $0, PIT_NO_EOI
+	jne 1f
+	mov $0x20, %al		/* OCW2: non-specific EOI */
+	out %al, $0x20
+1:	pop %rax
+	iretq
+GUEST_END(pit_proxy)
+
+	.section .note.GNU-stack, "", @progbits
