@@ -2,13 +2,15 @@
 /*
  * Nested page faults. Inside a memslot the page gets mapped (mmu/tdp.c);
  * outside, or a write to a read-only slot, it is MMIO: the instruction is
- * fetched and decoded (emulate.c), its access goes to userspace as
- * KVM_EXIT_MMIO. A store completes before its exit (RIP past it), a load at
- * the next KVM_RUN (RIP on it until then), as on KVM. An instruction that
- * reads then writes (OR [mmio], EAX) exits twice, as on KVM.
- * kvm_run->mmio carries at most 8 bytes: a 16-byte SSE access takes two
- * exits, at gpa and gpa + 8, and an access across a page one more, as
- * KVM's mmio_fragments do.
+ * fetched and decoded (emulate.c), and its access goes to the vCPU's own
+ * LAPIC page or an in-kernel device on the MMIO bus (IOAPIC, ioeventfds),
+ * which completes it here, else to userspace as KVM_EXIT_MMIO. A store
+ * completes before its exit (RIP past it), a load at the next KVM_RUN (RIP on
+ * it until then), as on KVM. An instruction that reads then writes
+ * (OR [mmio], EAX) exits twice, as on KVM. kvm_run->mmio carries at most 8
+ * bytes: a 16-byte SSE access takes two exits, at gpa and gpa + 8, and an
+ * access across a page one more, as KVM's mmio_fragments do; each piece is
+ * offered to the kernel's devices on its own, as KVM's vcpu_mmio_write().
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -19,6 +21,8 @@
 #include "debug.h"
 #include "exits.h"
 #include "insn.h"
+#include "iobus.h"
+#include "irq/lapic.h"
 #include "mmio.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -39,7 +43,17 @@ static unsigned int mmio_piece(const struct mv_vcpu *vcpu)
 		     sizeof(vcpu->run->mmio.data));
 }
 
+/*
+ * The next piece of the access is to go out. Where to (an in-kernel device
+ * or userspace) is for mmio_out() to say, once the caller has returned 0.
+ */
 void mv_mmio_exit(struct mv_vcpu *vcpu)
+{
+	vcpu->completion = MV_COMPLETE_MMIO;
+}
+
+/* KVM_EXIT_MMIO for the piece. */
+static void mmio_user_exit(struct mv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	const struct mv_emu_access *acc = &vcpu->mmio.access;
@@ -52,7 +66,6 @@ void mv_mmio_exit(struct mv_vcpu *vcpu)
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (acc->write)
 		memcpy(run->mmio.data, acc->bytes + off, len);
-	vcpu->completion = MV_COMPLETE_MMIO;
 	vcpu->stat.mmio_exits++;
 }
 
@@ -218,7 +231,7 @@ static void store_done(struct mv_vcpu *vcpu)
 	vcpu->mmio.finished = true;
 }
 
-int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
+static int mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
 	struct mv_insn *insn = &vcpu->mmio.insn;
@@ -282,17 +295,17 @@ int mv_handle_gpa_fault(struct mv_vcpu *vcpu)
 	return r ? r : 1;
 }
 
-int mv_complete_mmio(struct mv_vcpu *vcpu)
+/* The piece is through, a read's data in data: on with the instruction. */
+static int mmio_complete(struct mv_vcpu *vcpu, const u8 *data)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
 	unsigned int len = mmio_piece(vcpu);
 	struct mv_emu_access next;
 	int r;
 
-	/* The piece userspace answered; a next one is another exit. */
+	/* The piece answered; a next one goes out again. */
 	if (!acc->write)
-		memcpy(acc->bytes + vcpu->mmio.offset, vcpu->run->mmio.data,
-		       len);
+		memcpy(acc->bytes + vcpu->mmio.offset, data, len);
 	vcpu->mmio.offset += len;
 	if (vcpu->mmio.offset < acc->size) {
 		mv_mmio_exit(vcpu);
@@ -330,4 +343,62 @@ int mv_complete_mmio(struct mv_vcpu *vcpu)
 	if (!acc->write)
 		mv_debug_insn_done(vcpu);
 	return 1;
+}
+
+/*
+ * The piece offered to the kernel's devices: the vCPU's own xAPIC page first,
+ * then the MMIO bus, as KVM's vcpu_mmio_write()/vcpu_mmio_read(). True if one
+ * took it (answered anything but -EOPNOTSUPP, as on the bus); a read's data
+ * is then in data. Without an in-kernel irqchip there is no LAPIC to ask.
+ */
+static bool mmio_kernel(struct mv_vcpu *vcpu, u8 *data)
+{
+	const struct mv_emu_access *acc = &vcpu->mmio.access;
+	u64 gpa = vcpu->mmio.gpa + vcpu->mmio.offset;
+	const u8 *wdata = acc->bytes + vcpu->mmio.offset;
+	unsigned int len = mmio_piece(vcpu);
+	bool lapic = vcpu->lapic && mv_lapic_mmio_match(vcpu, gpa);
+
+	if (acc->write) {
+		if (lapic && mv_lapic_mmio_write(vcpu, gpa, len, wdata) !=
+			     -EOPNOTSUPP)
+			return true;
+		return !mv_io_bus_write(vcpu, MV_MMIO_BUS, gpa, len, wdata);
+	}
+	if (lapic && mv_lapic_mmio_read(vcpu, gpa, len, data) != -EOPNOTSUPP)
+		return true;
+	return !mv_io_bus_read(vcpu, MV_MMIO_BUS, gpa, len, data);
+}
+
+/*
+ * The one in-kernel hook of MMIO: r is what the emulation returned; 0 with a
+ * piece to go out (mv_mmio_exit()) sends it to a device that takes it and
+ * goes on with the instruction, as often as it takes (the pieces of one
+ * access, a read-modify-write's write, the elements of a string move), or
+ * else exits to userspace with it.
+ */
+static int mmio_out(struct mv_vcpu *vcpu, int r)
+{
+	u8 data[sizeof(vcpu->run->mmio.data)];
+
+	while (!r && vcpu->completion == MV_COMPLETE_MMIO) {
+		if (!mmio_kernel(vcpu, data)) {
+			mmio_user_exit(vcpu);
+			break;
+		}
+		vcpu->completion = MV_COMPLETE_NONE;
+		r = mmio_complete(vcpu, data);
+	}
+	return r;
+}
+
+int mv_mmio_emulate(struct mv_vcpu *vcpu, u64 gpa)
+{
+	vcpu->completion = MV_COMPLETE_NONE;
+	return mmio_out(vcpu, mmio_emulate(vcpu, gpa));
+}
+
+int mv_complete_mmio(struct mv_vcpu *vcpu)
+{
+	return mmio_out(vcpu, mmio_complete(vcpu, vcpu->run->mmio.data));
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Port I/O exits: all of them go to userspace (no in-kernel devices), laid out
- * as KVM lays them out: data at KVM_PIO_PAGE_OFFSET of the vCPU mapping,
+ * Port I/O exits. An access an in-kernel device on the PIO bus takes (PIC, PIT,
+ * an ioeventfd) completes here; any other goes to userspace, laid out as KVM
+ * lays it out: data at KVM_PIO_PAGE_OFFSET of the vCPU mapping,
  * `count` elements of `size` bytes. String forms follow KVM's emulator
  * (arch/x86/kvm/emulate.c): OUTS hands over one element per exit, its
  * registers written back before the exit (rSI, rCX; RIP only without REP: a
@@ -16,6 +17,7 @@
 #include "backend.h"
 #include "exits.h"
 #include "insn.h"
+#include "iobus.h"
 #include "memslot.h"
 #include "mmu/walk.h"
 #include "pio.h"
@@ -55,6 +57,35 @@ static void pio_exit(struct mv_vcpu *vcpu, u16 port)
 	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
 	vcpu->completion = vcpu->pio.in ? MV_COMPLETE_PIO_IN : MV_COMPLETE_PIO_OUT;
 	vcpu->stat.io_exits++;
+}
+
+/*
+ * The one in-kernel hook of port I/O: the access's elements (the data in the
+ * PIO page) offered to the devices on the PIO bus, as KVM's
+ * emulator_pio_in_out() does. False if none takes the first element: the
+ * access goes to userspace. If one stops taking them midway (its device went
+ * away meanwhile), the rest are dropped, or read as 0, as on KVM.
+ */
+static bool pio_kernel(struct mv_vcpu *vcpu, u16 port)
+{
+	unsigned int i, size = vcpu->pio.size, count = vcpu->pio.count;
+	u8 *data = pio_data(vcpu);
+	int r;
+
+	for (i = 0; i < count; i++, data += size) {
+		if (vcpu->pio.in)
+			r = mv_io_bus_read(vcpu, MV_PIO_BUS, port, size, data);
+		else
+			r = mv_io_bus_write(vcpu, MV_PIO_BUS, port, size, data);
+		if (r) {
+			if (!i)
+				return false;
+			if (vcpu->pio.in)
+				memset(data, 0, (count - i) * size);
+			break;
+		}
+	}
+	return true;
 }
 
 /*
@@ -131,13 +162,7 @@ int mv_handle_io(struct mv_vcpu *vcpu)
 		if (!io->in)
 			memcpy(pio_data(vcpu), &vcpu->regs.gpr[MV_RAX], io->size);
 		vcpu->pio.linear_rip = linear_rip(vcpu);
-		pio_exit(vcpu, io->port);
-		if (!io->in && io->port == PIO_PORT_7E) {
-			vcpu->completion = MV_COMPLETE_NONE;
-			if (mv_skip_insn(vcpu))
-				return mv_emulation_failure(vcpu);
-		}
-		return 0;
+		goto out;
 	}
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
@@ -163,12 +188,23 @@ int mv_handle_io(struct mv_vcpu *vcpu)
 		r = string_access(vcpu, &ctrl, la, pio_data(vcpu), false);
 		if (r)
 			return r > 0 ? 1 : mv_emulation_failure(vcpu);
-		string_done(vcpu, 1, true);
-		pio_exit(vcpu, io->port);
-		vcpu->completion = MV_COMPLETE_NONE;	/* nothing left to do */
-		return 0;
 	}
+
+out:
+	/* A device took it: done as if userspace had answered at once. */
+	if (pio_kernel(vcpu, io->port))
+		return mv_complete_pio(vcpu);
+
 	pio_exit(vcpu, io->port);
+	if (io->string && !io->in) {
+		/* OUTS: the element is out, nothing is left to do. */
+		string_done(vcpu, 1, true);
+		vcpu->completion = MV_COMPLETE_NONE;
+	} else if (!io->string && !io->in && io->port == PIO_PORT_7E) {
+		vcpu->completion = MV_COMPLETE_NONE;
+		if (mv_skip_insn(vcpu))
+			return mv_emulation_failure(vcpu);
+	}
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct mv_pic;
 struct mv_pit;
 struct mv_vcpu;
 struct mv_vm;
+struct workqueue_struct;
 
 enum mv_irqchip_mode {
 	MV_IRQCHIP_NONE,	/* userspace's own (KVM_INTERRUPT) */
@@ -117,6 +118,7 @@ struct mv_vm_irq {
 	/* irqfds and ioeventfds (eventfd.c). */
 	spinlock_t irqfds_lock;
 	struct list_head irqfds;
+	struct workqueue_struct *irqfd_wq; /* irqfd shutdowns: made with the first */
 	struct list_head resamplers;	/* under vm->lock */
 	struct list_head ioeventfds;	/* under vm->lock */
 };
