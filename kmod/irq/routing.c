@@ -405,6 +405,36 @@ int mv_irq_set_gsi(struct mv_vm *vm, int source, u32 gsi, int level,
 }
 
 /*
+ * KVM's kvm_scan_ioapic_routes(), asked at the EOI instead of cached per
+ * vCPU: in split mode, is vector that of a level-triggered MSI route of one
+ * of the pins of userspace's IOAPIC (GSIs below KVM_CAP_SPLIT_IRQCHIP's
+ * args[0])? Then the EOI exits as KVM_EXIT_IOAPIC_EOI, so that the IOAPIC
+ * in userspace clears the pin's remote IRR. KVM also requires that the
+ * route's destination names the vCPU; a vCPU EOIs only what it was sent, so
+ * here the vector decides alone.
+ */
+bool mv_irq_split_eoi_vector(struct mv_vm *vm, u8 vector)
+{
+	const struct mv_irq_routing *rt;
+	const struct mv_irq_route *e;
+	bool found = false;
+	u32 gsi, nr;
+	int idx;
+
+	idx = srcu_read_lock(&vm->irq.srcu);
+	rt = srcu_dereference(vm->irq.routing, &vm->irq.srcu);
+	nr = rt ? min(rt->nr_gsis, READ_ONCE(vm->irq.nr_user_ioapic_pins)) : 0;
+	for (gsi = 0; gsi < nr && !found; gsi++)
+		hlist_for_each_entry(e, &rt->map[gsi], link)
+			if (e->type == KVM_IRQ_ROUTING_MSI &&
+			    (e->msi.data & MSI_DATA_TRIGGER_LEVEL) &&
+			    (e->msi.data & MSI_DATA_VECTOR_MASK) == vector)
+				found = true;
+	srcu_read_unlock(&vm->irq.srcu, idx);
+	return found;
+}
+
+/*
  * KVM's kvm_notify_acked_irq(): the guest acknowledged (irqchip, pin); the
  * notifiers of the GSI routed there run. PIC pins are numbered 0-15 across
  * both chips, as the PIC calls it (KVM's SELECT_PIC(irq), irq); a slave pin

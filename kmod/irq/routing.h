@@ -41,6 +41,14 @@ int mv_set_gsi_routing(struct mv_vm *vm, const struct kvm_irq_routing *hdr,
 int mv_signal_msi(struct mv_vm *vm, const struct kvm_msi *msi);
 
 /*
+ * Split mode (irqchip.c, at a LAPIC EOI of a level-triggered vector): does
+ * the EOI exit to userspace as KVM_EXIT_IOAPIC_EOI? True for the vector of
+ * a level-triggered MSI route of a GSI below vm->irq.nr_user_ioapic_pins.
+ * Any context; takes vm->irq.srcu.
+ */
+bool mv_irq_split_eoi_vector(struct mv_vm *vm, u8 vector);
+
+/*
  * routing.c: KVM's kvm_set_irq_routing() on a kernel copy of nr entries.
  * Refuses IRQCHIP entries once the VM is in split mode.
  */
