@@ -67,6 +67,27 @@ static long mv_guest_cap(long cap)
 		       KVM_GUESTDBG_BLOCKIRQ;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
+	/* The in-kernel irqchip (irq/), with KVM's answers. */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_HLT:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+		return 1;
+	case KVM_CAP_X2APIC_API:
+		return KVM_X2APIC_API_USE_32BIT_IDS |
+		       KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
 	default:
 		return 0;
 	}

@@ -17,6 +17,7 @@
 #include "ioctl.h"
 #include "irq/eventfd.h"
 #include "irq/irqchip.h"
+#include "irq/routing.h"
 #include "kvmclock.h"
 #include "mmu/dirty.h"
 #include "vcpu.h"
@@ -246,30 +247,37 @@ static long mv_vm_get_mmu(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
-/*
- * KVM's kvm_arch_can_set_irq_routing(): routing needs an in-kernel irqchip,
- * which minivirt does not have yet.
- */
-static bool mv_vm_can_set_irq_routing(struct mv_vm *vm)
-{
-	return false;
-}
-
-/*
- * KVM_SET_GSI_ROUTING with kvm_vm_ioctl()'s checks in its order: the header
- * is copied (-EFAULT, by the dispatcher), an irqchip must exist, nr at most
- * KVM_MAX_IRQ_ROUTES, flags 0; each -EINVAL. Without an irqchip that is
- * every call, as on KVM.
- */
+/* KVM_SET_GSI_ROUTING: the dispatcher copied the header, the entries follow. */
 static long mv_vm_set_gsi_routing(void *obj, unsigned long arg, void *karg)
 {
-	struct kvm_irq_routing *routing = karg;
+	return mv_set_gsi_routing(obj, karg,
+				  ((struct kvm_irq_routing __user *)arg)->entries);
+}
 
-	if (!mv_vm_can_set_irq_routing(obj))
-		return -EINVAL;
-	if (routing->nr > MV_MAX_IRQ_ROUTES || routing->flags)
-		return -EINVAL;
-	return -EINVAL;		/* no routing table without an irqchip */
+/* Neither takes vm->lock: injection runs beside vCPUs (irq/irq.h). */
+static long mv_vm_irq_line(void *obj, unsigned long arg, void *karg)
+{
+	return mv_irq_line(obj, karg, false);
+}
+
+static long mv_vm_irq_line_status(void *obj, unsigned long arg, void *karg)
+{
+	return mv_irq_line(obj, karg, true);
+}
+
+static long mv_vm_signal_msi(void *obj, unsigned long arg, void *karg)
+{
+	return mv_signal_msi(obj, karg);
+}
+
+static long mv_vm_irqfd(void *obj, unsigned long arg, void *karg)
+{
+	return mv_irqfd(obj, karg);
+}
+
+static long mv_vm_ioeventfd(void *obj, unsigned long arg, void *karg)
+{
+	return mv_ioeventfd(obj, karg);
 }
 
 static long mv_vm_create_irqchip(void *vm, unsigned long arg, void *karg)
@@ -290,6 +298,23 @@ static long mv_vm_set_irqchip(void *vm, unsigned long arg, void *karg)
 static long mv_vm_create_pit2(void *vm, unsigned long arg, void *karg)
 {
 	return mv_irqchip_create_pit(vm, karg);
+}
+
+static long mv_vm_create_pit(void *vm, unsigned long arg, void *karg)
+{
+	struct kvm_pit_config cfg = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	return mv_irqchip_create_pit(vm, &cfg);
+}
+
+static long mv_vm_get_pit(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_get_pit(vm, karg);
+}
+
+static long mv_vm_set_pit(void *vm, unsigned long arg, void *karg)
+{
+	return mv_irqchip_set_pit(vm, karg);
 }
 
 static long mv_vm_get_pit2(void *vm, unsigned long arg, void *karg)
@@ -361,9 +386,10 @@ static long mv_vm_clear_dirty_log(void *vm, unsigned long arg, void *karg)
 static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 {
 	const struct kvm_enable_cap *cap = karg;
-
 	struct mv_vm *v = vm;
 
+	if (cap->flags)
+		return -EINVAL;
 	switch (cap->cap) {
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return mv_dirty_enable_manual_protect(vm, cap);
@@ -412,10 +438,19 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_IRQCHIP, mv_vm_set_irqchip),
 	MV_GUEST_IOCTL_STRUCT(KVM_CREATE_PIT2, struct kvm_pit_config,
 			      mv_vm_create_pit2),
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_PIT, mv_vm_create_pit),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT, struct kvm_pit_state, mv_vm_get_pit),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT, struct kvm_pit_state, mv_vm_set_pit),
 	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT2, struct kvm_pit_state2, mv_vm_get_pit2),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT2, struct kvm_pit_state2, mv_vm_set_pit2),
 	MV_GUEST_IOCTL_SCALAR(KVM_REINJECT_CONTROL, mv_vm_reinject_control),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_BOOT_CPU_ID, mv_vm_set_boot_cpu_id),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE, struct kvm_irq_level, mv_vm_irq_line),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE_STATUS, struct kvm_irq_level,
+			      mv_vm_irq_line_status),
+	MV_GUEST_IOCTL_STRUCT(KVM_SIGNAL_MSI, struct kvm_msi, mv_vm_signal_msi),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQFD, struct kvm_irqfd, mv_vm_irqfd),
+	MV_GUEST_IOCTL_STRUCT(KVM_IOEVENTFD, struct kvm_ioeventfd, mv_vm_ioeventfd),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)

@@ -54,7 +54,17 @@
 	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ) \
 	X(KVM_GET_DIRTY_LOG)		\
 	X(KVM_CLEAR_DIRTY_LOG)		\
-	X(KVM_ENABLE_CAP)
+	X(KVM_ENABLE_CAP)		\
+	X(KVM_CREATE_IRQCHIP)		\
+	X(KVM_GET_IRQCHIP) X(KVM_SET_IRQCHIP) \
+	X(KVM_IRQ_LINE) X(KVM_IRQ_LINE_STATUS) \
+	X(KVM_SIGNAL_MSI)		\
+	X(KVM_IRQFD) X(KVM_IOEVENTFD)	\
+	X(KVM_CREATE_PIT) X(KVM_CREATE_PIT2) \
+	X(KVM_GET_PIT) X(KVM_SET_PIT)	\
+	X(KVM_GET_PIT2) X(KVM_SET_PIT2)	\
+	X(KVM_REINJECT_CONTROL)		\
+	X(KVM_SET_BOOT_CPU_ID)
 
 /* On a vCPU fd (which exists only where guests run). */
 #define MINIVIRT_VCPU_IOCTLS(X)		\
@@ -74,7 +84,8 @@
 	X(KVM_X86_SETUP_MCE) X(KVM_X86_SET_MCE) \
 	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ) \
 	X(KVM_SET_GUEST_DEBUG)		\
-	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS)
+	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS) \
+	X(KVM_GET_LAPIC) X(KVM_SET_LAPIC)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -109,7 +120,22 @@
 	X(KVM_CAP_SET_GUEST_DEBUG)	\
 	X(KVM_CAP_SET_GUEST_DEBUG2)	\
 	X(KVM_CAP_DEBUGREGS)		\
-	X(KVM_CAP_SYNC_REGS)
+	X(KVM_CAP_SYNC_REGS)		\
+	X(KVM_CAP_IRQCHIP)		\
+	X(KVM_CAP_HLT)			\
+	X(KVM_CAP_SPLIT_IRQCHIP)	\
+	X(KVM_CAP_X2APIC_API)		\
+	X(KVM_CAP_TSC_DEADLINE_TIMER)	\
+	X(KVM_CAP_IRQ_INJECT_STATUS)	\
+	X(KVM_CAP_SIGNAL_MSI)		\
+	X(KVM_CAP_SET_BOOT_CPU_ID)	\
+	X(KVM_CAP_PIT) X(KVM_CAP_PIT2)	\
+	X(KVM_CAP_PIT_STATE2)		\
+	X(KVM_CAP_REINJECT_CONTROL)	\
+	X(KVM_CAP_IRQFD) X(KVM_CAP_IRQFD_RESAMPLE) \
+	X(KVM_CAP_IOEVENTFD)		\
+	X(KVM_CAP_IOEVENTFD_ANY_LENGTH)	\
+	X(KVM_CAP_IOEVENTFD_NO_LENGTH)
 
 /*
  * Where minivirt answers differently from KVM (x86, Linux 6.1 and 6.12):
@@ -120,7 +146,7 @@
  *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
  *   -ENOTTY.
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
- *   SVM/VMX, MONITOR/MWAIT, PCID, x2APIC (no in-kernel LAPIC), RDTSCP, PKU,
+ *   SVM/VMX, MONITOR/MWAIT, PCID, RDTSCP, PKU,
  *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
  *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and of KVM's
  *   paravirtual features all but kvmclock and NOP_IO_DELAY (below).
@@ -131,8 +157,10 @@
  * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV only: of KVM's
  *   feature MSRs, minivirt emulates no other on vCPUs (ARCH_CAPABILITIES,
  *   PERF_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
- * - KVM_SET_GSI_ROUTING is -EINVAL for every call, as KVM without an
- *   in-kernel irqchip answers; KVM_CAP_IRQ_ROUTING is KVM's table size.
+ * - No coalesced MMIO (KVM_CAP_COALESCED_MMIO, KVM_CAP_COALESCED_PIO 0):
+ *   every MMIO write no in-kernel device takes exits at once.
+ * - The in-kernel LAPIC has no hardware acceleration (AVIC, APICv): every
+ *   guest xAPIC access exits and is emulated (as KVM with enable_apicv=0).
  * - KVM_GET_CPUID2 returns exactly the table set (as Linux 6.12; 6.1 returned
  *   it with KVM's runtime adjustments). The guest's CPUID still sees the
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
@@ -156,7 +184,7 @@
  *   write to guest RAM does not go through the shadow MMU's write
  *   protection (as INS's), so one into a guest page table is not noticed.
  * - Without an in-kernel irqchip, KVM_SET_MP_STATE accepts only RUNNABLE, as
- *   KVM does; an NMI pending while the guest runs on without exits after the
+ *   KVM does (with one, every state KVM takes); an NMI pending while the guest runs on without exits after the
  *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
  * - KVM_CREATE_VM accepts type 0 only (KVM_X86_DEFAULT_VM); other types get
  *   -EINVAL, as on KVM without confidential-VM support.

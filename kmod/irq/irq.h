@@ -7,7 +7,7 @@
  *   KVM_IRQ_LINE, irqfd, PIT -> routing.c (GSI) -> pic.c / ioapic.c / MSI
  *   ioapic.c, MSI, ICR      -> lapic.c (mv_lapic_deliver) -> vCPU
  *   pic.c INT output        -> irqchip.c (mv_irqchip_pic_changed) -> BSP
- *   LAPIC EOI (level)       -> irqchip.c (mv_irqchip_eoi) -> ioapic.c, or
+ *   LAPIC EOI               -> irqchip.c (mv_irqchip_eoi) -> ioapic.c, or
  *                              KVM_EXIT_IOAPIC_EOI in split mode
  *   PIC/IOAPIC ack          -> routing.c (mv_irq_acked) -> ack notifiers
  *                              (PIT reinjection, irqfd resample)
@@ -165,8 +165,8 @@ void mv_irq_unregister_ack_notifier(struct mv_vm *vm,
 /* irqchip.c */
 /* The PIC's INT output may have risen: make the vCPUs taking it look. */
 void mv_irqchip_pic_changed(struct mv_vm *vm);
-/* A LAPIC EOI of a level-triggered vector (lapic.c, no lapic lock held). */
-void mv_irqchip_eoi(struct mv_vcpu *vcpu, u8 vector);
+/* A LAPIC EOI (lapic.c, no lapic lock held); level: its TMR bit. */
+void mv_irqchip_eoi(struct mv_vcpu *vcpu, u8 vector, bool level);
 
 /* lapic.c: the message to every LAPIC it names; see lapic.h. */
 int mv_lapic_deliver(struct mv_vm *vm, struct mv_vcpu *src,

@@ -76,7 +76,7 @@ int mv_irqchip_enable_split(struct mv_vm *vm, u64 nr_pins)
 	if (r == -EINVAL)
 		r = -EEXIST;
 	if (!r)
-		r = mv_irq_routing_init_empty(vm);
+		r = mv_irq_routing_init(vm);
 	if (!r) {
 		vm->irq.nr_user_ioapic_pins = nr_pins;
 		smp_store_release(&vm->irq.mode, MV_IRQCHIP_SPLIT);
@@ -87,10 +87,11 @@ int mv_irqchip_enable_split(struct mv_vm *vm, u64 nr_pins)
 
 void mv_irqchip_destroy(struct mv_vm *vm)
 {
-	/* The devices leave the buses under vm->lock, as they joined. */
-	mutex_lock(&vm->lock);
+	/* The PIT first (it drives the PIC and IOAPIC); it takes vm->lock. */
 	if (vm->irq.pit)
 		mv_pit_destroy(vm);
+	/* The devices leave the buses under vm->lock, as they joined. */
+	mutex_lock(&vm->lock);
 	if (vm->irq.ioapic)
 		mv_ioapic_destroy(vm);
 	if (vm->irq.pic)
@@ -188,7 +189,7 @@ long mv_irqchip_set_lapic(struct mv_vcpu *vcpu, void __user *argp)
 	return r;
 }
 
-/* KVM_CREATE_PIT2: flags are not checked by KVM 6.1 (KVM_PIT_SPEAKER_DUMMY). */
+/* KVM_CREATE_PIT2 (KVM_CREATE_PIT: flags KVM_PIT_SPEAKER_DUMMY); pit.h's checks. */
 long mv_irqchip_create_pit(struct mv_vm *vm, const struct kvm_pit_config *cfg)
 {
 	long r;
@@ -213,6 +214,29 @@ long mv_irqchip_get_pit2(struct mv_vm *vm, struct kvm_pit_state2 *s)
 		return -ENXIO;
 	mv_pit_get_state2(pit, s);
 	return 0;
+}
+
+long mv_irqchip_get_pit(struct mv_vm *vm, struct kvm_pit_state *s)
+{
+	struct mv_pit *pit = vm_pit(vm);
+
+	if (!pit)
+		return -ENXIO;
+	mv_pit_get_state(pit, s);
+	return 0;
+}
+
+long mv_irqchip_set_pit(struct mv_vm *vm, const struct kvm_pit_state *s)
+{
+	struct mv_pit *pit;
+	long r = -ENXIO;
+
+	mutex_lock(&vm->lock);
+	pit = vm_pit(vm);
+	if (pit)
+		r = mv_pit_set_state(pit, s);
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 long mv_irqchip_set_pit2(struct mv_vm *vm, const struct kvm_pit_state2 *s)
@@ -256,17 +280,21 @@ void mv_irqchip_pic_changed(struct mv_vm *vm)
 	}
 }
 
-void mv_irqchip_eoi(struct mv_vcpu *vcpu, u8 vector)
+/* KVM's kvm_ioapic_send_eoi(). */
+void mv_irqchip_eoi(struct mv_vcpu *vcpu, u8 vector, bool level)
 {
 	struct mv_vm *vm = vcpu->vm;
 
 	if (mv_irqchip_mode(&vm->irq) == MV_IRQCHIP_SPLIT) {
-		/* The VMM's IOAPIC learns of it by KVM_EXIT_IOAPIC_EOI. */
+		/* The VMM's IOAPIC learns of its level vectors' EOIs. */
+		if (!mv_irq_split_eoi_vector(vm, vector))
+			return;
 		vcpu->ioapic_eoi_vector = vector;
 		mv_vcpu_request(vcpu, MV_REQ_IOAPIC_EOI_EXIT);
 		return;
 	}
-	mv_ioapic_eoi(vm->irq.ioapic, vector);
+	if (level)
+		mv_ioapic_eoi(vm->irq.ioapic, vector);
 }
 
 bool mv_pic_in_kernel(struct mv_vcpu *vcpu)

@@ -27,10 +27,12 @@ long mv_irqchip_set(struct mv_vm *vm, void __user *argp);
 long mv_irqchip_get_lapic(struct mv_vcpu *vcpu, void __user *argp);
 long mv_irqchip_set_lapic(struct mv_vcpu *vcpu, void __user *argp);
 
-/* KVM_CREATE_PIT2, KVM_GET/SET_PIT2, KVM_REINJECT_CONTROL. */
+/* KVM_CREATE_PIT(2), KVM_GET/SET_PIT(2), KVM_REINJECT_CONTROL. */
 long mv_irqchip_create_pit(struct mv_vm *vm, const struct kvm_pit_config *cfg);
 long mv_irqchip_get_pit2(struct mv_vm *vm, struct kvm_pit_state2 *s);
 long mv_irqchip_set_pit2(struct mv_vm *vm, const struct kvm_pit_state2 *s);
+long mv_irqchip_get_pit(struct mv_vm *vm, struct kvm_pit_state *s);
+long mv_irqchip_set_pit(struct mv_vm *vm, const struct kvm_pit_state *s);
 long mv_irqchip_reinject(struct mv_vm *vm, const struct kvm_reinject_control *c);
 
 /* Is the PIC in the kernel (KVM_CREATE_IRQCHIP, not split)? */

@@ -328,7 +328,8 @@ static void set_version(struct mv_lapic *a)
 struct after_write {
 	bool ipi;
 	struct mv_irq_msg msg;
-	int eoi_vector;		/* a level-triggered vector's EOI, or -1 */
+	int eoi_vector;		/* an EOI's vector, or -1 */
+	bool eoi_level;		/* its TMR bit */
 	bool timer_stop;
 	bool timer_start;
 	bool event;		/* something may be deliverable now */
@@ -354,8 +355,8 @@ static void eoi(struct mv_lapic *a, struct after_write *w)
 		return;
 	vec_assign(a, APIC_ISR, v, false);
 	update_ppr(a);
-	if (vec_test(a, APIC_TMR, v))
-		w->eoi_vector = v;
+	w->eoi_vector = v;
+	w->eoi_level = vec_test(a, APIC_TMR, v);
 	w->event = true;
 }
 
@@ -537,7 +538,7 @@ static void after_write(struct mv_lapic *a, struct after_write *w)
 	if (w->ipi)
 		mv_lapic_deliver(vcpu->vm, vcpu, &w->msg);
 	if (w->eoi_vector >= 0)
-		mv_irqchip_eoi(vcpu, w->eoi_vector);
+		mv_irqchip_eoi(vcpu, w->eoi_vector, w->eoi_level);
 	if (w->event)
 		mv_vcpu_request(vcpu, MV_REQ_EVENT);
 }

@@ -271,8 +271,9 @@ static const struct kvm_irq_routing_entry mv_default_routing[] = {
 };
 
 /*
- * Under vm->lock, before the irqchip mode is published: the SRCU domain, the
- * lock, the ack-notifier list, and the first table. That is KVM's default
+ * Under vm->lock, before the irqchip mode is published: the first table
+ * (the SRCU domain, the lock and the ack-notifier list exist from the VM's
+ * creation, vm.c). That is KVM's default
  * table when the PIC and IOAPIC exist (KVM_CREATE_IRQCHIP creates them
  * first, kvm_setup_default_irq_routing()), else the empty one (split mode,
  * kvm_setup_empty_irq_routing()): no route ever names a device that is not
@@ -284,19 +285,11 @@ int mv_irq_routing_init(struct mv_vm *vm)
 	bool devices = vm->irq.pic && vm->irq.ioapic;
 	int r;
 
-	r = init_srcu_struct(&vm->irq.srcu);
-	if (r)
-		return r;
-	mutex_init(&vm->irq.routing_lock);
-	INIT_HLIST_HEAD(&vm->irq.ack_notifiers);
-
 	rt = mv_irq_routing_build(vm, devices ? mv_default_routing : NULL,
 				  devices ? ARRAY_SIZE(mv_default_routing) : 0,
 				  &r);
-	if (!rt) {
-		cleanup_srcu_struct(&vm->irq.srcu);
+	if (!rt)
 		return r;
-	}
 	rcu_assign_pointer(vm->irq.routing, rt);
 	return 0;
 }
@@ -314,7 +307,6 @@ void mv_irq_routing_free(struct mv_vm *vm)
 	WARN_ON_ONCE(!hlist_empty(&vm->irq.ack_notifiers));
 	RCU_INIT_POINTER(vm->irq.routing, NULL);
 	mv_irq_routing_free_table(rt);
-	cleanup_srcu_struct(&vm->irq.srcu);
 }
 
 /*
