@@ -214,9 +214,8 @@ bochs_todo() {	# bochs_todo REASON: a TODO in Bochs' VMX host only (run.sh says)
 }
 
 # linux NAME SMP ARGS...: the L2 Linux guest boots to its /init, which prints
-# its marker and powers off. Every case uses QEMU's own irqchip
-# (kernel_irqchip=off): minivirt has no in-kernel one (KVM_CAP_IRQCHIP 0),
-# and KVM is told so that both columns run the same mode.
+# its marker (with the CPU count it sees) and powers off. Each case names its
+# irqchip mode, so that both columns run the same one.
 # The release as a regular expression (6.12's has a "+").
 rel=$(uname -r | sed 's/[].+*?^$()[{}|\\]/\\&/g')
 linux_limit=300 l2_append="console=ttyS0 panic=-1 quiet"
@@ -283,6 +282,13 @@ linux_limit=300
 # QEMU's defaults (machine pc, qemu64, a std VGA whose framebuffer QEMU logs
 # dirty pages of, an e1000 NIC), but QEMU's own irqchip.
 linux linux_defaults 1 -machine kernel_irqchip=off
+# The in-kernel irqchip (issue 11): QEMU's default, every controller and the
+# PIT in the kernel, and split, the LAPICs in the kernel and QEMU's IOAPIC
+# sending MSIs (EOIs by KVM_EXIT_IOAPIC_EOI), each with 2 vCPUs brought up
+# by INIT/SIPI in the kernel; and -cpu host (x2APIC, TSC deadline).
+linux linux_pc_irqchip_smp2 2 $nd -machine pc -cpu qemu64
+linux linux_q35_split_smp2 2 $nd -machine q35,kernel_irqchip=split -cpu qemu64
+linux linux_q35_irqchip_host_smp1 1 $nd -machine q35 -cpu host
 
 # vmrun's multiboot guests under QEMU's multiboot loader: 32-bit code that
 # prints on the UART and ends with isa-debug-exit ((v << 1) | 1). QEMU's
