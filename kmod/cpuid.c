@@ -27,9 +27,7 @@
 /* Leaf 1 ECX / EDX (SDM vol 2A CPUID, table 3-10 and 3-11). */
 static const u32 leaf1_ecx = F(0) /* SSE3 */ | F(1) /* PCLMULQDQ */ |
 	F(9) /* SSSE3 */ | F(12) /* FMA */ | F(13) /* CX16 */ |
-	F(19) /* SSE4.1 */ | F(20) /* SSE4.2 */ |
-	F(21) /* x2APIC: emulated, as KVM (with an in-kernel LAPIC) */ |
-	F(22) /* MOVBE */ |
+	F(19) /* SSE4.1 */ | F(20) /* SSE4.2 */ | F(22) /* MOVBE */ |
 	F(23) /* POPCNT */ | F(25) /* AES */ | F(26) /* XSAVE */ |
 	F(28) /* AVX */ | F(29) /* F16C */ | F(30) /* RDRAND */;
 static const u32 leaf1_edx = F(0) /* FPU */ | F(1) /* VME */ | F(2) /* DE */ |
@@ -139,7 +137,9 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 			break;
 		case 1:
 			add(e, &n, f, 0, 0);
-			entry->ecx = (entry->ecx & leaf1_ecx) | F(31); /* hypervisor */
+			/* x2APIC: the in-kernel LAPIC's, whatever the host has (KVM). */
+			entry->ecx = (entry->ecx & leaf1_ecx) | F(21) |
+				     F(31); /* hypervisor */
 			entry->edx &= leaf1_edx;
 			if (!xcr0)
 				entry->ecx &= ~(F(26) | F(28));

@@ -66,7 +66,8 @@ static bool has_events(struct mv_vcpu *vcpu)
 	if (mv_lapic_has_init_sipi(vcpu))
 		return true;
 	/* Waiting for INIT or SIPI: nothing else wakes it. */
-	if (vcpu->mp_state != KVM_MP_STATE_HALTED)
+	if (vcpu->mp_state != KVM_MP_STATE_HALTED &&
+	    vcpu->mp_state != KVM_MP_STATE_AP_RESET_HOLD)
 		return false;
 	if (vcpu->exception.pending)
 		return true;
@@ -91,7 +92,8 @@ int mv_mp_block(struct mv_vcpu *vcpu, int *srcu_idx)
 			return 1;
 	}
 	mv_mp_accept_events(vcpu);
-	if (vcpu->mp_state == KVM_MP_STATE_HALTED)
+	if (vcpu->mp_state == KVM_MP_STATE_HALTED ||
+	    vcpu->mp_state == KVM_MP_STATE_AP_RESET_HOLD)
 		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 	return 1;
 }
@@ -112,6 +114,7 @@ long mv_mp_set_state(struct mv_vcpu *vcpu, const struct kvm_mp_state *mp)
 		break;
 	case KVM_MP_STATE_UNINITIALIZED:
 	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:	/* SEV-ES's; halted-like here */
 	case KVM_MP_STATE_INIT_RECEIVED:
 	case KVM_MP_STATE_SIPI_RECEIVED:
 		if (!vcpu->lapic)
