@@ -20,7 +20,8 @@
  *   exactly once per count loaded, mode 5 not at all (as KVM);
  * - reinjection: with it (the default) no tick is injected while the last
  *   one is unacked, without it (KVM_REINJECT_CONTROL) the next tick reaches
- *   the PIC's IRR;
+ *   the PIC's IRR; through the IOAPIC the LAPIC EOI of the edge-triggered
+ *   vector is the ack that lets the next tick in;
  * - port 0x61 in the kernel only with KVM_PIT_SPEAKER_DUMMY: gate, speaker
  *   data, OUT of channel 2, the refresh toggle;
  * - VMs destroyed while channel 0 ticks.
@@ -44,11 +45,16 @@ DECLARE_GUEST_LABEL(pit_proxy, isr);
 /* As in guest/pit.S. */
 #define PIT_MBOX_OP	(GUEST_DATA_GPA + 0x00)
 #define PIT_TICKS	(GUEST_DATA_GPA + 0x10)
-#define PIT_NO_EOI	(GUEST_DATA_GPA + 0x18)
+#define PIT_EOI		(GUEST_DATA_GPA + 0x18)
+#define PIT_EOI_PIC	0
+#define PIT_EOI_NONE	1
+#define PIT_EOI_LAPIC	2
 #define PIT_OP_OUT	1
 #define PIT_OP_IN	2
 #define PIT_OP_WAIT	3
 #define PIT_OP_WINDOW	4
+#define PIT_OP_WRITE	5
+#define PIT_OP_READ	6
 
 #define PIT_CH(n)	(0x40 + (n))
 #define PIT_CTL		0x43
@@ -58,6 +64,10 @@ DECLARE_GUEST_LABEL(pit_proxy, isr);
 #define PIC_S_CMD	0xa0
 #define PIC_S_DATA	0xa1
 #define PIC_VECTOR	0x20	/* the master's IR0 */
+#define IOAPIC_VECTOR	0x30
+#define IOAPIC_SEL	0xfec00000
+#define IOAPIC_WIN	0xfec00010
+#define LAPIC_SVR	0xfee000f0
 
 /* Control words (8254 datasheet, "Control Word Format"). */
 #define CW(ch, rw, mode, bcd)	(((ch) << 6) | ((rw) << 4) | ((mode) << 1) | (bcd))
@@ -131,6 +141,7 @@ static struct vm *pit_vm(uint32_t pit_flags, bool reinject,
 	*vcpu = vcpu_new(vm, 0);
 	vcpu_set_mode(*vcpu, VM_MODE_LONG, 0);
 	set_gate(vm, PIC_VECTOR, GUEST_ADDR(pit_proxy, isr));
+	set_gate(vm, IOAPIC_VECTOR, GUEST_ADDR(pit_proxy, isr));
 	return vm;
 }
 
@@ -182,6 +193,12 @@ static uint64_t window(struct vcpu *v)
 static volatile uint64_t *ticks_of(struct vm *vm)
 {
 	return vm_ptr(vm, PIT_TICKS);
+}
+
+/* How the guest's interrupt handler ends (PIT_EOI_*). */
+static void set_eoi(struct vm *vm, uint32_t how)
+{
+	*(volatile uint32_t *)vm_ptr(vm, PIT_EOI) = how;
 }
 
 /*
@@ -758,11 +775,10 @@ static void reinject_case(bool reinject)
 {
 	struct vcpu *v;
 	struct vm *vm = pit_vm(0, reinject, &v);
-	volatile uint32_t *no_eoi = vm_ptr(vm, PIT_NO_EOI);
 	unsigned int reloads = 0, samples = 0;
 	uint16_t prev, cur;
 
-	*no_eoi = 1;
+	set_eoi(vm, PIT_EOI_NONE);
 	pic_init(v, 0xfe);
 	pit_load(v, 0, 2, PIT_1MS);
 	EXPECT_EQ(wait_ticks(v, 1), 1);
@@ -788,7 +804,7 @@ static void reinject_case(bool reinject)
 	gout(v, PIC_M_CMD, 0x20);	/* EOI: the ack */
 	while (!(pic_irr(v) & 1))
 		samples++;
-	*no_eoi = 0;
+	set_eoi(vm, PIT_EOI_PIC);
 	EXPECT_GE(wait_ticks(v, 4), 4);
 }
 
@@ -800,6 +816,47 @@ TEST(pit_reinject_on)
 TEST(pit_reinject_off)
 {
 	reinject_case(false);
+}
+
+/*
+ * Channel 0 through the IOAPIC (KVM's default routing: GSI 0 to IOAPIC pin
+ * 0 as well) to the local APIC, the PIC's IR0 masked: with reinjection on,
+ * each tick after the first comes only once the guest's LAPIC EOI of the
+ * previous one (an edge-triggered vector) reached the PIT's ack notifier.
+ * 82093AA IOAPIC datasheet, "IOREDTBL"; SDM vol 3A 10.9 "Spurious
+ * Interrupt" (SVR bit 8 enables the APIC), 10.8.5 "Signaling Interrupt
+ * Servicing Completion".
+ */
+static void ioapic_case(bool reinject)
+{
+	struct vcpu *v;
+	struct vm *vm = pit_vm(0, reinject, &v);
+	uint64_t n;
+
+	set_eoi(vm, PIT_EOI_LAPIC);
+	pic_init(v, 0xff);
+	proxy(v, PIT_OP_WRITE, LAPIC_SVR, 0x1ff);
+	proxy(v, PIT_OP_WRITE, IOAPIC_SEL, 0x11);	/* pin 0, high half */
+	proxy(v, PIT_OP_WRITE, IOAPIC_WIN, 0);		/* APIC ID 0 */
+	proxy(v, PIT_OP_WRITE, IOAPIC_SEL, 0x10);	/* pin 0, low half */
+	proxy(v, PIT_OP_WRITE, IOAPIC_WIN, IOAPIC_VECTOR); /* fixed, edge, unmasked */
+	EXPECT_EQ(proxy(v, PIT_OP_READ, IOAPIC_WIN, 0) & 0x1afff, IOAPIC_VECTOR);
+	pit_load(v, 0, 2, PIT_1MS);
+	n = wait_ticks(v, 20);
+	EXPECT_GE(n, 20);
+	EXPECT_EQ(guest_exc(vm)->count, 0);	/* nothing at the PIC's vector */
+	TH_LOG("reinject %s: %llu ticks through the IOAPIC", reinject ? "on" : "off",
+	       (unsigned long long)n);
+}
+
+TEST(pit_ioapic_reinject_on)
+{
+	ioapic_case(true);
+}
+
+TEST(pit_ioapic_reinject_off)
+{
+	ioapic_case(false);
 }
 
 /*
@@ -945,7 +1002,7 @@ TEST(pit_destroy_running)
 		struct vcpu *v;
 		struct vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY, true, &v);
 
-		*(volatile uint32_t *)vm_ptr(vm, PIT_NO_EOI) = i & 1;
+		set_eoi(vm, i & 1 ? PIT_EOI_NONE : PIT_EOI_PIC);
 		pic_init(v, 0xfe);
 		pit_load(v, 0, 2, 1);
 		wait_ticks(v, 1);

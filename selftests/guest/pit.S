@@ -9,9 +9,12 @@
  *   PIT_OP_WAIT   STI; HLT until PIT_TICKS >= value; CLI; reports the ticks
  *   PIT_OP_WINDOW STI while polling channel 2's OUT (Read-Back status) until
  *                 it is high; CLI; reports the ticks
- * The handler of vector 0x20 (pit_proxy_isr; the test puts it in the IDT)
- * counts PIT_TICKS and sends the master PIC a non-specific EOI unless
- * PIT_NO_EOI is set.
+ *   PIT_OP_WRITE  a 32-bit MMIO write of value at address port; reports 0
+ *   PIT_OP_READ   a 32-bit MMIO read at address port; reports it
+ * The interrupt handler (pit_proxy_isr; the test puts it in the IDT) counts
+ * PIT_TICKS and ends with what PIT_EOI says: a non-specific EOI to the
+ * master PIC (PIT_EOI_PIC), none (PIT_EOI_NONE), or a write to the local
+ * APIC's EOI register (PIT_EOI_LAPIC).
  */
 #include "guest.h"
 
@@ -19,12 +22,17 @@
 #define PIT_MBOX_PORT	(GUEST_DATA_GPA + 0x04)
 #define PIT_MBOX_VALUE	(GUEST_DATA_GPA + 0x08)
 #define PIT_TICKS	(GUEST_DATA_GPA + 0x10)
-#define PIT_NO_EOI	(GUEST_DATA_GPA + 0x18)
+#define PIT_EOI		(GUEST_DATA_GPA + 0x18)
+#define PIT_EOI_NONE	1
+#define PIT_EOI_LAPIC	2
+#define LAPIC_EOI	0xfee000b0
 
 #define PIT_OP_OUT	1
 #define PIT_OP_IN	2
 #define PIT_OP_WAIT	3
 #define PIT_OP_WINDOW	4
+#define PIT_OP_WRITE	5
+#define PIT_OP_READ	6
 
 GUEST_BEGIN(pit_proxy)
 	.code64
@@ -41,7 +49,20 @@ next:
 	je do_wait
 	cmp $PIT_OP_WINDOW, %eax
 	je do_window
+	cmp $PIT_OP_WRITE, %eax
+	je do_write
+	cmp $PIT_OP_READ, %eax
+	je do_read
 	GUEST_FAIL(1)
+
+do_write:
+	mov %ecx, (%rdx)
+	xor %eax, %eax
+	jmp report
+
+do_read:
+	mov (%rdx), %eax
+	jmp report
 
 do_out:
 	mov %ecx, %eax
@@ -82,11 +103,17 @@ report:
 GUEST_LABEL(pit_proxy, isr)
 	push %rax
 	incq PIT_TICKS
-	cmpl $0, PIT_NO_EOI
-	jne 1f
+	mov PIT_EOI, %eax
+	cmp $PIT_EOI_NONE, %eax
+	je 2f
+	cmp $PIT_EOI_LAPIC, %eax
+	je 1f
 	mov $0x20, %al		/* OCW2: non-specific EOI */
 	out %al, $0x20
-1:	pop %rax
+	jmp 2f
+1:	mov $LAPIC_EOI, %eax	/* above 2 GiB: no disp32 form */
+	movl $0, (%rax)
+2:	pop %rax
 	iretq
 GUEST_END(pit_proxy)
 
