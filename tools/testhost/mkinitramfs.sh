@@ -4,17 +4,18 @@
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
 #                [--minivirt-suites "a b"] [--minivirt-params "p=v"]
 #                [--kvm-params "p=v"] [--plan PLAN.sh] [--extra PROGRAM]...
-#                [--tree DIR]
+#                [--tree DIR]...
 # Builds the emulated host's initramfs: static busybox, /init, the plan
 # (default plan.sh), our module, Debian's KVM modules for REL in load order,
 # the static selftests (and coexist), and any extra programs, all in /tests;
-# --tree DIR's contents go to the root as they are (qemu-tree.sh's).
+# each --tree DIR's contents go to the root as they are (qemu-tree.sh's,
+# kvm-selftests-build.sh's).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh mv_suites=
-mv_params= kvm_params= tree=
-extras=()
+mv_params= kvm_params=
+extras=() trees=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) rel=$2 ;;
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2 ;;
 	--plan) plan=$2 ;;
 	--extra) extras+=("$2") ;;
-	--tree) tree=$2 ;;
+	--tree) trees+=("$2") ;;
 	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -88,7 +89,9 @@ for e in "${extras[@]}"; do
 	cp "$e" "$stage/tests/"
 done
 
-[ -z "$tree" ] || cp -a "$tree/." "$stage/"
+for t in "${trees[@]}"; do
+	cp -a "$t/." "$stage/"
+done
 
 cat >"$stage/plan.env" <<ENV
 TARGET='$target'

@@ -49,6 +49,7 @@ prog_of() {
 	case "$1" in
 	vmrun) echo testhost-check.sh ;;
 	qemu) echo qemu-suite.sh ;;
+	kvm_selftests) echo kvm-selftests.sh ;;
 	*) echo "$1" ;;
 	esac
 }

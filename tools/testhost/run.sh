@@ -100,6 +100,24 @@ case " $suites " in
 	[ -n "$timeout_given" ] || timeout=$((timeout + 900 * qemu_scale))
 	;;
 esac
+# The kvm_selftests suite (kvm-selftests.sh): Linux's KVM selftests of this
+# series, built static once (cached in build/kvm-selftests), with its list
+# of limits, arguments and exclusions; KVM_SELFTESTS_CASES=a,b narrows it.
+ksft_args=()
+case " $suites " in
+*" kvm_selftests "*)
+	ksft_tree=$("$here/kvm-selftests-build.sh" --kernel "$series")
+	ksft_args=(--tree "$ksft_tree" --extra "$here/kvm-selftests.sh"
+		--extra "$here/kvm-selftests.list")
+	rm -f "$out/kvm-selftests.cases"
+	if [ -n "${KVM_SELFTESTS_CASES:-}" ]; then
+		echo "$KVM_SELFTESTS_CASES" >"$out/kvm-selftests.cases"
+		ksft_args+=(--extra "$out/kvm-selftests.cases")
+	fi
+	# Both columns, each within its budget (README.md); Bochs: x4.
+	[ -n "$timeout_given" ] || timeout=$((timeout + 2400 * $([ "$target" = vmx ] && echo 4 || echo 1)))
+	;;
+esac
 vmrun_files=
 for f in vmrun hello.elf hello-aout.bin hello16.bin tests.elf; do
 	vmrun_files="$vmrun_files --extra $root/build/vmrun/$f"
@@ -109,7 +127,7 @@ done
 	--minivirt-suites "${minivirt_suites:-$suites}" --plan "$plan" \
 	--minivirt-params "$mv_params" --kvm-params "$kvm_params" \
 	--extra "$here/modload" --extra "$root/tools/vmrun/testhost-check.sh" \
-	$vmrun_files "${qemu_args[@]}" --out "$out/initrd.gz"
+	$vmrun_files "${qemu_args[@]}" "${ksft_args[@]}" --out "$out/initrd.gz"
 
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7${QEMU_SUITE_CASES:+ qemu_suite.cases=$QEMU_SUITE_CASES}"

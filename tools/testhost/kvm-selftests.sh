@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# kvm-selftests.sh --dev PATH [--dir DIR] [--list FILE] [--cases FILE]
+# The kvm_selftests suite: Linux's own KVM selftests of the host kernel's
+# series (kvm-selftests-build.sh built them, static; DIR, default
+# /kvm-selftests, holds them and "programs", their names in the Makefile's
+# order) against one KVM-API device, inside the emulated host. Prints TAP
+# (tools/testhost/README.md): one line per program.
+# The programs open /dev/kvm by name: for another device (/dev/minivirt) the
+# suite makes a /dev/kvm node with that device's numbers for its run and
+# removes it after, so KVM must not be loaded meanwhile (qemu-suite.sh does
+# the same).
+# Each program runs under a time limit, killed at its end (a hang is a
+# failure line, never a stuck host), with the arguments the list file
+# (default /tests/kvm-selftests.list) gives to fit the emulated host; exit
+# status 0 is ok, 4 (KSFT_SKIP) a skip with the program's last line as the
+# reason, anything else a failure. A program the list excludes is a skip
+# line naming the reason; one the list marks todo fails as a TODO; the list
+# can also reserve hugetlb pages for the program's run.
+# --cases FILE (default /tests/kvm-selftests.cases, if present): a
+# comma-separated list of program names, the only ones run (the others
+# print nothing): run.sh writes it from $KVM_SELFTESTS_CASES.
+# Diagnostics: "# kvm-selftests: NAME rc=RC SECONDS s" per program, and
+# "# kvm-selftests: column=C took N s" for the suite.
+# POSIX sh: runs under the emulated host's busybox.
+dev='' dir=/kvm-selftests list=/tests/kvm-selftests.list cases=/tests/kvm-selftests.cases
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--dev) dev=$2 ;;
+	--dir) dir=$2 ;;
+	--list) list=$2 ;;
+	--cases) cases=$2 ;;
+	*) echo "usage: $0 --dev PATH [--dir DIR] [--list FILE] [--cases FILE]" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[ -n "$dev" ] || { echo "usage: $0 --dev PATH [--dir DIR] [--list FILE] [--cases FILE]" >&2; exit 2; }
+
+case "$dev" in
+/dev/kvm) column=kvm ;;
+*) column=minivirt ;;
+esac
+# The host kernel's series (6.1, 6.12) and the emulated host (svm, vmx):
+# list lines can be qualified by either, or by the column.
+series=$(uname -r | cut -d. -f1,2)
+target=
+# shellcheck disable=SC1091,SC2153 # plan.env: written by mkinitramfs.sh
+[ -r /plan.env ] && target=$(. /plan.env && echo "$TARGET")
+# Bochs (vmx) runs guests slower than QEMU TCG: every limit times 4.
+scale=1
+[ "$target" = vmx ] && scale=4
+default_limit=120
+
+tmp=$(mktemp -d) || exit 1
+made_node=
+cleanup() {
+	[ -n "$made_node" ] && rm -f /dev/kvm
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+uptime_now() {
+	cut -d' ' -f1 /proc/uptime
+}
+suite_t0=$(uptime_now)
+n=0
+failed=0
+echo "TAP version 13"
+
+only=
+[ -r "$cases" ] && only=",$(tr -d ' \n' <"$cases"),"
+[ "$only" = ",," ] && only=
+
+# /dev/kvm for the programs: the device itself, or a node with its numbers.
+node_problem=
+if [ "$dev" != /dev/kvm ]; then
+	nums=$(cat /sys/class/misc/"$(basename "$dev")"/dev 2>/dev/null)
+	if [ -z "$nums" ]; then
+		node_problem="no /sys/class/misc/$(basename "$dev")/dev"
+	elif [ -e /dev/kvm ]; then
+		node_problem="/dev/kvm exists already (is kvm loaded?)"
+	elif mknod /dev/kvm c "${nums%%:*}" "${nums##*:}"; then
+		made_node=1
+	else
+		node_problem="mknod /dev/kvm c ${nums%%:*} ${nums##*:} failed"
+	fi
+fi
+echo "# kvm-selftests: column=$column series=$series target=$target" \
+	"/dev/kvm=$(stat -c '%t:%T' /dev/kvm 2>/dev/null)" \
+	"programs=$(wc -l <"$dir/programs" 2>/dev/null)" \
+	"host MemAvailable $(awk '/MemAvailable/ { print $2 }' /proc/meminfo) kB"
+
+# lookup DIRECTIVE NAME: the rest of the last list line "DIRECTIVE NAME
+# REST" whose qualifiers (DIRECTIVE@Q@Q...) all name this series, target or
+# column; status 1 if there is none.
+lookup() {
+	awk -v d="$1" -v name="$2" -v ctx=" $series $target $column " '
+		/^[ \t]*(#|$)/ { next }
+		{
+			nq = split($1, q, "@")
+			if (q[1] != d || $2 != name)
+				next
+			for (i = 2; i <= nq; i++)
+				if (index(ctx, " " q[i] " ") == 0)
+					next
+			rest = $0
+			sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]*/, "", rest)
+			found = 1
+			val = rest
+		}
+		END { if (!found) exit 1; print val }
+	' "$list"
+}
+
+# prefix TEXT: stdin's lines with TEXT before each, every one ended.
+prefix() {
+	awk -v p="$1" '{ print p $0 }'
+}
+
+# result NAME STATUS TEXT: one TAP line; STATUS ok, skip, fail or todo.
+result() {
+	n=$((n + 1))
+	case "$2" in
+	ok) echo "ok $n $1" ;;
+	skip) echo "ok $n $1 # SKIP $3" ;;
+	todo) echo "not ok $n $1 # TODO $3" ;;
+	*) echo "not ok $n $1 # $3"; failed=1 ;;
+	esac
+}
+
+# run_one NAME: the program under its limit; judges and prints its output.
+run_one() {
+	name=$1
+	reason=$(lookup exclude "$name") && { result "$name" skip "excluded: $reason"; return; }
+	if [ -n "$node_problem" ]; then
+		result "$name" fail "$node_problem"
+		return
+	fi
+	if [ ! -x "$dir/$name" ]; then
+		result "$name" fail "no program $dir/$name"
+		return
+	fi
+	limit=$(lookup limit "$name") || limit=$default_limit
+	limit=$((limit * scale))
+	args=$(lookup args "$name") || args=
+	todo=$(lookup todo "$name") || todo=
+	huge=$(lookup hugepages "$name") || huge=
+	[ -z "$huge" ] || echo "$huge" >/proc/sys/vm/nr_hugepages
+	echo "testhost: kvm_selftests $name ($column)" >/dev/console
+	t0=$(uptime_now)
+	# shellcheck disable=SC2086 # args: the list's words, split on purpose
+	(cd "$tmp" && exec timeout -s KILL "$limit" "$dir/$name" $args) \
+		</dev/null >"$tmp/out" 2>&1
+	rc=$?
+	[ -z "$huge" ] || echo 0 >/proc/sys/vm/nr_hugepages
+	secs=$(awk -v a="$t0" -v b="$(uptime_now)" 'BEGIN { printf "%.1f", b - a }')
+	if [ "$rc" = 0 ]; then
+		status=ok text=
+	elif [ "$rc" = 4 ]; then
+		status=skip text=$(grep -v '^[[:space:]]*$' "$tmp/out" | tail -n 1)
+	else
+		status=fail
+		if [ "$rc" = 137 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l) }'; then
+			text="timed out after $limit s (killed)"
+		else
+			text="exit status $rc"
+		fi
+		[ -z "$todo" ] || { status=todo text="$todo ($text)"; }
+	fi
+	result "$name" "$status" "$text"
+	[ "$status" = ok ] && [ -n "$todo" ] && echo "# kvm-selftests: $name passes: its todo can go"
+	echo "# kvm-selftests: $name rc=$rc $secs s (limit $limit s)${args:+, args: $args}${huge:+, $huge hugepages}"
+	lines=$(wc -l <"$tmp/out")
+	keep=10
+	[ "$status" = ok ] || keep=60
+	[ "$lines" -le "$keep" ] || echo "#   ($((lines - keep)) lines before these omitted)"
+	tail -n "$keep" "$tmp/out" | prefix "#   "
+}
+
+while read -r name; do
+	[ -n "$name" ] || continue
+	if [ -n "$only" ]; then
+		case "$only" in
+		*",$name,"*) ;;
+		*) continue ;;
+		esac
+	fi
+	run_one "$name"
+done <"$dir/programs"
+[ -r "$dir/programs" ] || result programs fail "no $dir/programs (kvm-selftests-build.sh's tree is missing)"
+
+echo "# kvm-selftests: column=$column took $(awk -v a="$suite_t0" -v b="$(uptime_now)" \
+	'BEGIN { printf "%.0f", b - a }') s"
+echo "1..$n"
+exit $failed
