@@ -19,6 +19,7 @@
 #include "cr.h"
 #include "exits.h"
 #include "insn.h"
+#include "irq/lapic.h"
 #include "memslot.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -293,6 +294,9 @@ int mv_handle_cr_access(struct mv_vcpu *vcpu)
 			if (!r) {
 				tpr_lowered = val < vcpu->cr8;
 				vcpu->cr8 = val;
+				/* The next entry reloads CR8 from the LAPIC. */
+				if (vcpu->lapic)
+					mv_lapic_set_cr8(vcpu, val);
 			}
 			break;
 		default: goto ud;
@@ -320,7 +324,7 @@ done:
 	/*
 	 * No in-kernel LAPIC: a lower TPR may unmask an interrupt userspace
 	 * holds back; tell it (KVM: svm.c cr8_write_interception()). With
-	 * one, run.c gives the LAPIC the new TPR after this exit.
+	 * one, the LAPIC took the new TPR above and raised MV_REQ_EVENT.
 	 */
 	if (tpr_lowered && !vcpu->lapic) {
 		vcpu->run->exit_reason = KVM_EXIT_SET_TPR;

@@ -312,9 +312,17 @@ static long mv_vm_get_pit(void *vm, unsigned long arg, void *karg)
 	return mv_irqchip_get_pit(vm, karg);
 }
 
+/*
+ * KVM_SET_PIT is _IOR, as KVM_SET_IRQCHIP: its direction bits say "out",
+ * yet KVM copies the state in and nothing back, so the handler copies.
+ */
 static long mv_vm_set_pit(void *vm, unsigned long arg, void *karg)
 {
-	return mv_irqchip_set_pit(vm, karg);
+	struct kvm_pit_state s;
+
+	if (copy_from_user(&s, (void __user *)arg, sizeof(s)))
+		return -EFAULT;
+	return mv_irqchip_set_pit(vm, &s);
 }
 
 static long mv_vm_get_pit2(void *vm, unsigned long arg, void *karg)
@@ -440,7 +448,7 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      mv_vm_create_pit2),
 	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_PIT, mv_vm_create_pit),
 	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT, struct kvm_pit_state, mv_vm_get_pit),
-	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT, struct kvm_pit_state, mv_vm_set_pit),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_PIT, mv_vm_set_pit),
 	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT2, struct kvm_pit_state2, mv_vm_get_pit2),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT2, struct kvm_pit_state2, mv_vm_set_pit2),
 	MV_GUEST_IOCTL_SCALAR(KVM_REINJECT_CONTROL, mv_vm_reinject_control),

@@ -638,7 +638,7 @@ TEST(pic_edge_one_run_per_edge)
 	sti(&c);
 
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 1);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 2);
 	nop(&c);
 	EXPECT_EQ(count(&c, 0x23), 1);
 	nop(&c);
@@ -650,11 +650,11 @@ TEST(pic_edge_one_run_per_edge)
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 1);	/* still high: no edge */
 	nop(&c);
 	EXPECT_EQ(count(&c, 0x23), 2);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 2);
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 1);
 	nop(&c);
 	EXPECT_EQ(count(&c, 0x23), 3);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 2);
 	EXPECT_EQ(*gmem(&c, IRQC_LOG_N), 3);
 
 	pic = get_pic(c.vm, KVM_IRQCHIP_PIC_MASTER);
@@ -694,7 +694,7 @@ TEST(pic_level_runs_again_while_high)
 	EXPECT_EQ(pic.irr, 0x20);
 	EXPECT_EQ(irq_line(c.vm, 5, 1), 0);	/* already requested */
 	EXPECT_EQ(step(&c), IRQC_HANDLER | 0x25);
-	EXPECT_EQ(irq_line(c.vm, 5, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 5, 0), 2);
 	EXPECT_EQ(step(&c), IRQC_IDLE);
 	EXPECT_EQ(count(&c, 0x25), 2);
 	handler_reports(&c, false);
@@ -726,7 +726,7 @@ TEST(pic_masked_until_unmasked)
 	EXPECT_EQ(get_pic(c.vm, KVM_IRQCHIP_PIC_MASTER).irr, 0x10);
 	outb(&c, PIC_M_DATA, 0xef);
 	EXPECT_EQ(count(&c, 0x24), 1);
-	EXPECT_EQ(irq_line(c.vm, 4, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 4, 0), 2);
 	nop(&c);
 	EXPECT_EQ(count(&c, 0x24), 1);
 
@@ -738,7 +738,7 @@ TEST(pic_masked_until_unmasked)
 	set_cmd(&c, IRQC_OP_OUTB, PIC_M_DATA, 0xaf);
 	EXPECT_EQ(step(&c), IRQC_HANDLER | 0x26);	/* right after the OUT */
 	*gmem(&c, IRQC_CMD_OP) = IRQC_OP_NOP;
-	EXPECT_EQ(irq_line(c.vm, 6, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 6, 0), 2);
 	EXPECT_EQ(step(&c), IRQC_IDLE);
 	EXPECT_EQ(count(&c, 0x26), 1);
 }
@@ -770,7 +770,7 @@ TEST(pic_slave_on_master_ir2)
 	EXPECT_EQ(master.isr, 0x04);
 	EXPECT_EQ(slave.isr, 0x04);
 	EXPECT_EQ(slave.irr, 0x04);
-	EXPECT_EQ(irq_line(c.vm, 10, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 10, 0), 2);
 	EXPECT_EQ(step(&c), IRQC_IDLE);
 	EXPECT_EQ(count(&c, 0x2a), 1);
 
@@ -806,7 +806,7 @@ TEST(pic_spurious_irq15)
 	eoi_mode(&c, IRQC_EOI_MASTER);
 
 	EXPECT_EQ(irq_line(c.vm, 10, 1), 1);
-	EXPECT_EQ(irq_line(c.vm, 10, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 10, 0), 2);
 	EXPECT_EQ(get_pic(c.vm, KVM_IRQCHIP_PIC_MASTER).irr, 0x04);
 	EXPECT_EQ(get_pic(c.vm, KVM_IRQCHIP_PIC_SLAVE).irr, 0);
 	sti(&c);
@@ -1039,11 +1039,13 @@ TEST(pic_elcr)
 }
 
 /*
- * KVM_IRQ_LINE_STATUS on GSIs 3 and 4, which reach PIC and IOAPIC (whose
- * pins stay masked: they add nothing). The PIC's part (KVM's
- * kvm_pic_set_irq()): -1 while masked, whatever the level; 0 for a request
- * already in the IRR (coalesced); 1 otherwise, a held edge line included.
- * KVM_IRQ_LINE itself returns 0.
+ * KVM_IRQ_LINE_STATUS on GSIs 3 and 4, which reach PIC and IOAPIC; KVM adds
+ * up the answers that are not -1 (kvm_set_irq()). The IOAPIC's pins stay
+ * masked: -1 for a raise, 1 for a lowering (ioapic_set_irq()). The PIC's
+ * part (kvm_pic_set_irq()): -1 while masked, whatever the level; 0 for a
+ * request already in the IRR (coalesced); 1 otherwise, a held edge line
+ * included. So a lowering answers the PIC's part + 1. KVM_IRQ_LINE itself
+ * returns 0.
  */
 TEST(pic_irq_line_status)
 {
@@ -1055,24 +1057,24 @@ TEST(pic_irq_line_status)
 	eoi_mode(&c, IRQC_EOI_MASTER);
 
 	EXPECT_EQ(irq_line(c.vm, 3, 1), -1);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), -1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
 	outb(&c, PIC_M_DATA, 0xf7);
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 0);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 2);
 	sti(&c);
 	EXPECT_EQ(count(&c, 0x23), 1);
 	cli(&c);
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 1);
 	EXPECT_EQ(irq_line(c.vm, 3, 1), 1);
-	EXPECT_EQ(irq_line(c.vm, 3, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 3, 0), 2);
 
 	outb(&c, ELCR_M, 0x10);
 	outb(&c, PIC_M_DATA, 0xe7);
 	EXPECT_EQ(irq_line(c.vm, 4, 1), 1);
 	EXPECT_EQ(irq_line(c.vm, 4, 1), 0);
-	EXPECT_EQ(irq_line(c.vm, 4, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 4, 0), 2);
 	EXPECT_EQ(irq_line(c.vm, 4, 1), 1);
-	EXPECT_EQ(irq_line(c.vm, 4, 0), 1);
+	EXPECT_EQ(irq_line(c.vm, 4, 0), 2);
 
 	EXPECT_EQ(ioctl(c.vm->fd, KVM_IRQ_LINE, &irq), 0);
 }

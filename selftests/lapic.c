@@ -455,6 +455,21 @@ TEST(set_get_lapic_x2apic)
 	expect_lapic_regs(&got, &s);
 }
 
+/*
+ * KVM on AMD keeps only TPR[7:4]: each exit copies V_TPR back with
+ * kvm_set_cr8() (svm.c sync_cr8_to_lapic()), so bits 3:0 written through
+ * the xAPIC page or the x2APIC MSR read back as 0, in TPR and in PPR.
+ * minivirt keeps all eight bits (SDM vol 3A 10.8.3.1), as KVM on Intel:
+ * uapi/minivirt.h lists the difference. @lossy: bit k says result k
+ * holds such a TPR.
+ */
+static uint32_t tpr_want(uint32_t want, unsigned int k, uint32_t lossy)
+{
+	if (th_is_kvm && host_is_amd() && (lossy & (1U << k)))
+		return want & 0xf0;
+	return want;
+}
+
 /* --- Registers and IA32_APIC_BASE, from the guest --- */
 
 TEST(xapic_registers)
@@ -496,9 +511,10 @@ TEST(xapic_registers)
 	lt_start(t.vcpu[0], GUEST_ADDR(lapic, regs), 0, 0, 0);
 	LT_RUN_DONE(t.vcpu[0]);
 	for (k = 0; k < ARRAY_SIZE(want); k++)
-		if (lt_res(&t, 0, k) != want[k])
+		if (lt_res(&t, 0, k) != tpr_want(want[k], k, 3U << 13))
 			TH_FAIL("result %u: %#llx, expected %#x", k,
-				(unsigned long long)lt_res(&t, 0, k), want[k]);
+				(unsigned long long)lt_res(&t, 0, k),
+				tpr_want(want[k], k, 3U << 13));
 	vcpu_lapic_get(t.vcpu[0], &s);
 	EXPECT_EQ(lapic_reg(&s, APIC_SPIV), 0x1ff);
 	EXPECT_EQ(lapic_reg(&s, APIC_LVTERR), APIC_LVT_MASKED | 0xe0);
@@ -657,6 +673,7 @@ static void tpr_ppr(bool x2apic)
 		0x5f,		/* after EOI */
 		0, 4,
 	};
+	const uint32_t lossy = 1U << 9 | 1U << 11 | 1U << 12 | 1U << 14;
 	struct lt t;
 	unsigned int k;
 
@@ -664,9 +681,10 @@ static void tpr_ppr(bool x2apic)
 	lt_start(t.vcpu[0], GUEST_ADDR(lapic, tpr), 0, 0, 0);
 	LT_RUN_DONE(t.vcpu[0]);
 	for (k = 0; k < ARRAY_SIZE(want); k++)
-		if (lt_res(&t, 0, k) != want[k])
+		if (lt_res(&t, 0, k) != tpr_want(want[k], k, lossy))
 			TH_FAIL("result %u: %#llx, expected %#x", k,
-				(unsigned long long)lt_res(&t, 0, k), want[k]);
+				(unsigned long long)lt_res(&t, 0, k),
+				tpr_want(want[k], k, lossy));
 	EXPECT_LOG(t.vm, 0, L(0x61), LT_LOG(0x5f, 0x50), LT_LOG(0x45, 0x40),
 		   L(0x61));
 	EXPECT_IDLE(t.vcpu[0]);
@@ -963,7 +981,9 @@ static void *ap_thread(void *arg)
 /*
  * KVM_RUN of an UNINITIALIZED AP sleeps until INIT; KVM then returns
  * -EAGAIN (kvm_arch_vcpu_ioctl_run()), and the next KVM_RUN waits for the
- * SIPI and runs the AP from it.
+ * SIPI and runs the AP from it. One SIPI (R13 = 1): the AP may take its
+ * pending SIPI only after a second one, whose vector would then win, as
+ * KVM keeps one sipi_vector.
  */
 TEST(init_sipi_wakes_waiting_ap)
 {
@@ -975,7 +995,7 @@ TEST(init_sipi_wakes_waiting_ap)
 	a = (struct ap_run){ .vcpu = t.vcpu[1] };
 	th = mt_start(ap_thread, &a);
 	usleep(20000);		/* likely asleep in KVM_RUN by now; either way works */
-	lt_start(t.vcpu[0], GUEST_ADDR(lapic, init_sipi), 0, 0, 0);
+	lt_start(t.vcpu[0], GUEST_ADDR(lapic, init_sipi), 0, 1, 0);
 	LT_RUN_DONE(t.vcpu[0]);
 	mt_join(th);
 	EXPECT_EQ(a.first_errno, EAGAIN);

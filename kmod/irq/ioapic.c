@@ -88,6 +88,12 @@ struct mv_ioapic {
 	unsigned long irq_states[MV_NR_IOAPIC_PINS];
 	struct delayed_work eoi_inject;
 	struct mv_io_device dev;
+	/*
+	 * The vectors some pin holds, rebuilt under the lock at each table
+	 * change and read without it: a LAPIC EOI of any other vector (timer,
+	 * IPIs) skips the IOAPIC (KVM's ioapic_handled_vectors).
+	 */
+	DECLARE_BITMAP(vectors, 256);
 };
 
 static void ioapic_lock(struct mv_ioapic *ioapic)
@@ -191,7 +197,8 @@ int mv_ioapic_set_irq(struct mv_ioapic *ioapic, unsigned int pin, int source,
  * received"). The LAPIC's directed-EOI mode, which KVM checks, cannot be on:
  * neither KVM nor minivirt offers it beside an in-kernel IOAPIC.
  */
-static void ioapic_eoi_pin(struct mv_ioapic *ioapic, unsigned int pin)
+static void ioapic_eoi_pin(struct mv_ioapic *ioapic, unsigned int pin,
+			   bool level)
 	__must_hold(&ioapic->lock)
 {
 	u64 *rte = ioapic_rte(ioapic, pin);
@@ -199,6 +206,9 @@ static void ioapic_eoi_pin(struct mv_ioapic *ioapic, unsigned int pin)
 	ioapic_unlock(ioapic);
 	mv_irq_acked(ioapic->vm, KVM_IRQCHIP_IOAPIC, pin);
 	ioapic_lock(ioapic);
+	/* An edge vector's EOI only acks (the PIT's reinjection counts it). */
+	if (!level)
+		return;
 
 	*rte &= ~RTE_REMOTE_IRR;
 	if ((*rte & RTE_MASKED) || !(ioapic->s.irr & BIT(pin))) {
@@ -214,15 +224,34 @@ static void ioapic_eoi_pin(struct mv_ioapic *ioapic, unsigned int pin)
 	ioapic_service(ioapic, pin);
 }
 
-void mv_ioapic_eoi(struct mv_ioapic *ioapic, u8 vector)
+void mv_ioapic_eoi(struct mv_ioapic *ioapic, u8 vector, bool level)
 {
 	unsigned int pin;
 
+	if (!test_bit(vector, ioapic->vectors))
+		return;
 	ioapic_lock(ioapic);
 	for (pin = 0; pin < MV_NR_IOAPIC_PINS; pin++)
 		if (FIELD_GET(RTE_VECTOR, *ioapic_rte(ioapic, pin)) == vector)
-			ioapic_eoi_pin(ioapic, pin);
+			ioapic_eoi_pin(ioapic, pin, level);
 	ioapic_unlock(ioapic);
+}
+
+/*
+ * ioapic->vectors from the table, after each change (under the lock, or
+ * before the IOAPIC is published). Word by word, so that a vector in the
+ * old and the new table never reads as absent to a concurrent EOI.
+ */
+static void ioapic_scan_vectors(struct mv_ioapic *ioapic)
+{
+	DECLARE_BITMAP(v, 256);
+	unsigned int pin, i;
+
+	bitmap_zero(v, 256);
+	for (pin = 0; pin < MV_NR_IOAPIC_PINS; pin++)
+		__set_bit(FIELD_GET(RTE_VECTOR, *ioapic_rte(ioapic, pin)), v);
+	for (i = 0; i < BITS_TO_LONGS(256); i++)
+		WRITE_ONCE(ioapic->vectors[i], v[i]);
 }
 
 /* After an EOI storm: the level pins still high and not awaiting an EOI. */
@@ -287,6 +316,7 @@ static void ioapic_write_rte(struct mv_ioapic *ioapic, unsigned int pin,
 	*rte = (*rte & ~(RTE_REMOTE_IRR | RTE_DELIVERY_STATUS)) | kept;
 	if (!(*rte & RTE_LEVEL))
 		*rte &= ~RTE_REMOTE_IRR;
+	ioapic_scan_vectors(ioapic);
 	if ((*rte & RTE_LEVEL) && (ioapic->s.irr & BIT(pin)))
 		ioapic_service(ioapic, pin);
 }
@@ -412,6 +442,7 @@ static void ioapic_reset(struct mv_ioapic *ioapic)
 	ioapic->s.base_address = MV_IOAPIC_BASE;
 	for (pin = 0; pin < MV_NR_IOAPIC_PINS; pin++)
 		*ioapic_rte(ioapic, pin) = RTE_MASKED;
+	ioapic_scan_vectors(ioapic);
 	ioapic->irr_delivered = 0;
 	memset(ioapic->irq_eoi, 0, sizeof(ioapic->irq_eoi));
 }
@@ -478,6 +509,7 @@ void mv_ioapic_set_state(struct mv_ioapic *ioapic,
 	ioapic->s = *s;
 	ioapic->s.irr = 0;
 	ioapic->irr_delivered = 0;
+	ioapic_scan_vectors(ioapic);
 	for_each_set_bit(pin, &irr, MV_NR_IOAPIC_PINS)
 		ioapic_set_irq(ioapic, pin, 1);
 	ioapic_unlock(ioapic);

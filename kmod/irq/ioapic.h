@@ -30,11 +30,11 @@ void mv_ioapic_destroy(struct mv_vm *vm);
 int mv_ioapic_set_irq(struct mv_ioapic *ioapic, unsigned int pin, int source,
 		      int level, bool line_status);
 /*
- * A LAPIC EOI of vector with the TMR set (level): clears remote IRR of every
- * pin with that vector, calls mv_irq_acked() for it (with ioapic->lock
- * dropped), and delivers again a pin whose line is still asserted.
+ * A LAPIC EOI of vector: calls mv_irq_acked() for every pin with that
+ * vector (with ioapic->lock dropped); with the TMR set (level) also clears
+ * their remote IRR and delivers again a pin whose line is still asserted.
  */
-void mv_ioapic_eoi(struct mv_ioapic *ioapic, u8 vector);
+void mv_ioapic_eoi(struct mv_ioapic *ioapic, u8 vector, bool level);
 
 /* KVM_GET/SET_IRQCHIP, KVM_IRQCHIP_IOAPIC. */
 void mv_ioapic_get_state(struct mv_ioapic *ioapic, struct kvm_ioapic_state *s);

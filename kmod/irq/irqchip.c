@@ -293,8 +293,7 @@ void mv_irqchip_eoi(struct mv_vcpu *vcpu, u8 vector, bool level)
 		mv_vcpu_request(vcpu, MV_REQ_IOAPIC_EOI_EXIT);
 		return;
 	}
-	if (level)
-		mv_ioapic_eoi(vm->irq.ioapic, vector);
+	mv_ioapic_eoi(vm->irq.ioapic, vector, level);
 }
 
 bool mv_pic_in_kernel(struct mv_vcpu *vcpu)

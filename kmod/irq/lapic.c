@@ -639,6 +639,65 @@ static int accept(struct mv_lapic *a, const struct mv_irq_msg *m)
 	return r;
 }
 
+/* The logical model of the VM's software-enabled LAPICs (KVM's map->mode). */
+#define MODEL_X2APIC	1
+#define MODEL_FLAT	2
+#define MODEL_CLUSTER	4
+
+static unsigned int logical_models(struct mv_vm *vm, unsigned int n)
+{
+	unsigned int i, models = 0;
+
+	for (i = 0; i < n; i++) {
+		struct mv_lapic *t = vm->vcpus[i]->lapic;
+
+		if (!t || !hw_enabled(t) || !sw_enabled(t))
+			continue;
+		if (x2apic_mode(t))
+			models |= MODEL_X2APIC;
+		else if (reg_get(t, APIC_LDR))
+			models |= reg_get(t, APIC_DFR) == APIC_DFR_FLAT ?
+				  MODEL_FLAT : MODEL_CLUSTER;
+	}
+	return models;
+}
+
+/*
+ * Does KVM answer this message from its APIC map (kvm_apic_map_get_dest_lapic()
+ * true)? Then a message that reaches no LAPIC delivered to 0, not -1: a
+ * physical ID, or a logical one while all LAPICs use one model; not a
+ * shorthand but self, nor a broadcast.
+ */
+static bool kvm_map_answers(struct mv_vm *vm, struct mv_lapic *from,
+			    const struct mv_irq_msg *m, unsigned int n)
+{
+	unsigned int models;
+
+	if (m->shorthand)
+		return m->shorthand == 1 && from;
+	if (vm->irq.x2apic_broadcast_quirk_off) {
+		if (m->dest == X2APIC_BROADCAST)
+			return false;
+		models = logical_models(vm, n);
+		if (m->dest == XAPIC_BROADCAST && models != MODEL_X2APIC)
+			return false;
+	} else {
+		if (m->dest == (from && x2apic_mode(from) ?
+				X2APIC_BROADCAST : XAPIC_BROADCAST))
+			return false;
+		models = m->logical ? logical_models(vm, n) : 0;
+	}
+	if (!m->logical)
+		return true;
+	return models == MODEL_X2APIC || models == MODEL_FLAT ||
+	       models == MODEL_CLUSTER;
+}
+
+/*
+ * Delivers @msg from @src (NULL: the IOAPIC or an MSI). Returns as KVM's
+ * kvm_irq_delivery_to_apic(): the number of LAPICs that took it, or -1 if
+ * none matched and KVM would not have answered from its map.
+ */
 int mv_lapic_deliver(struct mv_vm *vm, struct mv_vcpu *src,
 		     const struct mv_irq_msg *msg)
 {
@@ -670,6 +729,8 @@ int mv_lapic_deliver(struct mv_vm *vm, struct mv_vcpu *src,
 			i = find_next_bit(lowest, MV_MAX_VCPUS, i + 1);
 		r = accept(vm->vcpus[i]->lapic, msg);
 	}
+	if (r < 0 && kvm_map_answers(vm, from, msg, n))
+		r = 0;
 	return r;
 }
 

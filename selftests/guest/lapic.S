@@ -584,7 +584,8 @@ GUEST_LABEL(lapic, ipi_tx)
  * The BSP brings up the AP (APIC ID 1) as an OS does (SDM vol 3A 8.4.4.1
  * "Typical BSP Initialization Sequence"): INIT, INIT de-assert, SIPI, and
  * a second SIPI with another vector, which the AP, already started,
- * ignores. R12 = 1: reports after each, for the host to look at the AP.
+ * ignores. R12 = 1: reports after each, for the host to look at the AP;
+ * R13 = 1: no second SIPI.
  */
 GUEST_LABEL(lapic, init_sipi)
 	call apic_init
@@ -600,7 +601,9 @@ GUEST_LABEL(lapic, init_sipi)
 	test %r12, %r12
 	jz 1f
 	REPORT(3)
-1:	IPI(APIC_DM_STARTUP | (LT_SIPI_VEC + 1), 1)
+1:	test %r13, %r13				/* one SIPI only */
+	jnz 1f
+	IPI(APIC_DM_STARTUP | (LT_SIPI_VEC + 1), 1)
 	test %r12, %r12
 	jz 1f
 	REPORT(4)
@@ -658,12 +661,16 @@ GUEST_LABEL(lapic, timer_periodic)
  * Divide configuration (SDM vol 3A 10.5.4 Figure 10-10): a one-shot of
  * R12 counts at each of the eight divide values, each reported when it
  * fired. RES(i): TDCR read back; RES(8 + i): TMCCT right after arming.
+ * TMICT = 0 stops the expired one-shot before each TDCR write: KVM re-arms
+ * it there (kvm_lapic_reg_write() APIC_TDCR: restart_apic_timer() while
+ * lapic_timer.period, set for any mode), an interrupt the SDM does not give.
  */
 GUEST_LABEL(lapic, timer_divide)
 	call apic_init
 	APIC_WR(APIC_LVTT, LT_TIMER_VEC)
 	xor %ebx, %ebx
-1:	lea divides(%rip), %rax
+1:	APIC_WR(APIC_TMICT, 0)
+	lea divides(%rip), %rax
 	movzbl (%rax,%rbx), %eax
 	mov $APIC_TDCR, %ecx
 	call apic_write
