@@ -161,6 +161,13 @@
  *   every MMIO write no in-kernel device takes exits at once.
  * - The in-kernel LAPIC has no hardware acceleration (AVIC, APICv): every
  *   guest xAPIC access exits and is emulated (as KVM with enable_apicv=0).
+ * - The LAPIC's TPR keeps bits 3:0 a guest writes through the xAPIC page or
+ *   the x2APIC MSR (SDM vol 3A 10.8.3.1), on both vendors. KVM on AMD drops
+ *   them at the next exit (svm.c sync_cr8_to_lapic() copies V_TPR[3:0] back
+ *   as TPR[7:4]), so there TPR and PPR read back with bits 3:0 clear.
+ * - Writing the timer's divide configuration after a one-shot expired does
+ *   not fire it again (SDM vol 3A 10.5.4); KVM re-arms it (kvm_lapic_reg_write()
+ *   APIC_TDCR: restart_apic_timer()) and the guest gets one more interrupt.
  * - KVM_GET_CPUID2 returns exactly the table set (as Linux 6.12; 6.1 returned
  *   it with KVM's runtime adjustments). The guest's CPUID still sees the
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
