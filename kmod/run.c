@@ -396,6 +396,25 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	idx = srcu_read_lock(&vcpu->vm->srcu);
 
+	/*
+	 * An AP never INITed sleeps until INIT (or a signal); KVM_RUN then
+	 * returns -EAGAIN and the next one waits for the SIPI (KVM's
+	 * kvm_arch_vcpu_ioctl_run()).
+	 */
+	if (vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		r = -EINTR;
+		if (mv_run_immediate_exit(run))
+			goto out;
+		mv_mp_block(vcpu, &idx);
+		r = -EAGAIN;
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			vcpu->stat.signal_exits++;
+			r = -EINTR;
+		}
+		goto out;
+	}
+
 	/* KVM_CAP_SYNC_REGS: kvm_dirty_regs first, as KVM's sync_regs(). */
 	r = mv_sync_regs_in(vcpu);
 	if (r)

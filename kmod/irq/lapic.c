@@ -663,16 +663,20 @@ static unsigned int logical_models(struct mv_vm *vm, unsigned int n)
 }
 
 /*
- * Does KVM answer this message from its APIC map (kvm_apic_map_get_dest_lapic()
- * true)? Then a message that reaches no LAPIC delivered to 0, not -1: a
- * physical ID, or a logical one while all LAPICs use one model; not a
- * shorthand but self, nor a broadcast.
+ * Does KVM answer this message from its APIC map
+ * (kvm_apic_map_get_dest_lapic() true)? Then a message that reaches no
+ * LAPIC was delivered to 0, not -1: a physical ID, or a logical one while
+ * all LAPICs use one model; not a shorthand but self, nor a broadcast, nor
+ * anything before the first vCPU.
  */
 static bool kvm_map_answers(struct mv_vm *vm, struct mv_lapic *from,
 			    const struct mv_irq_msg *m, unsigned int n)
 {
 	unsigned int models;
 
+	/* No vCPU yet: KVM has no map (kvm_recalculate_apic_map() not run). */
+	if (!n)
+		return false;
 	if (m->shorthand)
 		return m->shorthand == 1 && from;
 	if (vm->irq.x2apic_broadcast_quirk_off) {
