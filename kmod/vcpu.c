@@ -178,6 +178,24 @@ static long mv_vcpu_set_lapic(void *obj, unsigned long arg, void *karg)
 	return mv_irqchip_set_lapic(obj, (void __user *)arg);
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR: the page through which KVM shares the TPR with QEMU's
+ * kvmvapic option ROM (a TPR-patching aid for old Windows guests). minivirt
+ * has no such page (KVM_CAP_VAPIC 0, no KVM_TPR_ACCESS_REPORTING, so the ROM
+ * never activates) and takes only 0, "none", which QEMU sets at each vCPU
+ * reset with an in-kernel LAPIC and aborts if refused. -EINVAL without an
+ * in-kernel LAPIC, as KVM.
+ */
+static long mv_vcpu_set_vapic_addr(void *obj, unsigned long arg, void *karg)
+{
+	const struct kvm_vapic_addr *va = karg;
+	struct mv_vcpu *vcpu = obj;
+
+	if (!vcpu->lapic || va->vapic_addr)
+		return -EINVAL;
+	return 0;
+}
+
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
 	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
@@ -212,6 +230,8 @@ static const struct mv_ioctl mv_vcpu_ioctls[] = {
 	/* struct kvm_lapic_state is 1 KiB: the handlers copy it. */
 	MV_IOCTL_SCALAR(KVM_GET_LAPIC, mv_vcpu_get_lapic),
 	MV_IOCTL_SCALAR(KVM_SET_LAPIC, mv_vcpu_set_lapic),
+	MV_IOCTL_STRUCT(KVM_SET_VAPIC_ADDR, struct kvm_vapic_addr,
+			mv_vcpu_set_vapic_addr),
 };
 
 static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,

@@ -318,6 +318,27 @@ TEST(lapic_ioctls_need_irqchip)
 }
 
 /*
+ * KVM_SET_VAPIC_ADDR with 0, as QEMU's kvm_apic_vapic_base_update() at each
+ * vCPU reset with an in-kernel LAPIC (QEMU aborts if it fails): 0 with the
+ * LAPIC, -EINVAL without (kvm_arch_vcpu_ioctl()). A non-zero address: see
+ * uapi/minivirt.h.
+ */
+TEST(vapic_addr_none)
+{
+	struct kvm_vapic_addr va = { .vapic_addr = 0 };
+	struct vm *vm = vm_new();
+	struct vcpu *vcpu;
+
+	vcpu = vcpu_new(vm, 0);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va), EINVAL);
+
+	vm = irqchip_vm_new();
+	vcpu = irqchip_vcpu_new(vm, 0, VM_MODE_LONG);
+	EXPECT_EQ(ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va), 0);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, (void *)8), EFAULT);
+}
+
+/*
  * KVM_SET_MP_STATE with an irqchip takes RUNNABLE, UNINITIALIZED,
  * INIT_RECEIVED, HALTED, AP_RESET_HOLD and reports them back; the s390
  * states, SUSPENDED and unknown values are -EINVAL. SIPI_RECEIVED is

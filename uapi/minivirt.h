@@ -85,7 +85,8 @@
 	X(KVM_GET_TSC_KHZ) X(KVM_SET_TSC_KHZ) \
 	X(KVM_SET_GUEST_DEBUG)		\
 	X(KVM_GET_DEBUGREGS) X(KVM_SET_DEBUGREGS) \
-	X(KVM_GET_LAPIC) X(KVM_SET_LAPIC)
+	X(KVM_GET_LAPIC) X(KVM_SET_LAPIC) \
+	X(KVM_SET_VAPIC_ADDR)
 
 /* Capabilities KVM_CHECK_EXTENSION reports as present (non-zero). */
 #define MINIVIRT_CAPS(X)		\
@@ -161,6 +162,9 @@
  *   every MMIO write no in-kernel device takes exits at once.
  * - The in-kernel LAPIC has no hardware acceleration (AVIC, APICv): every
  *   guest xAPIC access exits and is emulated (as KVM with enable_apicv=0).
+ * - KVM_SET_VAPIC_ADDR takes only 0 (no vAPIC page: KVM_CAP_VAPIC is 0 and
+ *   KVM_TPR_ACCESS_REPORTING absent, so QEMU's kvmvapic ROM stays idle and
+ *   only clears the address at reset); KVM also takes a mapped page.
  * - The LAPIC's TPR keeps bits 3:0 a guest writes through the xAPIC page or
  *   the x2APIC MSR (SDM vol 3A 10.8.3.1), on both vendors. KVM on AMD drops
  *   them at the next exit (svm.c sync_cr8_to_lapic() copies V_TPR[3:0] back
