@@ -214,6 +214,20 @@ bool mv_event_reinjecting(const struct mv_vcpu *vcpu)
  * pending (a fault of the previous instruction, delivered before any new
  * event: an interrupt userspace queued now would go in first).
  */
+/*
+ * Does userspace's PIC get an interrupt window (KVM's req_int_win)? Only
+ * when asked and when LINT0 could take the ExtINT it would then give
+ * (kvm_cpu_accept_dm_intr()): with LINT0 masked, as Linux leaves it with
+ * an IOAPIC, the window would open and exit at every entry, for ever.
+ */
+static bool mv_user_irq_window(struct mv_vcpu *vcpu)
+{
+	if (!vcpu->run->request_interrupt_window || mv_pic_in_kernel(vcpu))
+		return false;
+	return !vcpu->lapic ||
+	       (vcpu->ext_vector < 0 && mv_lapic_accepts_pic(vcpu));
+}
+
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
 {
 	/* Split irqchip: room for one ExtINT, LINT0 taking it (KVM). */
@@ -279,7 +293,6 @@ void mv_vcpu_wake(struct mv_vcpu *vcpu)
 static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	__must_hold(&vcpu->vm->srcu)
 {
-	struct kvm_run *run = vcpu->run;
 	bool flush;
 
 	/* A new shadow root may need memory and guest reads: before IRQs go off. */
@@ -307,7 +320,7 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 	 * enable_irq_window() after kvm_check_and_inject_events()).
 	 */
 	if (!vcpu->interrupt.injected &&
-	    ((run->request_interrupt_window && !mv_pic_in_kernel(vcpu)) ||
+	    (mv_user_irq_window(vcpu) ||
 	     (vcpu->lapic && mv_irqchip_has_interrupt(vcpu))))
 		mv_backend->enable_irq_window(vcpu);
 

@@ -58,6 +58,9 @@ DECLARE_GUEST_LABEL(irqr_guest, nmi);
 #define APIC_TMR		0x180
 #define APIC_IRR		0x200
 #define APIC_SVR_ENABLE		0x100
+#define APIC_LVT0		0x350
+#define LVT_MASKED		0x10000
+#define LVT_EXTINT		0x700
 
 /* MSI address/data (SDM vol 3A 11.11.1, 11.11.2). */
 #define MSI_BASE		0xfee00000U
@@ -982,4 +985,35 @@ TEST(split_eoi_exit)
 	EXPECT_EQ(count(vm, 0x4b), 1);
 	EXPECT_EQ(count(vm, 0x4c), 1);
 	EXPECT_EQ(*gmem(vm, IRQR_EOIS), 3);
+}
+
+/*
+ * Split mode: userspace's PIC asks for an interrupt window
+ * (request_interrupt_window) while LINT0 is masked, as Linux leaves it once
+ * it uses an IOAPIC. KVM opens no window then (kvm_cpu_accept_dm_intr():
+ * ExtINT needs LINT0 unmasked in ExtINT mode), so the guest runs on: here it
+ * takes an MSI and reports. With LINT0 in ExtINT mode again, the window
+ * opens at once (the guest spins with IF = 1): KVM_EXIT_IRQ_WINDOW_OPEN.
+ */
+TEST(split_irq_window_needs_lint0)
+{
+	struct kvm_irq_routing_entry e = r_msi(6, MSI_BASE, 0, 0x4b);
+	struct kvm_lapic_state s;
+	struct vcpu *vcpu;
+	struct vm *vm = msi_guest(CHIP_SPLIT, &vcpu);
+
+	ASSERT_EQ(set_routing(vm, &e, 1), 0);
+	get_lapic(vcpu, &s);
+	*apic_reg(&s, APIC_LVT0) = LVT_MASKED | LVT_EXTINT;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_LAPIC, &s));
+	vcpu->run->request_interrupt_window = 1;
+	EXPECT_EQ(line_status(vm, 6, 1), 1);
+	guest_round(vm, vcpu, 1);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+
+	*apic_reg(&s, APIC_LVT0) = LVT_EXTINT;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_LAPIC, &s));
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
 }
