@@ -286,8 +286,20 @@ linux linux_defaults 1 -machine kernel_irqchip=off
 # PIT in the kernel, and split, the LAPICs in the kernel and QEMU's IOAPIC
 # sending MSIs (EOIs by KVM_EXIT_IOAPIC_EOI), each with 2 vCPUs brought up
 # by INIT/SIPI in the kernel; and -cpu host (x2APIC, TSC deadline).
+# kvm_amd in the QEMU-TCG host does not bring a 2-vCPU L2 Linux to /init in
+# either mode (300 s, 2 of 2 runs each, 2026-12-07; the serial log stops in
+# early boot); minivirt boots both in 15-30 s. Not understood yet (TESTING.md
+# has kvm_amd's soft lockups with 2 L2 vCPUs under QEMU's own LAPIC too): a
+# TODO in the kvm column, its hang cut short.
+kvm_smp_todo="kvm_amd under QEMU TCG does not boot 2-vCPU L2 Linux (hangs in early boot; not understood)"
+smp_limit=$linux_limit
+[ "$column" = kvm ] && smp_limit=60
+[ "$column" = kvm ] && todo=$kvm_smp_todo
+linux_limit=$smp_limit
 linux linux_pc_irqchip_smp2 2 $nd -machine pc -cpu qemu64
+[ "$column" = kvm ] && todo=$kvm_smp_todo
 linux linux_q35_split_smp2 2 $nd -machine q35,kernel_irqchip=split -cpu qemu64
+linux_limit=300
 linux linux_q35_irqchip_host_smp1 1 $nd -machine q35 -cpu host
 
 # vmrun's multiboot guests under QEMU's multiboot loader: 32-bit code that
