@@ -6,7 +6,7 @@
  * next one:
  *   PIT_OP_OUT    OUT value (a byte) to port; reports 0
  *   PIT_OP_IN     IN a byte from port; reports it
- *   PIT_OP_WAIT   STI; HLT until PIT_TICKS >= value; CLI; reports the ticks
+ *   PIT_OP_WAIT   interrupts on until PIT_TICKS >= value; CLI; reports the ticks
  *   PIT_OP_WINDOW STI while polling channel 2's OUT (Read-Back status) until
  *                 it is high; CLI; reports the ticks
  *   PIT_OP_WRITE  a 32-bit MMIO write of value at address port; reports 0
@@ -75,13 +75,19 @@ do_in:
 	in %dx, %al
 	jmp report
 
+/*
+ * Spins with interrupts on rather than STI; HLT: the QEMU-TCG host now and
+ * then delivers an L2 interrupt inside STI's shadow (on KVM and minivirt
+ * alike), and a handler that returns to the HLT sleeps through its own
+ * wake-up, for good when no other interrupt follows (PIT_EOI_NONE).
+ */
 do_wait:
 	cli
 	mov PIT_TICKS, %rax
 	cmp %rcx, %rax
 	jae ticks
 	sti
-	hlt
+	pause
 	jmp do_wait
 
 do_window:
