@@ -103,9 +103,9 @@ GUEST_END(ev_rep_stosl)
  * vol 3A 10.9: software enable, spurious vector 0xff), then IOAPIC pin RBX's
  * redirection entry (82093AA datasheet 3.2.4: IOREGSEL 0x10 + 2 * pin, its
  * low dword ESI: vector, trigger mode; unmasked; destination APIC ID 0).
- * Then, round after round: report EV_COUNT with interrupts off, and STI;HLT
- * (the interrupt is taken after the HLT is entered, never before it). The
- * handler, at the vector's gate, counts and EOIs.
+ * Then, round after round: report EV_COUNT with interrupts off, and spin
+ * with interrupts on until the handler, at the vector's gate, has counted
+ * (and EOIed) the next one.
  */
 GUEST_BEGIN(ev_irq)
 	.code64
@@ -119,11 +119,19 @@ GUEST_BEGIN(ev_irq)
 	inc %eax
 	mov %eax, (%rcx)
 	movl $0, (%rdi)
+/*
+ * Reports the count, then spins with interrupts on until it moves (not
+ * STI; HLT: the QEMU-TCG host now and then delivers an L2 interrupt inside
+ * STI's shadow, and the HLT after its handler would sleep for good).
+ */
 1:	cli
 	mov EV_COUNT, %eax
+	mov %eax, %r8d
 	GUEST_REPORT_EAX
 	sti
-	hlt
+2:	pause
+	cmp EV_COUNT, %r8d
+	je 2b
 	jmp 1b
 GUEST_LABEL(ev_irq, handler)
 	push %rax
