@@ -92,17 +92,17 @@ static long mv_dev_get_mce_cap_supported(void *obj, unsigned long arg,
 }
 
 static const struct mv_ioctl mv_dev_ioctls[] = {
-	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, mv_dev_get_api_version),
-	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_dev_check_extension),
-	MV_IOCTL_SCALAR(KVM_GET_VCPU_MMAP_SIZE, mv_dev_get_vcpu_mmap_size),
-	MV_IOCTL_SCALAR(KVM_CREATE_VM, mv_dev_create_vm),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_SUPPORTED_CPUID, struct kvm_cpuid2,
+	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, NONE, mv_dev_get_api_version),
+	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, NONE, mv_dev_check_extension),
+	MV_IOCTL_SCALAR(KVM_GET_VCPU_MMAP_SIZE, NONE, mv_dev_get_vcpu_mmap_size),
+	MV_IOCTL_SCALAR(KVM_CREATE_VM, NONE, mv_dev_create_vm),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_SUPPORTED_CPUID, struct kvm_cpuid2, NONE,
 			      mv_dev_get_supported_cpuid),
-	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_INDEX_LIST, mv_dev_get_msr_index_list),
-	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_FEATURE_INDEX_LIST,
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_INDEX_LIST, NONE, mv_dev_get_msr_index_list),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_MSR_FEATURE_INDEX_LIST, NONE,
 			      mv_dev_get_msr_feature_index_list),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, mv_dev_get_msrs),
-	MV_GUEST_IOCTL_STRUCT(KVM_X86_GET_MCE_CAP_SUPPORTED, u64,
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, NONE, mv_dev_get_msrs),
+	MV_GUEST_IOCTL_STRUCT(KVM_X86_GET_MCE_CAP_SUPPORTED, u64, NONE,
 			      mv_dev_get_mce_cap_supported),
 };
 
@@ -110,7 +110,7 @@ static long mv_dev_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
 	return mv_ioctl_dispatch(mv_dev_ioctls, ARRAY_SIZE(mv_dev_ioctls), NULL,
-				 cmd, arg);
+				 NULL, cmd, arg);
 }
 
 static const struct file_operations mv_dev_fops = {

@@ -23,17 +23,13 @@ static const struct mv_ioctl *mv_ioctl_find(const struct mv_ioctl *table,
 	return NULL;
 }
 
-long mv_ioctl_dispatch(const struct mv_ioctl *table, unsigned int n,
-		       void *obj, unsigned int cmd, unsigned long arg)
+static long mv_ioctl_call(const struct mv_ioctl *ent, void *obj,
+			  unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
-	const struct mv_ioctl *ent;
 	u8 karg[MV_IOCTL_ARG_MAX];
 	long r;
 
-	ent = mv_ioctl_find(table, n, cmd);
-	if (!ent)
-		return -ENOTTY;
 	if (!ent->arg_size)
 		return ent->fn(obj, arg, NULL);
 
@@ -48,5 +44,26 @@ long mv_ioctl_dispatch(const struct mv_ioctl *table, unsigned int n,
 	if (r >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, karg, ent->arg_size))
 		return -EFAULT;
+	return r;
+}
+
+long mv_ioctl_dispatch(const struct mv_ioctl *table, unsigned int n,
+		       void *obj, struct mutex *fd_lock, unsigned int cmd,
+		       unsigned long arg)
+{
+	const struct mv_ioctl *ent;
+	long r;
+
+	ent = mv_ioctl_find(table, n, cmd);
+	if (!ent)
+		return -ENOTTY;
+	if (ent->lock != MV_LOCK_VM && ent->lock != MV_LOCK_VCPU)
+		return mv_ioctl_call(ent, obj, cmd, arg);
+
+	/* kvm_vcpu_ioctl(): a killed task does not wait for its vCPU. */
+	if (mutex_lock_killable(fd_lock))
+		return -EINTR;
+	r = mv_ioctl_call(ent, obj, cmd, arg);
+	mutex_unlock(fd_lock);
 	return r;
 }

@@ -197,40 +197,40 @@ static long mv_vcpu_set_vapic_addr(void *obj, unsigned long arg, void *karg)
 }
 
 static const struct mv_ioctl mv_vcpu_ioctls[] = {
-	MV_IOCTL_SCALAR(KVM_RUN, mv_vcpu_run_ioctl),
-	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, mv_get_regs),
-	MV_IOCTL_STRUCT(KVM_SET_REGS, struct kvm_regs, mv_set_regs),
-	MV_IOCTL_STRUCT(KVM_GET_SREGS, struct kvm_sregs, mv_get_sregs),
-	MV_IOCTL_STRUCT(KVM_SET_SREGS, struct kvm_sregs, mv_set_sregs),
-	MV_IOCTL_STRUCT(KVM_GET_FPU, struct kvm_fpu, mv_get_fpu),
-	MV_IOCTL_STRUCT(KVM_SET_FPU, struct kvm_fpu, mv_set_fpu),
-	MV_IOCTL_SCALAR(KVM_GET_XSAVE, mv_get_xsave),
-	MV_IOCTL_SCALAR(KVM_SET_XSAVE, mv_set_xsave),
-	MV_IOCTL_STRUCT(KVM_GET_XCRS, struct kvm_xcrs, mv_get_xcrs),
-	MV_IOCTL_STRUCT(KVM_SET_XCRS, struct kvm_xcrs, mv_set_xcrs),
-	MV_IOCTL_STRUCT(KVM_GET_VCPU_EVENTS, struct kvm_vcpu_events, mv_get_events),
-	MV_IOCTL_STRUCT(KVM_SET_VCPU_EVENTS, struct kvm_vcpu_events, mv_set_events),
-	MV_IOCTL_STRUCT(KVM_GET_MP_STATE, struct kvm_mp_state, mv_get_mp_state),
-	MV_IOCTL_STRUCT(KVM_SET_MP_STATE, struct kvm_mp_state, mv_set_mp_state),
-	MV_IOCTL_STRUCT(KVM_TRANSLATE, struct kvm_translation, mv_translate),
-	MV_IOCTL_STRUCT(KVM_INTERRUPT, struct kvm_interrupt, mv_vcpu_interrupt),
-	MV_IOCTL_SCALAR(KVM_NMI, mv_vcpu_nmi),
-	MV_IOCTL_SCALAR(KVM_SET_SIGNAL_MASK, mv_vcpu_set_signal_mask),
-	MV_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, mv_vcpu_get_msrs),
-	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, mv_vcpu_set_msrs),
-	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, mv_vcpu_set_cpuid2),
-	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, mv_vcpu_get_cpuid2),
-	MV_IOCTL_STRUCT(KVM_X86_SETUP_MCE, u64, mv_vcpu_setup_mce),
-	MV_IOCTL_STRUCT(KVM_X86_SET_MCE, struct kvm_x86_mce, mv_vcpu_set_mce),
-	MV_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vcpu_get_tsc_khz),
-	MV_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vcpu_set_tsc_khz),
-	MV_IOCTL_STRUCT(KVM_SET_GUEST_DEBUG, struct kvm_guest_debug, mv_set_guest_debug),
-	MV_IOCTL_STRUCT(KVM_GET_DEBUGREGS, struct kvm_debugregs, mv_get_debugregs),
-	MV_IOCTL_STRUCT(KVM_SET_DEBUGREGS, struct kvm_debugregs, mv_set_debugregs),
+	MV_IOCTL_SCALAR(KVM_RUN, VCPU, mv_vcpu_run_ioctl),
+	MV_IOCTL_STRUCT(KVM_GET_REGS, struct kvm_regs, VCPU, mv_get_regs),
+	MV_IOCTL_STRUCT(KVM_SET_REGS, struct kvm_regs, VCPU, mv_set_regs),
+	MV_IOCTL_STRUCT(KVM_GET_SREGS, struct kvm_sregs, VCPU, mv_get_sregs),
+	MV_IOCTL_STRUCT(KVM_SET_SREGS, struct kvm_sregs, VCPU, mv_set_sregs),
+	MV_IOCTL_STRUCT(KVM_GET_FPU, struct kvm_fpu, VCPU, mv_get_fpu),
+	MV_IOCTL_STRUCT(KVM_SET_FPU, struct kvm_fpu, VCPU, mv_set_fpu),
+	MV_IOCTL_SCALAR(KVM_GET_XSAVE, VCPU, mv_get_xsave),
+	MV_IOCTL_SCALAR(KVM_SET_XSAVE, VCPU, mv_set_xsave),
+	MV_IOCTL_STRUCT(KVM_GET_XCRS, struct kvm_xcrs, VCPU, mv_get_xcrs),
+	MV_IOCTL_STRUCT(KVM_SET_XCRS, struct kvm_xcrs, VCPU, mv_set_xcrs),
+	MV_IOCTL_STRUCT(KVM_GET_VCPU_EVENTS, struct kvm_vcpu_events, VCPU, mv_get_events),
+	MV_IOCTL_STRUCT(KVM_SET_VCPU_EVENTS, struct kvm_vcpu_events, VCPU, mv_set_events),
+	MV_IOCTL_STRUCT(KVM_GET_MP_STATE, struct kvm_mp_state, VCPU, mv_get_mp_state),
+	MV_IOCTL_STRUCT(KVM_SET_MP_STATE, struct kvm_mp_state, VCPU, mv_set_mp_state),
+	MV_IOCTL_STRUCT(KVM_TRANSLATE, struct kvm_translation, VCPU, mv_translate),
+	MV_IOCTL_STRUCT(KVM_INTERRUPT, struct kvm_interrupt, VCPU, mv_vcpu_interrupt),
+	MV_IOCTL_SCALAR(KVM_NMI, VCPU, mv_vcpu_nmi),
+	MV_IOCTL_SCALAR(KVM_SET_SIGNAL_MASK, VCPU, mv_vcpu_set_signal_mask),
+	MV_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, VCPU, mv_vcpu_get_msrs),
+	MV_IOCTL_STRUCT(KVM_SET_MSRS, struct kvm_msrs, VCPU, mv_vcpu_set_msrs),
+	MV_IOCTL_STRUCT(KVM_SET_CPUID2, struct kvm_cpuid2, VCPU, mv_vcpu_set_cpuid2),
+	MV_IOCTL_STRUCT(KVM_GET_CPUID2, struct kvm_cpuid2, VCPU, mv_vcpu_get_cpuid2),
+	MV_IOCTL_STRUCT(KVM_X86_SETUP_MCE, u64, VCPU, mv_vcpu_setup_mce),
+	MV_IOCTL_STRUCT(KVM_X86_SET_MCE, struct kvm_x86_mce, VCPU, mv_vcpu_set_mce),
+	MV_IOCTL_SCALAR(KVM_GET_TSC_KHZ, VCPU, mv_vcpu_get_tsc_khz),
+	MV_IOCTL_SCALAR(KVM_SET_TSC_KHZ, VCPU, mv_vcpu_set_tsc_khz),
+	MV_IOCTL_STRUCT(KVM_SET_GUEST_DEBUG, struct kvm_guest_debug, VCPU, mv_set_guest_debug),
+	MV_IOCTL_STRUCT(KVM_GET_DEBUGREGS, struct kvm_debugregs, VCPU, mv_get_debugregs),
+	MV_IOCTL_STRUCT(KVM_SET_DEBUGREGS, struct kvm_debugregs, VCPU, mv_set_debugregs),
 	/* struct kvm_lapic_state is 1 KiB: the handlers copy it. */
-	MV_IOCTL_SCALAR(KVM_GET_LAPIC, mv_vcpu_get_lapic),
-	MV_IOCTL_SCALAR(KVM_SET_LAPIC, mv_vcpu_set_lapic),
-	MV_IOCTL_STRUCT(KVM_SET_VAPIC_ADDR, struct kvm_vapic_addr,
+	MV_IOCTL_SCALAR(KVM_GET_LAPIC, VCPU, mv_vcpu_get_lapic),
+	MV_IOCTL_SCALAR(KVM_SET_LAPIC, VCPU, mv_vcpu_set_lapic),
+	MV_IOCTL_STRUCT(KVM_SET_VAPIC_ADDR, struct kvm_vapic_addr, VCPU,
 			mv_vcpu_set_vapic_addr),
 };
 
@@ -238,17 +238,12 @@ static long mv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct mv_vcpu *vcpu = filp->private_data;
-	long r;
 
 	/* As kvm_vcpu_ioctl(): a vCPU answers only its VM's process. */
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	r = mv_ioctl_dispatch(mv_vcpu_ioctls, ARRAY_SIZE(mv_vcpu_ioctls), vcpu,
-			      cmd, arg);
-	mutex_unlock(&vcpu->mutex);
-	return r;
+	return mv_ioctl_dispatch(mv_vcpu_ioctls, ARRAY_SIZE(mv_vcpu_ioctls), vcpu,
+				 &vcpu->mutex, cmd, arg);
 }
 
 static int mv_vcpu_release(struct inode *inode, struct file *filp)

@@ -93,7 +93,7 @@ enum mv_str_phase {
 struct mv_vcpu {
 	struct mv_vm *vm;
 	unsigned int id;
-	struct mutex mutex;		/* held by every vCPU ioctl */
+	struct mutex mutex;		/* every vCPU ioctl (lock column VCPU) */
 	struct kvm_run *run;
 	struct page *run_page, *pio_page;
 

@@ -205,38 +205,32 @@ static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
 static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vm *vm = obj;
-	long r = 0;
 	u64 addr;
 
-	mutex_lock(&vm->lock);
+	lockdep_assert_held(&vm->lock);
 	if (vm->created_vcpus)
-		r = -EINVAL;
-	else if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
-		r = -EFAULT;
-	else
-		vm->identity_map_addr = addr;
-	mutex_unlock(&vm->lock);
-	return r;
+		return -EINVAL;
+	if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+		return -EFAULT;
+	vm->identity_map_addr = addr;
+	return 0;
 }
 
 static long mv_vm_set_mmu(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vm *vm = obj;
 	u32 mode = *(u32 *)karg;
-	long r = 0;
 
+	lockdep_assert_held(&vm->lock);
 	if (mode != MINIVIRT_MMU_NESTED && mode != MINIVIRT_MMU_SHADOW)
 		return -EINVAL;
 	if ((mode == MINIVIRT_MMU_SHADOW && !mv_backend_has_shadow()) ||
 	    (mode == MINIVIRT_MMU_NESTED && !mv_backend->tdp_format))
 		return -EOPNOTSUPP;
-	mutex_lock(&vm->lock);
 	if (vm->created_vcpus)
-		r = -EBUSY;
-	else
-		vm->shadow_paging = mode == MINIVIRT_MMU_SHADOW;
-	mutex_unlock(&vm->lock);
-	return r;
+		return -EBUSY;
+	vm->shadow_paging = mode == MINIVIRT_MMU_SHADOW;
+	return 0;
 }
 
 static long mv_vm_get_mmu(void *obj, unsigned long arg, void *karg)
@@ -349,15 +343,12 @@ static long mv_vm_reinject_control(void *vm, unsigned long arg, void *karg)
 static long mv_vm_set_boot_cpu_id(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vm *vm = obj;
-	long r = 0;
 
-	mutex_lock(&vm->lock);
+	lockdep_assert_held(&vm->lock);
 	if (vm->created_vcpus)
-		r = -EBUSY;
-	else
-		vm->irq.boot_cpu_id = arg;
-	mutex_unlock(&vm->lock);
-	return r;
+		return -EBUSY;
+	vm->irq.boot_cpu_id = arg;
+	return 0;
 }
 
 static long mv_vm_get_clock(void *vm, unsigned long arg, void *karg)
@@ -418,47 +409,47 @@ static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 }
 
 static const struct mv_ioctl mv_vm_ioctls[] = {
-	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, mv_vm_check_extension),
-	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, mv_vm_create_vcpu),
+	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, NONE, mv_vm_check_extension),
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_VCPU, VM_PART, mv_vm_create_vcpu),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_USER_MEMORY_REGION,
-			      struct kvm_userspace_memory_region,
+			      struct kvm_userspace_memory_region, VM_PART,
 			      mv_vm_set_memory_region),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, mv_vm_set_tss_addr),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR,
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, VM, mv_vm_set_tss_addr),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR, VM,
 			      mv_vm_set_identity_map_addr),
-	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing,
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing, NONE,
 			      mv_vm_set_gsi_routing),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_CLOCK, struct kvm_clock_data, mv_vm_get_clock),
-	MV_GUEST_IOCTL_STRUCT(KVM_SET_CLOCK, struct kvm_clock_data, mv_vm_set_clock),
-	MV_GUEST_IOCTL_SCALAR(KVM_GET_TSC_KHZ, mv_vm_get_tsc_khz),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSC_KHZ, mv_vm_set_tsc_khz),
-	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, mv_vm_set_mmu),
-	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, mv_vm_get_mmu),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_DIRTY_LOG, struct kvm_dirty_log,
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_CLOCK, struct kvm_clock_data, NONE, mv_vm_get_clock),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_CLOCK, struct kvm_clock_data, NONE, mv_vm_set_clock),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_TSC_KHZ, NONE, mv_vm_get_tsc_khz),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSC_KHZ, NONE, mv_vm_set_tsc_khz),
+	MV_GUEST_IOCTL_STRUCT(MINIVIRT_SET_MMU, u32, VM, mv_vm_set_mmu),
+	MV_GUEST_IOCTL_STRUCT(MINIVIRT_GET_MMU, u32, NONE, mv_vm_get_mmu),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_DIRTY_LOG, struct kvm_dirty_log, VM_PART,
 			      mv_vm_get_dirty_log),
-	MV_GUEST_IOCTL_STRUCT(KVM_CLEAR_DIRTY_LOG, struct kvm_clear_dirty_log,
+	MV_GUEST_IOCTL_STRUCT(KVM_CLEAR_DIRTY_LOG, struct kvm_clear_dirty_log, VM_PART,
 			      mv_vm_clear_dirty_log),
-	MV_GUEST_IOCTL_STRUCT(KVM_ENABLE_CAP, struct kvm_enable_cap,
+	MV_GUEST_IOCTL_STRUCT(KVM_ENABLE_CAP, struct kvm_enable_cap, VM,
 			      mv_vm_enable_cap),
 	/* The in-kernel irqchip (irq/); struct kvm_irqchip is copied by its handlers. */
-	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_IRQCHIP, mv_vm_create_irqchip),
-	MV_GUEST_IOCTL_SCALAR(KVM_GET_IRQCHIP, mv_vm_get_irqchip),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_IRQCHIP, mv_vm_set_irqchip),
-	MV_GUEST_IOCTL_STRUCT(KVM_CREATE_PIT2, struct kvm_pit_config,
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_IRQCHIP, VM, mv_vm_create_irqchip),
+	MV_GUEST_IOCTL_SCALAR(KVM_GET_IRQCHIP, VM, mv_vm_get_irqchip),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_IRQCHIP, VM, mv_vm_set_irqchip),
+	MV_GUEST_IOCTL_STRUCT(KVM_CREATE_PIT2, struct kvm_pit_config, VM,
 			      mv_vm_create_pit2),
-	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_PIT, mv_vm_create_pit),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT, struct kvm_pit_state, mv_vm_get_pit),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_PIT, mv_vm_set_pit),
-	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT2, struct kvm_pit_state2, mv_vm_get_pit2),
-	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT2, struct kvm_pit_state2, mv_vm_set_pit2),
-	MV_GUEST_IOCTL_SCALAR(KVM_REINJECT_CONTROL, mv_vm_reinject_control),
-	MV_GUEST_IOCTL_SCALAR(KVM_SET_BOOT_CPU_ID, mv_vm_set_boot_cpu_id),
-	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE, struct kvm_irq_level, mv_vm_irq_line),
-	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE_STATUS, struct kvm_irq_level,
+	MV_GUEST_IOCTL_SCALAR(KVM_CREATE_PIT, VM, mv_vm_create_pit),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT, struct kvm_pit_state, VM, mv_vm_get_pit),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_PIT, VM, mv_vm_set_pit),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_PIT2, struct kvm_pit_state2, VM, mv_vm_get_pit2),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_PIT2, struct kvm_pit_state2, VM, mv_vm_set_pit2),
+	MV_GUEST_IOCTL_SCALAR(KVM_REINJECT_CONTROL, VM, mv_vm_reinject_control),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_BOOT_CPU_ID, VM, mv_vm_set_boot_cpu_id),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE, struct kvm_irq_level, NONE, mv_vm_irq_line),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQ_LINE_STATUS, struct kvm_irq_level, NONE,
 			      mv_vm_irq_line_status),
-	MV_GUEST_IOCTL_STRUCT(KVM_SIGNAL_MSI, struct kvm_msi, mv_vm_signal_msi),
-	MV_GUEST_IOCTL_STRUCT(KVM_IRQFD, struct kvm_irqfd, mv_vm_irqfd),
-	MV_GUEST_IOCTL_STRUCT(KVM_IOEVENTFD, struct kvm_ioeventfd, mv_vm_ioeventfd),
+	MV_GUEST_IOCTL_STRUCT(KVM_SIGNAL_MSI, struct kvm_msi, NONE, mv_vm_signal_msi),
+	MV_GUEST_IOCTL_STRUCT(KVM_IRQFD, struct kvm_irqfd, VM_PART, mv_vm_irqfd),
+	MV_GUEST_IOCTL_STRUCT(KVM_IOEVENTFD, struct kvm_ioeventfd, VM_PART, mv_vm_ioeventfd),
 };
 
 static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -469,7 +460,7 @@ static long mv_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (vm->mm != current->mm)
 		return -EIO;
 	return mv_ioctl_dispatch(mv_vm_ioctls, ARRAY_SIZE(mv_vm_ioctls), vm,
-				 cmd, arg);
+				 &vm->lock, cmd, arg);
 }
 
 static int mv_vm_release(struct inode *inode, struct file *filp)

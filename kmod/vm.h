@@ -32,7 +32,11 @@ struct mv_vm {
 	struct kref ref;
 	/* The creating process: as in KVM, only it may issue VM/vCPU ioctls. */
 	struct mm_struct *mm;
-	/* vCPU creation, memslot updates. */
+	/*
+	 * vCPU creation, memslot updates, the irqchip's creation and state:
+	 * the VM ioctls whose lock column (vm.c's table, ioctl.h) says VM or
+	 * VM_PART. Never taken by interrupt injection.
+	 */
 	struct mutex lock;
 
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* published under lock */

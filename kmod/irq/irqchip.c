@@ -37,13 +37,13 @@ int mv_irqchip_create(struct mv_vm *vm)
 {
 	int r;
 
-	mutex_lock(&vm->lock);
+	lockdep_assert_held(&vm->lock);
 	r = irqchip_settable(vm);
 	if (r)
-		goto out;
+		return r;
 	r = mv_pic_create(vm);
 	if (r)
-		goto out;
+		return r;
 	r = mv_ioapic_create(vm);
 	if (r)
 		goto err_pic;
@@ -52,14 +52,12 @@ int mv_irqchip_create(struct mv_vm *vm)
 		goto err_ioapic;
 	/* The devices and the table before the mode that makes them used. */
 	smp_store_release(&vm->irq.mode, MV_IRQCHIP_KERNEL);
-	goto out;
+	return 0;
 
 err_ioapic:
 	mv_ioapic_destroy(vm);
 err_pic:
 	mv_pic_destroy(vm);
-out:
-	mutex_unlock(&vm->lock);
 	return r;
 }
 
@@ -68,9 +66,9 @@ int mv_irqchip_enable_split(struct mv_vm *vm, u64 nr_pins)
 {
 	int r;
 
+	lockdep_assert_held(&vm->lock);
 	if (nr_pins > MV_MAX_IRQ_ROUTES)
 		return -EINVAL;
-	mutex_lock(&vm->lock);
 	r = irqchip_settable(vm);
 	/* KVM answers -EEXIST for both reasons here. */
 	if (r == -EINVAL)
@@ -81,7 +79,6 @@ int mv_irqchip_enable_split(struct mv_vm *vm, u64 nr_pins)
 		vm->irq.nr_user_ioapic_pins = nr_pins;
 		smp_store_release(&vm->irq.mode, MV_IRQCHIP_SPLIT);
 	}
-	mutex_unlock(&vm->lock);
 	return r;
 }
 
@@ -192,12 +189,8 @@ long mv_irqchip_set_lapic(struct mv_vcpu *vcpu, void __user *argp)
 /* KVM_CREATE_PIT2 (KVM_CREATE_PIT: flags KVM_PIT_SPEAKER_DUMMY); pit.h's checks. */
 long mv_irqchip_create_pit(struct mv_vm *vm, const struct kvm_pit_config *cfg)
 {
-	long r;
-
-	mutex_lock(&vm->lock);
-	r = mv_pit_create(vm, cfg->flags);
-	mutex_unlock(&vm->lock);
-	return r;
+	lockdep_assert_held(&vm->lock);
+	return mv_pit_create(vm, cfg->flags);
 }
 
 /* The PIT exists from KVM_CREATE_PIT2 until the VM goes (vm->lock). */
@@ -228,28 +221,18 @@ long mv_irqchip_get_pit(struct mv_vm *vm, struct kvm_pit_state *s)
 
 long mv_irqchip_set_pit(struct mv_vm *vm, const struct kvm_pit_state *s)
 {
-	struct mv_pit *pit;
-	long r = -ENXIO;
+	struct mv_pit *pit = vm_pit(vm);
 
-	mutex_lock(&vm->lock);
-	pit = vm_pit(vm);
-	if (pit)
-		r = mv_pit_set_state(pit, s);
-	mutex_unlock(&vm->lock);
-	return r;
+	lockdep_assert_held(&vm->lock);
+	return pit ? mv_pit_set_state(pit, s) : -ENXIO;
 }
 
 long mv_irqchip_set_pit2(struct mv_vm *vm, const struct kvm_pit_state2 *s)
 {
-	struct mv_pit *pit;
-	long r = -ENXIO;
+	struct mv_pit *pit = vm_pit(vm);
 
-	mutex_lock(&vm->lock);
-	pit = vm_pit(vm);
-	if (pit)
-		r = mv_pit_set_state2(pit, s);
-	mutex_unlock(&vm->lock);
-	return r;
+	lockdep_assert_held(&vm->lock);
+	return pit ? mv_pit_set_state2(pit, s) : -ENXIO;
 }
 
 long mv_irqchip_reinject(struct mv_vm *vm, const struct kvm_reinject_control *c)

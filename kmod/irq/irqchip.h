@@ -15,7 +15,10 @@
 struct mv_vcpu;
 struct mv_vm;
 
-/* KVM_CREATE_IRQCHIP, KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, nr_pins). */
+/*
+ * KVM_CREATE_IRQCHIP, KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, nr_pins); these
+ * and the PIT's below run under vm->lock (the VM table's lock column).
+ */
 int mv_irqchip_create(struct mv_vm *vm);
 int mv_irqchip_enable_split(struct mv_vm *vm, u64 nr_pins);
 /* At VM destruction, after the vCPUs: every device and the routing table. */

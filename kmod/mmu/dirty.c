@@ -254,8 +254,7 @@ long mv_dirty_enable_manual_protect(struct mv_vm *vm,
 		allowed = MV_DIRTY_LOG_MANUAL_CAPS;
 	if (cap->flags || (cap->args[0] & ~allowed))
 		return -EINVAL;
-	mutex_lock(&vm->lock);
+	lockdep_assert_held(&vm->lock);
 	vm->dirty_log_manual = cap->args[0];
-	mutex_unlock(&vm->lock);
 	return 0;
 }
