@@ -166,17 +166,16 @@ entry touch\sfx
  */
 .macro	irq_body sfx, ax, cx, dx, iret
 /*
- * ipi_roundtrip, vCPU 0: waits for vCPU 1's LAPIC, reports to the host (its
- * clock starts), then ESI times: a fixed IPI VEC_PING to x2APIC ID 1
+ * ipi_roundtrip, vCPU 0, started once vCPU 1's LAPIC is on (SH_READY; the
+ * host waits for it: a spin here would hold the emulated host's one TCG
+ * thread away from vCPU 1): reports to the host (its clock starts), then
+ * ESI times: a fixed IPI VEC_PING to x2APIC ID 1
  * (physical destination, edge, assert: ICR, 10.6.1; in x2APIC mode one
  * WRMSR, the destination in EDX, 10.12.9) and a sleep until isr_pong has
  * run. Then VEC_STOP to vCPU 1, and reports its handler's count.
  */
 entry ipi0\sfx
 	x2apic_on
-1:	pause
-	cmpl $0, SH(SH_READY)
-	je 1b
 	mov %esi, %eax
 	mov $PORT_BENCH, %dx
 	out %eax, %dx

@@ -151,6 +151,13 @@ static void vcpu_thread_join(struct vcpu_thread *t)
 		bench_die("pthread_join failed: %s", strerror(r));
 }
 
+/* Waits (untimed) until the guest's LAPIC is on. */
+static void wait_ready(struct bench_vm *vm)
+{
+	while (!shared_get(vm, SH_READY))
+		usleep(100);
+}
+
 /* The irqchip VM, vCPU 0 with its spurious vector's gate; x2APIC offered. */
 static void irq_vm_create(struct bench_vm *vm, int sys_fd)
 {
@@ -164,9 +171,10 @@ static void irq_vm_create(struct bench_vm *vm, int sys_fd)
  * ipi_roundtrip: vCPU 0 sends a fixed IPI to vCPU 1, whose handler EOIs and
  * sends one back; vCPU 0 sleeps in HLT until its handler has run (a spin
  * would take the emulated host's one TCG thread from vCPU 1). Each vCPU on
- * its own thread and host CPU. Timed on the host from vCPU 0's report that
- * vCPU 1 is ready to its final report: IPI_N round trips (and the one
- * VEC_STOP to vCPU 1). Both handlers count: each must see IPI_N.
+ * its own thread and host CPU; vCPU 0 starts once vCPU 1's LAPIC is on.
+ * Timed on the host from vCPU 0's first report (its LAPIC is on) to its
+ * final one: IPI_N round trips (and the one VEC_STOP to vCPU 1). Both
+ * handlers count: each must see IPI_N.
  */
 unsigned int ipi_roundtrip(int sys_fd, unsigned int reps, double *ns)
 {
@@ -194,9 +202,10 @@ unsigned int ipi_roundtrip(int sys_fd, unsigned int reps, double *ns)
 		vcpu_start_stack(&vcpu1, GUEST_ENTRY(g->ipi1), 0, 0, IRQ_STACK_TOP(1));
 		vcpu_start_stack(&vm, GUEST_ENTRY(g->ipi0), IPI_N, 0, IRQ_STACK_TOP(0));
 		vcpu_thread_start(&t1);
+		wait_ready(&vm);
 		vcpu_run(&vm);
 		if (!exit_is_out(vm.run, PORT_BENCH, &v))
-			die_unexpected(&vm, "OUT to port 0x500: vCPU 1 is ready");
+			die_unexpected(&vm, "OUT to port 0x500: vCPU 0's LAPIC is on");
 		t0 = now_ns();
 		vcpu_run(&vm);
 		t = now_ns() - t0;
@@ -306,13 +315,6 @@ static int irqfd_bind(struct bench_vm *vm)
 	irqfd.fd = efd;
 	IOCTL(vm->vm_fd, KVM_IRQFD, &irqfd);
 	return efd;
-}
-
-/* Waits (untimed) until the guest's LAPIC is on. */
-static void wait_ready(struct bench_vm *vm)
-{
-	while (!shared_get(vm, SH_READY))
-		usleep(100);
 }
 
 /* One event: the write, then a poll until the handler's count is n. */
