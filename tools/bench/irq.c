@@ -9,7 +9,10 @@
  * host). Each vCPU has an IDT with gates for its own vectors only: an
  * interrupt delivered to the wrong vCPU shuts it down, and the benchmark
  * fails with that exit. A missing capability fails the benchmark with a
- * reason that starts with "skipped:".
+ * reason that starts with "skipped:". The protocols stand the emulated
+ * host's second delivery of an injected interrupt (guest.S, issue 10): a
+ * handler that ran more often than interrupts were sent is told on stderr,
+ * one that ran less fails the benchmark.
  *
  * Section numbers: SDM vol 3A chapter 10 "Advanced Programmable Interrupt
  * Controller (APIC)", as kmod/irq cites it (chapter 11 since order number
@@ -17,6 +20,7 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -102,15 +106,30 @@ static void pin_to_cpu(int cpu)
 		bench_die("sched_setaffinity to CPU %d failed: %s", cpu, strerror(errno));
 }
 
-/* The guest's final report: an OUT of want to PORT_DONE. */
-static void expect_done(struct bench_vm *vm, uint32_t want, const char *what)
+static void shared_set(struct bench_vm *vm, unsigned int off, uint32_t v)
+{
+	__atomic_store_n(shared(vm, off), v, __ATOMIC_RELEASE);
+}
+
+/* The guest's final report, an OUT to PORT_DONE of a count of at least want. */
+static uint32_t expect_done(struct bench_vm *vm, uint32_t want, const char *what)
 {
 	uint32_t v;
 
 	if (!exit_is_out(vm->run, PORT_DONE, &v))
 		die_unexpected(vm, "OUT to port 0x501 at the end");
-	if (v != want)
+	if (v < want)
 		die_state(vm, "vCPU %u counted %u %s, not %u", vm->vcpu_id, v, what, want);
+	return v;
+}
+
+/* Handler runs beyond the interrupts sent: said, not judged (guest.S). */
+static void tell_extra_runs(const char *name, uint64_t extra, uint64_t sent)
+{
+	if (extra)
+		fprintf(stderr, "kvmbench: %s: %llu handler runs more than the %llu interrupts sent "
+			"(the emulated host delivered some twice: issue 10)\n", name,
+			(unsigned long long)extra, (unsigned long long)sent);
 }
 
 /*
@@ -122,6 +141,7 @@ struct vcpu_thread {
 	uint32_t want;
 	const char *what;
 	int cpu;
+	uint32_t got;		/* the guest's report */
 	pthread_t tid;
 };
 
@@ -131,7 +151,7 @@ static void *vcpu_thread_fn(void *arg)
 
 	pin_to_cpu(t->cpu);
 	vcpu_run(t->vcpu);
-	expect_done(t->vcpu, t->want, t->what);
+	t->got = expect_done(t->vcpu, t->want, t->what);
 	return NULL;
 }
 
@@ -174,7 +194,7 @@ static void irq_vm_create(struct bench_vm *vm, int sys_fd)
  * its own thread and host CPU; vCPU 0 starts once vCPU 1's LAPIC is on.
  * Timed on the host from vCPU 0's first report (its LAPIC is on) to its
  * final one: IPI_N round trips (and the one VEC_STOP to vCPU 1). Both
- * handlers count: each must see IPI_N.
+ * handlers count their runs: each at least IPI_N.
  */
 unsigned int ipi_roundtrip(int sys_fd, unsigned int reps, double *ns)
 {
@@ -183,7 +203,7 @@ unsigned int ipi_roundtrip(int sys_fd, unsigned int reps, double *ns)
 	struct vcpu_thread t1 = {
 		.vcpu = &vcpu1, .want = IPI_N, .what = "IPIs from vCPU 0", .cpu = 1,
 	};
-	uint64_t t0, t;
+	uint64_t t0, t, extra = 0;
 	uint32_t v;
 	int rep;
 
@@ -209,11 +229,13 @@ unsigned int ipi_roundtrip(int sys_fd, unsigned int reps, double *ns)
 		t0 = now_ns();
 		vcpu_run(&vm);
 		t = now_ns() - t0;
-		expect_done(&vm, IPI_N, "IPIs back from vCPU 1");
+		v = expect_done(&vm, IPI_N, "IPIs back from vCPU 1");
 		vcpu_thread_join(&t1);
+		extra += v - IPI_N + t1.got - IPI_N;
 		if (rep >= 0)
 			ns[rep] = (double)t / IPI_N;
 	}
+	tell_extra_runs("ipi_roundtrip", extra, 2ULL * IPI_N * (reps + 1));
 	vcpu_remove(&vcpu1);
 	vm_destroy(&vm);
 	return IPI_N;
@@ -244,7 +266,7 @@ unsigned int lapic_timer_irq(int sys_fd, unsigned int reps, double *ns)
 {
 	const struct irq_guest *g = irq_guest();
 	double tsc_per_ns, mean_ticks;
-	uint64_t t0, t, c0, c, sum;
+	uint64_t t0, t, c0, c, sum, extra = 0;
 	struct bench_vm vm;
 	uint32_t min;
 	int rep;
@@ -262,7 +284,9 @@ unsigned int lapic_timer_irq(int sys_fd, unsigned int reps, double *ns)
 		vcpu_run(&vm);
 		t = now_ns() - t0;
 		c = __rdtsc() - c0;
-		expect_done(&vm, TIMER_N, "timer interrupts");
+		if (expect_done(&vm, TIMER_N, "timer samples") != TIMER_N)
+			die_state(&vm, "more timer samples than armings");
+		extra += *shared(&vm, SH_DUP);
 
 		tsc_per_ns = (double)c / t;
 		memcpy(&sum, (const void *)shared(&vm, SH_SUM), sizeof(sum));
@@ -279,6 +303,7 @@ unsigned int lapic_timer_irq(int sys_fd, unsigned int reps, double *ns)
 		if (rep >= 0)
 			ns[rep] = mean_ticks / tsc_per_ns - TIMER_DELAY_NS;
 	}
+	tell_extra_runs("lapic_timer_irq", extra, TIMER_N * (reps + 1ULL));
 	vm_destroy(&vm);
 	return TIMER_N;
 }
@@ -317,24 +342,26 @@ static int irqfd_bind(struct bench_vm *vm)
 	return efd;
 }
 
-/* One event: the write, then a poll until the handler's count is n. */
+/* Event n: n into SH_SEQ, the write, a poll until the handler echoed n. */
 static uint64_t irqfd_event(struct bench_vm *vm, int efd, uint32_t n)
 {
 	const uint64_t one = 1;
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 
+	shared_set(vm, SH_SEQ, n);
+	t0 = now_ns();
 	if (write(efd, &one, sizeof(one)) != sizeof(one))
 		bench_die("write to the irqfd's eventfd failed: %s", strerror(errno));
-	while (shared_get(vm, SH_COUNT) != n)
+	while (shared_get(vm, SH_ECHO) != n)
 		_mm_pause();
 	return now_ns() - t0;
 }
 
 /*
  * irqfd_to_handler: vCPU 0 on its own thread sleeps in HLT; the host thread
- * (on the other CPU) writes the eventfd and polls the count that the
- * guest's handler bumps, IRQFD_N times, one event in flight at a time; ns
- * per event from the write to the host seeing the count. Under the emulated
+ * (on the other CPU) writes the eventfd and polls for the guest's handler
+ * to echo the event's sequence number, IRQFD_N times, one event in flight
+ * at a time; ns per event from the write to the host seeing the echo. Under the emulated
  * host's single TCG thread the poller runs again only once the vCPU's CPU
  * idles, so there that includes the handler's EOI and the vCPU's return to
  * HLT: the same for both hypervisors.
@@ -346,7 +373,7 @@ unsigned int irqfd_to_handler(int sys_fd, unsigned int reps, double *ns)
 	struct vcpu_thread t0 = {
 		.vcpu = &vm, .want = IRQFD_N, .what = "irqfd interrupts", .cpu = 1,
 	};
-	uint64_t total;
+	uint64_t total, extra = 0;
 	uint32_t i;
 	int efd, rep;
 
@@ -364,9 +391,11 @@ unsigned int irqfd_to_handler(int sys_fd, unsigned int reps, double *ns)
 		for (i = 1; i <= IRQFD_N; i++)
 			total += irqfd_event(&vm, efd, i);
 		vcpu_thread_join(&t0);
+		extra += t0.got - IRQFD_N;
 		if (rep >= 0)
 			ns[rep] = (double)total / IRQFD_N;
 	}
+	tell_extra_runs("irqfd_to_handler", extra, IRQFD_N * (reps + 1ULL));
 	close(efd);
 	vm_destroy(&vm);
 	return IRQFD_N;

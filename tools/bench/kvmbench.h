@@ -46,12 +46,15 @@
 #define IRQ_SHARED_GPA		0x33000ULL
 #define IRQ_STACK_TOP(id)	(0x35000ULL + (id) * 0x1000ULL)
 #define SH_READY	0x00	/* u32: the guest's LAPIC is on, IF can be set */
-#define SH_FLAG		0x04	/* u32: vCPU 0's handler ran since the last clear */
-#define SH_COUNT	0x08	/* u32: vCPU 0's handler runs */
+#define SH_FLAG		0x04	/* u32: the timer's sample is taken */
+#define SH_COUNT	0x08	/* u32: vCPU 0's handler runs (timer: samples) */
 #define SH_COUNT_B	0x0c	/* u32: vCPU 1's handler runs */
 #define SH_T0		0x10	/* u32: TSC (low half) when the timer was armed */
 #define SH_SUM		0x18	/* u64: sum of the timer's arm-to-handler TSC deltas */
 #define SH_MIN		0x20	/* u32: the smallest of them */
+#define SH_SEQ		0x24	/* u32: the sender's sequence number */
+#define SH_ECHO		0x28	/* u32: the receiving handler's copy of it */
+#define SH_DUP		0x2c	/* u32: timer handler runs with no new expiry */
 #define VEC_PING	0x40	/* vCPU 0 -> vCPU 1 */
 #define VEC_PONG	0x41	/* vCPU 1 -> vCPU 0 */
 #define VEC_STOP	0x42	/* vCPU 0 -> vCPU 1: report and stop */
