@@ -55,6 +55,7 @@
 #define SH_SEQ		0x24	/* u32: the sender's sequence number */
 #define SH_ECHO		0x28	/* u32: the receiving handler's copy of it */
 #define SH_DUP		0x2c	/* u32: timer handler runs with no new expiry */
+#define SH_HLTFIX	0x30	/* u32: interrupts taken in STI's shadow (guest.S) */
 #define VEC_PING	0x40	/* vCPU 0 -> vCPU 1 */
 #define VEC_PONG	0x41	/* vCPU 1 -> vCPU 0 */
 #define VEC_STOP	0x42	/* vCPU 0 -> vCPU 1: report and stop */
