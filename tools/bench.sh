@@ -27,6 +27,8 @@ modes=${BENCH_MODES:-flat32}
 
 # Targets of the issue, as the largest ratio minivirt/kvm that meets them.
 targets="out_roundtrip:0.9 cpuid_inkernel:0.5 vmmcall_inkernel:0.5 first_touch_16k:1.0"
+# Interrupts on the in-kernel irqchip (issue 11).
+targets="$targets ipi_roundtrip:1.0 lapic_timer_irq:1.0 irqfd_to_handler:1.0"
 # The paging loops, for shadow paging (with nested paging nothing exits).
 targets="$targets minivirt-shadow/pte_invlpg:1.0 minivirt-shadow/pte_cr3_reload:1.0"
 targets="$targets minivirt-shadow/cr3_switch:0.5"

@@ -221,5 +221,8 @@ const struct bench benchmarks[] = {
 	{ "pte_invlpg", "ns/op", pte_invlpg },
 	{ "pte_cr3_reload", "ns/op", pte_cr3_reload },
 	{ "cr3_switch", "ns/op", cr3_switch },
+	{ "ipi_roundtrip", "ns/op", ipi_roundtrip },
+	{ "lapic_timer_irq", "ns/irq", lapic_timer_irq },
+	{ "irqfd_to_handler", "ns/op", irqfd_to_handler },
 };
 const unsigned int nr_benchmarks = ARRAY_SIZE(benchmarks);

@@ -76,7 +76,7 @@ END {
 	printf "\nColumns:\n"
 	for (i = 1; i <= ncols; i++)
 		printf "- `%s`: %s\n", cols[i], coldesc[cols[i]]
-	printf "\nns per operation (first_touch_16k: per page): median of the repetitions (min-max).\n"
+	printf "\nns per operation (first_touch_16k: per page; lapic_timer_irq: from the timer's expiry to its handler): median of the repetitions (min-max).\n"
 
 	for (p = 1; p <= npairs; p++) {
 		split(pairs[p], pc, " ")

@@ -32,14 +32,6 @@
 /* Where QEMU puts the TSS pages: below 4 GiB, out of the benchmark's way. */
 #define TSS_ADDR	0xfffbd000UL
 
-/* ioctl that must succeed; yields its result. */
-#define IOCTL(fd, req, arg) ({						\
-	int __r = ioctl(fd, req, arg);					\
-	if (__r < 0)							\
-		bench_die(#req " failed: %s (errno %d)", strerror(errno), errno); \
-	__r;								\
-})
-
 const struct guest_mode guest_modes[] = {
 	{ "flat32", false, bench_guest_out_32, bench_guest_cpuid_32,
 	  bench_guest_vmmcall_32, bench_guest_vmcall_32, bench_guest_touch_32 },
@@ -146,14 +138,10 @@ void vm_create_paging(struct bench_vm *vm, int sys_fd)
 	b[1536] = (BENCH_DATA_GPA + 0x2000) | PTE_P | PTE_W;
 }
 
-static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
-			 const struct guest_mode *m)
+/* The VM, its TSS pages and one memslot at GPA 0 holding the guest code. */
+static void vm_open(struct bench_vm *vm, int sys_fd, size_t mem_size)
 {
 	struct kvm_userspace_memory_region region;
-	struct kvm_cpuid2 *cpuid;
-	struct kvm_sregs sregs;
-	uint32_t i;
-	int size;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->sys_fd = sys_fd;
@@ -184,9 +172,20 @@ static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
 		.userspace_addr = (uintptr_t)vm->mem,
 	};
 	IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
+}
 
-	vm->vcpu_fd = IOCTL(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	size = IOCTL(sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+/* vCPU id of vm, with its kvm_run, the supported CPUID and segment state. */
+static void vcpu_open(struct bench_vm *vm, unsigned int id, const struct guest_mode *m)
+{
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_sregs sregs;
+	uint32_t i;
+	int size;
+
+	vm->ran = false;
+	vm->vcpu_id = id;
+	vm->vcpu_fd = IOCTL(vm->vm_fd, KVM_CREATE_VCPU, id);
+	size = IOCTL(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	vm->run_size = size;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->vcpu_fd, 0);
@@ -194,11 +193,14 @@ static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
 		bench_die("mmap of the vCPU's kvm_run (%zu bytes) failed: %s",
 			  vm->run_size, strerror(errno));
 
-	cpuid = supported_cpuid(sys_fd);
+	cpuid = supported_cpuid(vm->sys_fd);
 	IOCTL(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
-	for (i = 0; i < cpuid->nent; i++)
+	for (i = 0; i < cpuid->nent; i++) {
 		if (cpuid->entries[i].function == 0)
 			vm->cpuid0_eax = cpuid->entries[i].eax;
+		if (cpuid->entries[i].function == 1)
+			vm->cpuid1_ecx = cpuid->entries[i].ecx;
+	}
 	free(cpuid);
 
 	/* Flat 4-GiB code and data segments; CR0.PE (caches on), no paging... */
@@ -222,10 +224,16 @@ static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
 	IOCTL(vm->vcpu_fd, KVM_SET_SREGS, &sregs);
 }
 
+static void vm_create_in(struct bench_vm *vm, int sys_fd, size_t mem_size,
+			 const struct guest_mode *m)
+{
+	vm_open(vm, sys_fd, mem_size);
+	vcpu_open(vm, 0, m);
+}
+
 void vm_destroy(struct bench_vm *vm)
 {
-	munmap(vm->run, vm->run_size);
-	close(vm->vcpu_fd);
+	vcpu_remove(vm);
 	close(vm->vm_fd);
 	munmap(vm->mem, vm->mem_size);
 }
@@ -250,10 +258,17 @@ static void vcpu_complete_exit(struct bench_vm *vm)
 
 void vcpu_start(struct bench_vm *vm, uint64_t rip, uint32_t esi, uint32_t edi)
 {
+	vcpu_start_stack(vm, rip, esi, edi, 0);
+}
+
+void vcpu_start_stack(struct bench_vm *vm, uint64_t rip, uint32_t esi, uint32_t edi,
+		      uint64_t rsp)
+{
 	struct kvm_regs regs = {
 		.rip = rip,
 		.rsi = esi,
 		.rdi = edi,
+		.rsp = rsp,
 		.rflags = RFLAGS_FIXED,
 	};
 
@@ -288,4 +303,92 @@ bool exit_is_out(const struct kvm_run *run, uint16_t port, uint32_t *value)
 		return false;
 	memcpy(value, (const uint8_t *)run + run->io.data_offset, 4);
 	return true;
+}
+
+int vm_check_cap(struct bench_vm *vm, long cap)
+{
+	int r = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+/*
+ * The GDT that the selectors of vcpu_open() name (SDM vol 3A 3.4.5 Segment
+ * Descriptors): interrupt delivery loads CS from it, and IRET loads CS (and
+ * in 64-bit mode SS) again. Flat 4-GiB, accessed; the code segment is
+ * 64-bit (L=1, D=0) in long mode.
+ */
+static void guest_gdt(struct bench_vm *vm, bool long_mode)
+{
+	uint64_t *gdt = (uint64_t *)(vm->mem + IRQ_GDT_GPA);
+
+	gdt[0] = 0;
+	gdt[1] = long_mode ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL;
+	gdt[2] = 0x00cf93000000ffffULL;
+}
+
+/* Loads the GDT and the (empty until vm_set_gate()) IDT into the vCPU. */
+static void vcpu_load_tables(struct bench_vm *vm)
+{
+	struct kvm_sregs sregs;
+
+	guest_gdt(vm, mode->long_mode);
+	IOCTL(vm->vcpu_fd, KVM_GET_SREGS, &sregs);
+	sregs.gdt.base = IRQ_GDT_GPA;
+	sregs.gdt.limit = 3 * 8 - 1;
+	sregs.idt.base = IRQ_IDT_GPA(vm->vcpu_id);
+	sregs.idt.limit = 256 * (mode->long_mode ? 16 : 8) - 1;
+	IOCTL(vm->vcpu_fd, KVM_SET_SREGS, &sregs);
+}
+
+/*
+ * An interrupt gate, DPL 0, present, CS 0x08 (SDM vol 3A 6.11 IDT
+ * Descriptors, 6.14.1 64-Bit Mode IDT): 8 bytes in protected mode, 16 in
+ * long mode. A vector without a gate is not present: its delivery raises
+ * #NP, then #DF, then shuts the vCPU down, and kvmbench reports the exit.
+ */
+void vm_set_gate(struct bench_vm *vm, uint8_t vector, uint64_t handler)
+{
+	uint64_t lo = (handler & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
+		      ((handler >> 16 & 0xffff) << 48);
+	uint64_t *idt = (uint64_t *)(vm->mem + IRQ_IDT_GPA(vm->vcpu_id));
+
+	if (mode->long_mode) {
+		idt[vector * 2] = lo;
+		idt[vector * 2 + 1] = handler >> 32;
+	} else {
+		idt[vector] = lo;
+	}
+}
+
+void vm_create_irq(struct bench_vm *vm, int sys_fd)
+{
+	vm_open(vm, sys_fd, GUEST_BASE_SIZE);
+	/* KVM wants the irqchip before any vCPU (api.rst, KVM_CREATE_IRQCHIP). */
+	if (!vm_check_cap(vm, KVM_CAP_IRQCHIP))
+		bench_die("skipped: no KVM_CAP_IRQCHIP (no in-kernel LAPIC)");
+	IOCTL(vm->vm_fd, KVM_CREATE_IRQCHIP, 0);
+	vcpu_open(vm, 0, mode);
+	vcpu_load_tables(vm);
+}
+
+/*
+ * With an in-kernel LAPIC, KVM creates every vCPU but the BSP waiting for
+ * INIT and SIPI (KVM_MP_STATE_UNINITIALIZED, as an AP after reset: SDM vol 3A
+ * 8.4 MP Initialization); the benchmark's second vCPU starts runnable.
+ */
+void vcpu_add(const struct bench_vm *vm, struct bench_vm *vcpu, unsigned int id)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	*vcpu = *vm;
+	vcpu_open(vcpu, id, mode);
+	vcpu_load_tables(vcpu);
+	IOCTL(vcpu->vcpu_fd, KVM_SET_MP_STATE, &mp);
+}
+
+void vcpu_remove(struct bench_vm *vcpu)
+{
+	munmap(vcpu->run, vcpu->run_size);
+	close(vcpu->vcpu_fd);
 }
