@@ -97,7 +97,11 @@ void mv_irqchip_destroy(struct mv_vm *vm)
 	mv_irq_routing_free(vm);
 }
 
-long mv_irqchip_get(struct mv_vm *vm, void __user *argp)
+/*
+ * KVM_GET_IRQCHIP and KVM_SET_IRQCHIP: the same argument, checks and chip
+ * ids (KVM's kvm_vm_ioctl_get/set_irqchip()); a get copies the state back.
+ */
+static long irqchip_state(struct mv_vm *vm, void __user *argp, bool set)
 {
 	struct kvm_irqchip *chip = memdup_user(argp, sizeof(*chip));
 	long r = 0;
@@ -111,47 +115,36 @@ long mv_irqchip_get(struct mv_vm *vm, void __user *argp)
 	switch (chip->chip_id) {
 	case KVM_IRQCHIP_PIC_MASTER:
 	case KVM_IRQCHIP_PIC_SLAVE:
-		mv_pic_get_state(vm->irq.pic, chip->chip_id, &chip->chip.pic);
+		if (set)
+			mv_pic_set_state(vm->irq.pic, chip->chip_id, &chip->chip.pic);
+		else
+			mv_pic_get_state(vm->irq.pic, chip->chip_id, &chip->chip.pic);
 		break;
 	case KVM_IRQCHIP_IOAPIC:
-		mv_ioapic_get_state(vm->irq.ioapic, &chip->chip.ioapic);
+		if (set)
+			mv_ioapic_set_state(vm->irq.ioapic, &chip->chip.ioapic);
+		else
+			mv_ioapic_get_state(vm->irq.ioapic, &chip->chip.ioapic);
 		break;
 	default:
 		r = -EINVAL;
 		goto out;
 	}
-	if (copy_to_user(argp, chip, sizeof(*chip)))
+	if (!set && copy_to_user(argp, chip, sizeof(*chip)))
 		r = -EFAULT;
 out:
 	kfree(chip);
 	return r;
 }
 
+long mv_irqchip_get(struct mv_vm *vm, void __user *argp)
+{
+	return irqchip_state(vm, argp, false);
+}
+
 long mv_irqchip_set(struct mv_vm *vm, void __user *argp)
 {
-	struct kvm_irqchip *chip = memdup_user(argp, sizeof(*chip));
-	long r = 0;
-
-	if (IS_ERR(chip))
-		return PTR_ERR(chip);
-	if (mv_irqchip_mode(&vm->irq) != MV_IRQCHIP_KERNEL) {
-		r = -ENXIO;
-		goto out;
-	}
-	switch (chip->chip_id) {
-	case KVM_IRQCHIP_PIC_MASTER:
-	case KVM_IRQCHIP_PIC_SLAVE:
-		mv_pic_set_state(vm->irq.pic, chip->chip_id, &chip->chip.pic);
-		break;
-	case KVM_IRQCHIP_IOAPIC:
-		mv_ioapic_set_state(vm->irq.ioapic, &chip->chip.ioapic);
-		break;
-	default:
-		r = -EINVAL;
-	}
-out:
-	kfree(chip);
-	return r;
+	return irqchip_state(vm, argp, true);
 }
 
 long mv_irqchip_get_lapic(struct mv_vcpu *vcpu, void __user *argp)
