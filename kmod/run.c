@@ -215,23 +215,30 @@ bool mv_event_reinjecting(const struct mv_vcpu *vcpu)
  * event: an interrupt userspace queued now would go in first).
  */
 /*
- * Does userspace's PIC get an interrupt window (KVM's req_int_win)? Only
- * when asked and when LINT0 could take the ExtINT it would then give
- * (kvm_cpu_accept_dm_intr()): with LINT0 masked, as Linux leaves it with
- * an IOAPIC, the window would open and exit at every entry, for ever.
+ * Can userspace's PIC give an ExtINT now (KVM's kvm_cpu_accept_dm_intr())?
+ * With a LAPIC (split irqchip): room for one, and LINT0 taking it.
  */
-static bool mv_user_irq_window(struct mv_vcpu *vcpu)
+static bool mv_accept_dm_intr(struct mv_vcpu *vcpu)
 {
-	if (!vcpu->run->request_interrupt_window || mv_pic_in_kernel(vcpu))
-		return false;
 	return !vcpu->lapic ||
 	       (vcpu->ext_vector < 0 && mv_lapic_accepts_pic(vcpu));
 }
 
+/*
+ * Does userspace's PIC get an interrupt window (KVM's req_int_win)? Only
+ * when asked and when it could then give its ExtINT: with LINT0 masked, as
+ * Linux leaves it with an IOAPIC, the window would open and exit at every
+ * entry, for ever.
+ */
+static bool mv_user_irq_window(struct mv_vcpu *vcpu)
+{
+	return vcpu->run->request_interrupt_window && !mv_pic_in_kernel(vcpu) &&
+	       mv_accept_dm_intr(vcpu);
+}
+
 bool mv_ready_for_interrupt(struct mv_vcpu *vcpu)
 {
-	/* Split irqchip: room for one ExtINT, LINT0 taking it (KVM). */
-	if (vcpu->lapic && (vcpu->ext_vector >= 0 || !mv_lapic_accepts_pic(vcpu)))
+	if (!mv_accept_dm_intr(vcpu))
 		return false;
 	return mv_backend->interrupt_allowed(vcpu) &&
 	       !vcpu->interrupt.injected && !vcpu->exception.injected &&
