@@ -151,7 +151,8 @@ wait_count:
 /*
  * HLTs with interrupts on until the count reaches RSI; returns with
  * interrupts off. STI; HLT: an interrupt that comes after the check ends
- * the HLT (STI's shadow, SDM vol 2B "STI").
+ * the HLT (STI's shadow, SDM vol 2B "STI"; where an emulator delivers
+ * inside the shadow, the handlers' SKIP_PENDING_HLT does it).
  */
 hlt_count:
 	cli
@@ -180,6 +181,7 @@ irq_common:
 	push %rcx
 	push %rdx
 	push %rsi
+	SKIP_PENDING_HLT(40)
 	mov 32(%rsp), %rsi		/* the vector */
 	mov %esi, %ecx
 	shr $5, %ecx
@@ -212,6 +214,7 @@ irq_common:
 
 GUEST_LABEL(lapic, nmi)
 	push %rax
+	SKIP_PENDING_HLT(8)
 	mov PC_COUNT(%r15), %rax
 	cmp $LT_LOG_MAX, %rax
 	jae 1f
