@@ -9,6 +9,7 @@
  * sees it in guest mode or the vCPU sees the request.
  */
 #include <linux/hw_breakpoint.h>
+#include <linux/kvm_host.h>	/* guest_timing_enter/exit_irqoff() */
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <trace/events/ipi.h>	/* smp_send_reschedule()'s tracepoint (6.12) */
@@ -377,12 +378,21 @@ static int mv_enter_guest(struct mv_vcpu *vcpu, int *srcu_idx)
 		set_debugreg(db[3], 3);
 	}
 
+	/* Ticks from here to guest_timing_exit_irqoff() count as guest time. */
+	guest_timing_enter_irqoff();
 	mv_backend->run(vcpu, flush);
 
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	smp_store_release(&vcpu->mode, MV_OUTSIDE_GUEST);
-	local_irq_enable();	/* host interrupts that exited the guest run here */
+	/*
+	 * Host interrupts that exited the guest run here, their tick still
+	 * accounted to the guest (KVM's vcpu_enter_guest() does the same).
+	 */
+	local_irq_enable();
+	local_irq_disable();
+	guest_timing_exit_irqoff();
+	local_irq_enable();
 	preempt_enable();
 	*srcu_idx = srcu_read_lock(&vcpu->vm->srcu);
 	vcpu->stat.exits++;

@@ -10,6 +10,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/kernel.h>
+#include <linux/kvm_host.h>	/* guest_state_enter/exit_irqoff() */
 #include <linux/nospec.h>
 #include <asm/processor.h>
 
@@ -471,6 +472,12 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 
 	svm_clgi();
 	mv_guest_xstate_load(vcpu, vmcb->save.cr4);
+	/*
+	 * Guest mode is a quiescent state for RCU, like user mode (an extended
+	 * one under context tracking: no RCU, tracing or lockdep until the
+	 * exit below); KVM's svm_vcpu_enter_exit().
+	 */
+	guest_state_enter_irqoff();
 	/* Host IF=1 so that physical interrupts exit the guest; GIF=0 holds them. */
 	raw_local_irq_enable();
 	amd_clear_divider();
@@ -490,6 +497,7 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 			       save ? sd->host_save_pa : 0, sd->host_save_pa);
 	sd->host_saved_id = faulted ? 0 : svm->host_state_id;
 	raw_local_irq_disable();
+	guest_state_exit_irqoff();
 	mv_guest_xstate_put(vcpu);
 	svm_stgi();
 

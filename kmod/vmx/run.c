@@ -25,6 +25,7 @@
  * when the VMCS comes to a CPU (vcpu.c). CR2 is the guest's while it runs.
  */
 #include <linux/kernel.h>
+#include <linux/kvm_host.h>	/* guest_state_enter/exit_irqoff() */
 #include <linux/nospec.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
@@ -601,8 +602,11 @@ void vmx_run(struct mv_vcpu *vcpu, bool flush_tlb)
 		native_write_cr2(vmx->cr2);
 
 	mv_guest_xstate_load(vcpu, vmcs_readl(VMCS_GUEST_CR4));
+	/* Guest mode is an RCU quiescent state (KVM's vmx_vcpu_enter_exit()). */
+	guest_state_enter_irqoff();
 	r = mv_vmx_vcpu_run(vcpu->regs.gpr, vmx->launched);
 	vmx->cr2 = native_read_cr2();
+	guest_state_exit_irqoff();
 	vmx_restore_host_state(vmx);
 	mv_guest_xstate_put(vcpu);
 
