@@ -31,6 +31,10 @@ fi
 # at 44 minutes with svm:6.12:shadow still full).
 qemu_short=linux_pc_qemu64_smp1,multiboot_hello,multiboot_exit_2byte,multiboot_triple_fault
 qemu_short=$qemu_short,gdbstub,gdbstub_break,gdbstub_hbreak
+# Linux's KVM selftests (kvm_selftests suite, issue 11): svm:6.1 runs every
+# program but these, which take minutes each (memslot_perf_test about 190 s,
+# rseq_test 185 s on kvm_amd); check-full runs all of them in every svm cell.
+ksft_slow="memslot_perf_test rseq_test"
 cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
 	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow
@@ -76,9 +80,22 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 	svm:6.12:shadow)
 		[ ${#full[@]} -gt 0 ] || cases=${cases:-$qemu_short,linux_q35_split_smp2} ;;
 	esac
+	local ksft_cases=${KVM_SELFTESTS_CASES:-}
+	if [ "$target" = svm ] && { [ ${#full[@]} -gt 0 ] || [ "$1" = svm:6.1 ]; }; then
+		extra+=(--with-kvm-selftests)
+		[ ${#full[@]} -gt 0 ] || ksft_cases=${ksft_cases:-$(ksft_quick "$series")}
+	fi
+	KVM_SELFTESTS_CASES=$ksft_cases \
 	QEMU_SUITE_CASES=$cases "$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
 		--mmu "${mmu:-nested}" "${extra[@]}" --out "$build/testhost/$name" \
 		>"$build/check/$name.log" 2>&1
+}
+# ksft_quick SERIES: the series' KVM selftests but $ksft_slow, comma-separated
+# (kvm-selftests-build.sh builds them once; run.sh finds them cached).
+ksft_quick() {
+	local tree
+	tree=$("$root/tools/testhost/kvm-selftests-build.sh" --kernel "$1") || return
+	grep -v -x -F -f <(tr ' ' '\n' <<<"$ksft_slow") "$tree/kvm-selftests/programs" | paste -s -d,
 }
 # What every cell's run.sh builds into build/, built once here so that the
 # two lanes never write the same file at once.

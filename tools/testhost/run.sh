@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
 #        [--mmu nested|shadow] [--suites "a b"] [--bochs-cpu MODEL]
-#        [--bochs-cpus N] [--with-qemu]
+#        [--bochs-cpus N] [--with-qemu] [--with-kvm-selftests]
 # One cell of the test matrix: builds minivirt.ko for the newest installed
 # Debian kernel of the series, the selftests and the initramfs, boots the
 # emulated host (QEMU TCG for svm, Bochs for vmx; nohw: QEMU with a CPU that
@@ -16,13 +16,15 @@
 # --bochs-cpus a host of N CPUs (vCPUs then move between them).
 # --with-qemu adds the qemu suite to a vmx cell (make check-full; svm cells
 # always run it), its time limits scaled for Bochs.
+# --with-kvm-selftests adds the kvm_selftests suite (Linux's KVM selftests of
+# the series; KVM_SELFTESTS_CASES=a,b narrows it).
 # QEMU_SUITE_CASES=a,b in the environment narrows the qemu suite's cases;
 # QEMU_SUITE_REPEAT=N boots each of its Linux cases N times (make bench).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-target= series= out= timeout= mmu=nested only= bochs_cpu= bochs_cpus= with_qemu=
+target= series= out= timeout= mmu=nested only= bochs_cpu= bochs_cpus= with_qemu= with_ksft=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--target) target=$2 ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--bochs-cpu) bochs_cpu=$2 ;;
 	--bochs-cpus) bochs_cpus=$2 ;;
 	--with-qemu) with_qemu=1; shift; continue ;;
+	--with-kvm-selftests) with_ksft=1; shift; continue ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -81,6 +84,7 @@ qemu_scale=1
 if [ -n "$with_qemu" ] && [ "$target" = vmx ]; then
 	suites="$suites qemu" qemu_scale=4
 fi
+[ -n "$with_ksft" ] && suites="$suites kvm_selftests"
 if [ -n "$only" ]; then
 	suites=$only
 	minivirt_suites=${minivirt_suites:+$only}
