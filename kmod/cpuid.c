@@ -232,6 +232,32 @@ long mv_get_supported_cpuid(struct kvm_cpuid2 *hdr,
 	return r;
 }
 
+/*
+ * KVM's kvm_cpuid_check_equal(), after kvm_set_cpuid() applied
+ * __kvm_update_cpuid_runtime() to the new table: KVM's stored table has the
+ * dynamic bits applied, so a table read back with KVM_GET_CPUID2 (OSXSAVE
+ * set by the guest's CR4, say) and one as first set both compare equal.
+ */
+static bool cpuid_equal(struct mv_vcpu *vcpu, const struct kvm_cpuid_entry2 *e,
+			unsigned int nent)
+{
+	unsigned int i;
+
+	if (nent != vcpu->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++) {
+		struct kvm_cpuid_entry2 a = e[i], b = vcpu->cpuid[i];
+
+		cpuid_runtime(vcpu, &a);
+		cpuid_runtime(vcpu, &b);
+		if (a.function != b.function || a.index != b.index ||
+		    a.flags != b.flags || a.eax != b.eax || a.ebx != b.ebx ||
+		    a.ecx != b.ecx || a.edx != b.edx)
+			return false;
+	}
+	return true;
+}
+
 long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 		   struct kvm_cpuid_entry2 __user *entries)
 {
@@ -247,8 +273,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 			return PTR_ERR(e);
 	}
 	/* After KVM_RUN only an identical table is accepted (KVM 5.19+). */
-	if (vcpu->has_run && (hdr->nent != vcpu->cpuid_nent ||
-			      (size && memcmp(e, vcpu->cpuid, size)))) {
+	if (vcpu->has_run && !cpuid_equal(vcpu, e, hdr->nent)) {
 		kvfree(e);
 		return -EINVAL;
 	}

@@ -238,15 +238,33 @@ TEST(set_cpuid2_too_many)
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), E2BIG);
 }
 
-/* After KVM_RUN the same table may be set again, a different one not. */
+/*
+ * After KVM_RUN the same table may be set again, a different one not. The
+ * same means after KVM's dynamic bits (kvm_set_cpuid() applies them before
+ * kvm_cpuid_check_equal()): the table as set and as read back, OSXSAVE
+ * following CR4, both count as the same.
+ */
 TEST(set_cpuid2_after_run)
 {
 	struct vcpu *vcpu;
 	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(cpuid_list), 0, &vcpu);
 	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd), *got;
+	bool xsave = cpuid_find(c, 1, 0)->ecx & CPUID_1_ECX_XSAVE;
+	struct kvm_sregs sregs;
 
+	if (xsave) {
+		vcpu_sregs_get(vcpu, &sregs);
+		sregs.cr4 |= X86_CR4_OSXSAVE;
+		vcpu_sregs_set(vcpu, &sregs);
+	}
 	vcpu_run_to_hlt(vcpu);
 	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	got = cpuid_alloc(c->nent);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_CPUID2, got));
+	if (xsave)
+		EXPECT_TRUE(cpuid_find(got, 1, 0)->ecx & CPUID_1_ECX_OSXSAVE);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, got));
+	free(got);
 	c = custom_cpuid(vm->sys_fd);
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), EINVAL);
 	got = cpuid_alloc(c->nent);
