@@ -208,28 +208,35 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 	return n;
 }
 
+/* The supported table, computed once at load: the host's CPUID is fixed. */
+static struct kvm_cpuid_entry2 *supported;
+static unsigned int supported_nent;
+
+int mv_cpuid_init(void)
+{
+	supported = kvcalloc(MV_MAX_CPUID_ENTRIES, sizeof(*supported),
+			     GFP_KERNEL);
+	if (!supported)
+		return -ENOMEM;
+	supported_nent = supported_cpuid(supported);
+	return 0;
+}
+
+void mv_cpuid_exit(void)
+{
+	kvfree(supported);
+}
+
 long mv_get_supported_cpuid(struct kvm_cpuid2 *hdr,
 			    struct kvm_cpuid_entry2 __user *entries)
 {
-	struct kvm_cpuid_entry2 *e;
-	unsigned int n;
-	long r = 0;
-
 	/* KVM's kvm_dev_ioctl_get_cpuid(): -E2BIG for no room at all. */
-	if (hdr->nent < 1)
+	if (hdr->nent < 1 || hdr->nent < supported_nent)
 		return -E2BIG;
-	e = kvcalloc(MV_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	n = supported_cpuid(e);
-	if (hdr->nent < n)
-		r = -E2BIG;
-	else if (copy_to_user(entries, e, n * sizeof(*e)))
-		r = -EFAULT;
-	else
-		hdr->nent = n;
-	kvfree(e);
-	return r;
+	if (copy_to_user(entries, supported, supported_nent * sizeof(*supported)))
+		return -EFAULT;
+	hdr->nent = supported_nent;
+	return 0;
 }
 
 /*
@@ -293,6 +300,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr->nent;
+	vcpu->cpuid_set = true;
 	return 0;
 }
 
@@ -330,9 +338,8 @@ const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
 	return NULL;
 }
 
-bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+static bool entry_has(const struct kvm_cpuid_entry2 *e, int reg, int bit)
 {
-	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, leaf, 0);
 	u32 v;
 
 	if (!e)
@@ -340,6 +347,22 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
 	v = reg == MV_EAX ? e->eax : reg == MV_EBX ? e->ebx :
 	    reg == MV_ECX ? e->ecx : e->edx;
 	return v & BIT(bit);
+}
+
+bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+{
+	return entry_has(mv_cpuid_find(vcpu, leaf, 0), reg, bit);
+}
+
+/* KVM's kvm_cpu_cap_has(): in the supported table (subleaf 0). */
+bool mv_cpu_has(u32 leaf, int reg, int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < supported_nent; i++)
+		if (supported[i].function == leaf && supported[i].index == 0)
+			return entry_has(&supported[i], reg, bit);
+	return false;
 }
 
 /*

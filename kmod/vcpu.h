@@ -143,6 +143,7 @@ struct mv_vcpu {
 	/* Guest CPUID table (KVM_SET_CPUID2). */
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
+	bool cpuid_set;			/* KVM_SET_CPUID2 succeeded once */
 
 	/* Core-owned architectural state. */
 	struct fpu_guest fpu;
