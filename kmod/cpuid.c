@@ -440,14 +440,21 @@ void mv_cpuid_emulate(struct mv_vcpu *vcpu)
 	vcpu->regs.gpr[MV_RDX] = e.edx;
 }
 
+/* KVM's guest_supported_xcr0 (cpuid_get_supported_xcr0()): leaf 0xd.0. */
+u64 mv_guest_supported_xcr0(struct mv_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, 0xd, 0);
+
+	if (!e)
+		return 0;
+	return ((u64)e->edx << 32 | e->eax) & mv_supported_xcr0();
+}
+
 /* KVM's __kvm_set_xcr(): SDM vol 1 13.3 "Enabling the XSAVE Feature Set". */
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 xcr0)
 {
-	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, 0xd, 0);
-	u64 allowed = XFEATURE_MASK_FP;
+	u64 allowed = XFEATURE_MASK_FP | mv_guest_supported_xcr0(vcpu);
 
-	if (e)
-		allowed |= ((u64)e->edx << 32 | e->eax) & mv_supported_xcr0();
 	if (index != 0 || !(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~allowed))
 		return 1;
 	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))

@@ -32,6 +32,8 @@ void mv_cpuid_exit(void);
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 value);
 /* Host XSAVE features a guest may enable. */
 u64 mv_supported_xcr0(void);
+/* Those the guest's CPUID (leaf 0xd.0) offers. */
+u64 mv_guest_supported_xcr0(struct mv_vcpu *vcpu);
 
 /* CPUID register numbers for mv_guest_has(). */
 enum { MV_EAX, MV_EBX, MV_ECX, MV_EDX };

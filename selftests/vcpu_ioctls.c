@@ -37,6 +37,7 @@ DECLARE_GUEST(vi_interrupt);
 #define XSAVE_XCOMP_BV		520
 #define XFEATURE_FP		(1ULL << 0)
 #define XFEATURE_SSE		(1ULL << 1)
+#define XFEATURE_YMM		(1ULL << 2)
 
 static long page_size(void)
 {
@@ -345,6 +346,54 @@ TEST(xsave)
 	memcpy(&xs, &got, sizeof(xs));
 	*(uint32_t *)(x + XSAVE_MXCSR) |= 1U << 31;
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &xs), EINVAL);
+}
+
+/*
+ * KVM_GET_XSAVE shows x87, SSE and the components the guest's CPUID (leaf
+ * 0xd.0) offers, nothing else (kvm_vcpu_ioctl_x86_get_xsave2(): a header
+ * naming more could fail KVM_SET_XSAVE on a host without them), while
+ * KVM_SET_XSAVE takes whatever the device supports. AVX state set before
+ * any KVM_SET_CPUID2 shows once a table offers AVX, and not under one that
+ * does not.
+ */
+TEST(xsave_guest_components)
+{
+	struct vm *vm = vm_new();
+	struct vcpu *vcpu = vcpu_new(vm, 0);
+	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd);
+	struct kvm_cpuid_entry2 *l0 = cpuid_find(c, 0xd, 0), *ymm = cpuid_find(c, 0xd, 2);
+	struct kvm_xsave xs, got;
+	uint8_t *x = (uint8_t *)xs.region;
+	uint64_t bv;
+	int i;
+
+	if (!has_cap(vm, KVM_CAP_XSAVE))
+		SKIP("no KVM_CAP_XSAVE");
+	if (!l0 || !(l0->eax & XFEATURE_YMM) || !ymm)
+		SKIP("no AVX state in the supported CPUID");
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &xs));
+	for (i = 0; i < 16; i++)
+		x[ymm->ebx + i] = 0xa0 + i;	/* YMM0[255:128] */
+	*(uint64_t *)(x + XSAVE_XSTATE_BV) |= XFEATURE_FP | XFEATURE_SSE | XFEATURE_YMM;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_XSAVE, &xs));
+
+	/* No CPUID yet: no XSAVE component for the guest. */
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_EQ(bv & ~(XFEATURE_FP | XFEATURE_SSE), 0);
+
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_TRUE(bv & XFEATURE_YMM);
+	EXPECT_EQ(memcmp((uint8_t *)got.region + ymm->ebx, x + ymm->ebx, 16), 0);
+
+	l0->eax &= ~XFEATURE_YMM;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_EQ(bv & ~(XFEATURE_FP | XFEATURE_SSE), 0);
+	free(c);
 }
 
 /* XCR0: x87 at reset; x87|SSE set and seen by XGETBV; invalid values refused. */
