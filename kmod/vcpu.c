@@ -312,7 +312,10 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	 * mode and the MMU cannot change under this vCPU.
 	 */
 	mutex_lock(&vm->lock);
-	r = vm->created_vcpus < MV_MAX_VCPUS ? 0 : -EINVAL;
+	/* KVM's kvm_arch_vcpu_precreate(): the first vCPU fixes the bound. */
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = MV_MAX_VCPU_ID;
+	r = vm->created_vcpus < MV_MAX_VCPUS && id < vm->max_vcpu_ids ? 0 : -EINVAL;
 	if (!r)
 		vm->created_vcpus++;
 	mutex_unlock(&vm->lock);

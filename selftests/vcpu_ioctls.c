@@ -86,6 +86,47 @@ TEST(create_vcpu_ids)
 	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 1), 0);
 }
 
+static int enable_max_vcpu_id(struct vm *vm, uint64_t max)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MAX_VCPU_ID, .args = { max } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID): a bound up to the device's, set once
+ * (the same value again is fine), that KVM_CREATE_VCPU then enforces; the
+ * first vCPU fixes the default bound, so a lower one fails after it. 6.12
+ * also refuses a bound below KVM_SET_BOOT_CPU_ID's id (6.1 took it).
+ */
+TEST(max_vcpu_id_cap)
+{
+	struct vm *vm = vm_new();
+	long max_id = vm_cap(vm, KVM_CAP_MAX_VCPU_ID);
+
+	if (max_id <= 0)
+		SKIP("no KVM_CAP_MAX_VCPU_ID");
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, max_id + 1), EINVAL);
+	ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 3), EINVAL);
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 1), EINVAL);
+	EXPECT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, 2), EINVAL);
+	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 1), 0);
+
+	vm = vm_new();
+	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 0), 0);
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 2), EINVAL);
+	ASSERT_OK(enable_max_vcpu_id(vm, max_id));
+
+	vm = vm_new();
+	ASSERT_OK(ioctl(vm->fd, KVM_SET_BOOT_CPU_ID, 3));
+	if (th_kvm_before(6, 12))
+		ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	else
+		EXPECT_ERRNO(enable_max_vcpu_id(vm, 2), EINVAL);
+}
+
 /* The vCPU fd: close-on-exec, read-write; only its creator may use it. */
 TEST(vcpu_fd)
 {

@@ -177,6 +177,9 @@
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
  * - KVM_GET_VCPU_EVENTS reports nmi.pending as the number of NMIs pending
  *   (0 to 2), as Linux 6.12 does; 6.1 said only whether any was pending.
+ * - KVM_SET_BOOT_CPU_ID refuses an id beyond KVM_CAP_MAX_VCPU_ID's bound,
+ *   and KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) a bound below the boot id
+ *   (-EINVAL), as Linux 6.12 does; 6.1 took both.
  * - KVM_SET_SREGS validates as Linux 6.12 does: EFER bits the vCPU's CPUID
  *   does not allow (set KVM_SET_CPUID2 first, as QEMU does) and reserved EFER
  *   bits are refused (-EINVAL); 6.1 accepted them and failed the entry.
