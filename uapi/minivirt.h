@@ -155,9 +155,10 @@
  *   (KVM on Intel adds MCG_LMCE_P and MCG_CMCI_P, which need its LAPIC), so
  *   the MCi_CTL2 MSRs read 0 and take only 0 from userspace. KVM_X86_SET_MCE
  *   logs a UCNA error without the CMCI interrupt.
- * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV only: of KVM's
- *   feature MSRs, minivirt emulates no other on vCPUs (ARCH_CAPABILITIES,
- *   PERF_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
+ * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV and
+ *   IA32_PERF_CAPABILITIES (0: no PMU, as KVM with enable_pmu=0 or on AMD):
+ *   of KVM's feature MSRs, minivirt emulates no other on vCPUs
+ *   (ARCH_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
  * - No coalesced MMIO (KVM_CAP_COALESCED_MMIO, KVM_CAP_COALESCED_PIO 0):
  *   every MMIO write no in-kernel device takes exits at once.
  * - The in-kernel LAPIC has no hardware acceleration (AVIC, APICv): every
