@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cpuid_fault.h"
 #include "mce.h"
 #include "kvmclock.h"
 #include "irq/lapic.h"
@@ -41,6 +42,7 @@ static const u32 mv_msr_index_list[] = {
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 	MSR_IA32_TSC_DEADLINE,
 	MSR_IA32_PERF_CAPABILITIES,
+	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,	/* cpuid_fault.c */
 };
 
 /*
@@ -150,6 +152,9 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 	if (r != -ENOENT)
 		return r;
+	r = mv_cpuid_fault_get_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		mv_backend->get_ctrl(vcpu, &ctrl);
@@ -192,6 +197,9 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	int r = mv_kvmclock_set_msr(vcpu, index, data, host);
 
+	if (r != -ENOENT)
+		return r;
+	r = mv_cpuid_fault_set_msr(vcpu, index, data, host);
 	if (r != -ENOENT)
 		return r;
 	switch (index) {

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cpuid_fault.h"
 #include "debug.h"
 #include "exits.h"
 #include "irq/irqchip.h"
@@ -278,6 +279,7 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 			  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON ?
 			  0x01000065 : 0x100000000ULL;
 	mv_mce_init(vcpu);
+	mv_cpuid_fault_init(vcpu);
 	/* With an in-kernel LAPIC an AP waits for INIT/SIPI (KVM). */
 	vcpu->mp_state = !vcpu->lapic || (vcpu->apic_base & MSR_IA32_APICBASE_BSP) ?
 			 KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;

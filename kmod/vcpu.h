@@ -156,6 +156,8 @@ struct mv_vcpu {
 	bool host_state_stale;
 	u64 apic_base;
 	u64 misc_enable;
+	u64 platform_info;		/* MSR_PLATFORM_INFO (cpuid_fault.c) */
+	u64 misc_features;		/* MSR_MISC_FEATURES_ENABLES */
 	u64 ucode_rev;			/* IA32_UCODE_REV, as userspace set it */
 	struct mv_mtrr mtrr;
 	struct mv_mce mce;

@@ -14,6 +14,7 @@
 #include "../uapi/minivirt.h"
 
 #include "backend.h"
+#include "cpuid_fault.h"
 #include "ioctl.h"
 #include "irq/eventfd.h"
 #include "irq/irqchip.h"
@@ -415,6 +416,8 @@ static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 		return mv_irqchip_enable_split(vm, cap->args[0]);
 	case KVM_CAP_MAX_VCPU_ID:
 		return mv_vm_enable_max_vcpu_id(vm, cap->args[0]);
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return mv_cpuid_fault_enable_cap(vm, cap->args[0]);
 	case KVM_CAP_X2APIC_API:
 		if (cap->args[0] & ~(u64)(KVM_X2APIC_API_USE_32BIT_IDS |
 					  KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK))

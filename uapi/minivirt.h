@@ -114,6 +114,7 @@
 	X(KVM_CAP_IRQ_ROUTING)		\
 	X(KVM_CAP_MCE)			\
 	X(KVM_CAP_GET_MSR_FEATURES)	\
+	X(KVM_CAP_MSR_PLATFORM_INFO)	\
 	X(KVM_CAP_ADJUST_CLOCK)		\
 	X(KVM_CAP_GET_TSC_KHZ)		\
 	X(KVM_CAP_ENABLE_CAP_VM)	\
@@ -216,8 +217,8 @@
  *   instruction emulator, which keeps only bits 31:0 (mk_cr_64()) and lets
  *   the write through.
  * - Dirty logging (KVM_MEM_LOG_DIRTY_PAGES, KVM_GET_DIRTY_LOG,
- *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP on a VM knows only
- *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, which answers and takes
+ *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP's
+ *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 answers and takes
  *   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET, as
  *   x86 KVM) logs exactly the pages written: a read that first maps a page
  *   of a logged slot maps it read-only, where KVM maps it writable and so
