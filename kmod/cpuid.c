@@ -208,28 +208,61 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 	return n;
 }
 
+/* The supported table, computed once at load: the host's CPUID is fixed. */
+static struct kvm_cpuid_entry2 *supported;
+static unsigned int supported_nent;
+
+int mv_cpuid_init(void)
+{
+	supported = kvcalloc(MV_MAX_CPUID_ENTRIES, sizeof(*supported),
+			     GFP_KERNEL);
+	if (!supported)
+		return -ENOMEM;
+	supported_nent = supported_cpuid(supported);
+	return 0;
+}
+
+void mv_cpuid_exit(void)
+{
+	kvfree(supported);
+}
+
 long mv_get_supported_cpuid(struct kvm_cpuid2 *hdr,
 			    struct kvm_cpuid_entry2 __user *entries)
 {
-	struct kvm_cpuid_entry2 *e;
-	unsigned int n;
-	long r = 0;
-
 	/* KVM's kvm_dev_ioctl_get_cpuid(): -E2BIG for no room at all. */
-	if (hdr->nent < 1)
+	if (hdr->nent < 1 || hdr->nent < supported_nent)
 		return -E2BIG;
-	e = kvcalloc(MV_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	n = supported_cpuid(e);
-	if (hdr->nent < n)
-		r = -E2BIG;
-	else if (copy_to_user(entries, e, n * sizeof(*e)))
-		r = -EFAULT;
-	else
-		hdr->nent = n;
-	kvfree(e);
-	return r;
+	if (copy_to_user(entries, supported, supported_nent * sizeof(*supported)))
+		return -EFAULT;
+	hdr->nent = supported_nent;
+	return 0;
+}
+
+/*
+ * KVM's kvm_cpuid_check_equal(), after kvm_set_cpuid() applied
+ * __kvm_update_cpuid_runtime() to the new table: KVM's stored table has the
+ * dynamic bits applied, so a table read back with KVM_GET_CPUID2 (OSXSAVE
+ * set by the guest's CR4, say) and one as first set both compare equal.
+ */
+static bool cpuid_equal(struct mv_vcpu *vcpu, const struct kvm_cpuid_entry2 *e,
+			unsigned int nent)
+{
+	unsigned int i;
+
+	if (nent != vcpu->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++) {
+		struct kvm_cpuid_entry2 a = e[i], b = vcpu->cpuid[i];
+
+		cpuid_runtime(vcpu, &a);
+		cpuid_runtime(vcpu, &b);
+		if (a.function != b.function || a.index != b.index ||
+		    a.flags != b.flags || a.eax != b.eax || a.ebx != b.ebx ||
+		    a.ecx != b.ecx || a.edx != b.edx)
+			return false;
+	}
+	return true;
 }
 
 long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
@@ -247,8 +280,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 			return PTR_ERR(e);
 	}
 	/* After KVM_RUN only an identical table is accepted (KVM 5.19+). */
-	if (vcpu->has_run && (hdr->nent != vcpu->cpuid_nent ||
-			      (size && memcmp(e, vcpu->cpuid, size)))) {
+	if (vcpu->has_run && !cpuid_equal(vcpu, e, hdr->nent)) {
 		kvfree(e);
 		return -EINVAL;
 	}
@@ -268,6 +300,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr->nent;
+	vcpu->cpuid_set = true;
 	return 0;
 }
 
@@ -305,9 +338,8 @@ const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
 	return NULL;
 }
 
-bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+static bool entry_has(const struct kvm_cpuid_entry2 *e, int reg, int bit)
 {
-	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, leaf, 0);
 	u32 v;
 
 	if (!e)
@@ -315,6 +347,22 @@ bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
 	v = reg == MV_EAX ? e->eax : reg == MV_EBX ? e->ebx :
 	    reg == MV_ECX ? e->ecx : e->edx;
 	return v & BIT(bit);
+}
+
+bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+{
+	return entry_has(mv_cpuid_find(vcpu, leaf, 0), reg, bit);
+}
+
+/* KVM's kvm_cpu_cap_has(): in the supported table (subleaf 0). */
+bool mv_cpu_has(u32 leaf, int reg, int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < supported_nent; i++)
+		if (supported[i].function == leaf && supported[i].index == 0)
+			return entry_has(&supported[i], reg, bit);
+	return false;
 }
 
 /*
@@ -392,14 +440,21 @@ void mv_cpuid_emulate(struct mv_vcpu *vcpu)
 	vcpu->regs.gpr[MV_RDX] = e.edx;
 }
 
+/* KVM's guest_supported_xcr0 (cpuid_get_supported_xcr0()): leaf 0xd.0. */
+u64 mv_guest_supported_xcr0(struct mv_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, 0xd, 0);
+
+	if (!e)
+		return 0;
+	return ((u64)e->edx << 32 | e->eax) & mv_supported_xcr0();
+}
+
 /* KVM's __kvm_set_xcr(): SDM vol 1 13.3 "Enabling the XSAVE Feature Set". */
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 xcr0)
 {
-	const struct kvm_cpuid_entry2 *e = mv_cpuid_find(vcpu, 0xd, 0);
-	u64 allowed = XFEATURE_MASK_FP;
+	u64 allowed = XFEATURE_MASK_FP | mv_guest_supported_xcr0(vcpu);
 
-	if (e)
-		allowed |= ((u64)e->edx << 32 | e->eax) & mv_supported_xcr0();
 	if (index != 0 || !(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~allowed))
 		return 1;
 	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))

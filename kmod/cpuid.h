@@ -22,11 +22,18 @@ const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
 /* The guest's CPUID, with KVM's out-of-range and dynamic-bit rules. */
 void mv_cpuid_emulate(struct mv_vcpu *vcpu);
 bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit);
+/* The feature is in KVM_GET_SUPPORTED_CPUID's table (leaf's subleaf 0). */
+bool mv_cpu_has(u32 leaf, int reg, int bit);
+/* The supported table, at module load and unload. */
+int mv_cpuid_init(void);
+void mv_cpuid_exit(void);
 
 /* XSETBV / KVM_SET_XCRS: 0, or 1 for a #GP. */
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 value);
 /* Host XSAVE features a guest may enable. */
 u64 mv_supported_xcr0(void);
+/* Those the guest's CPUID (leaf 0xd.0) offers. */
+u64 mv_guest_supported_xcr0(struct mv_vcpu *vcpu);
 
 /* CPUID register numbers for mv_guest_has(). */
 enum { MV_EAX, MV_EBX, MV_ECX, MV_EDX };

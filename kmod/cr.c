@@ -56,6 +56,18 @@ static void paging_changed(struct mv_vcpu *vcpu)
 							MV_REQ_TLB_FLUSH);
 }
 
+/*
+ * A CR4 feature's CPUID bit: the guest's once KVM_SET_CPUID2 has set a
+ * table; before that, KVM's cr4_guest_rsvd_bits are 0 (kvm_vcpu_after_set_cpuid()
+ * computes them) and only what KVM supports counts (cr4_reserved_bits).
+ */
+static bool cr4_cpuid_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit)
+{
+	if (!mv_cpu_has(leaf, reg, bit))
+		return false;
+	return !vcpu->cpuid_set || mv_guest_has(vcpu, leaf, reg, bit);
+}
+
 /* CR4 bits a guest may set: the host has them, and so does its CPUID. */
 u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 {
@@ -63,17 +75,17 @@ u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
 		 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 
-	if (mv_guest_has(vcpu, 1, MV_ECX, 26) && boot_cpu_has(X86_FEATURE_XSAVE))
+	if (cr4_cpuid_has(vcpu, 1, MV_ECX, 26) && boot_cpu_has(X86_FEATURE_XSAVE))
 		ok |= X86_CR4_OSXSAVE;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 0) && boot_cpu_has(X86_FEATURE_FSGSBASE))
+	if (cr4_cpuid_has(vcpu, 7, MV_EBX, 0) && boot_cpu_has(X86_FEATURE_FSGSBASE))
 		ok |= X86_CR4_FSGSBASE;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 7) && boot_cpu_has(X86_FEATURE_SMEP))
+	if (cr4_cpuid_has(vcpu, 7, MV_EBX, 7) && boot_cpu_has(X86_FEATURE_SMEP))
 		ok |= X86_CR4_SMEP;
-	if (mv_guest_has(vcpu, 7, MV_EBX, 20) && boot_cpu_has(X86_FEATURE_SMAP))
+	if (cr4_cpuid_has(vcpu, 7, MV_EBX, 20) && boot_cpu_has(X86_FEATURE_SMAP))
 		ok |= X86_CR4_SMAP;
-	if (mv_guest_has(vcpu, 7, MV_ECX, 2) && boot_cpu_has(X86_FEATURE_UMIP))
+	if (cr4_cpuid_has(vcpu, 7, MV_ECX, 2) && boot_cpu_has(X86_FEATURE_UMIP))
 		ok |= X86_CR4_UMIP;
-	if (mv_guest_has(vcpu, 7, MV_ECX, 16) && boot_cpu_has(X86_FEATURE_LA57))
+	if (cr4_cpuid_has(vcpu, 7, MV_ECX, 16) && boot_cpu_has(X86_FEATURE_LA57))
 		ok |= X86_CR4_LA57;
 	return ok;
 }

@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cpuid_fault.h"
 #include "cr.h"
 #include "debug.h"
 #include "exits.h"
@@ -75,6 +76,10 @@ static void set_edx_eax(struct mv_vcpu *vcpu, u64 v)
 
 static int handle_cpuid(struct mv_vcpu *vcpu)
 {
+	if (mv_cpuid_faults(vcpu)) {
+		mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
 	mv_cpuid_emulate(vcpu);
 	return skip_or_fail(vcpu);
 }

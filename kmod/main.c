@@ -13,6 +13,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "backend.h"
+#include "cpuid.h"
 #include "dev.h"
 #include "run.h"
 #include "virt.h"
@@ -60,9 +61,12 @@ static int __init mv_init(void)
 		if (r)
 			return r;
 	}
-	r = mv_virt_init();
+	r = mv_cpuid_init();
 	if (r)
 		goto err_unsetup;
+	r = mv_virt_init();
+	if (r)
+		goto err_cpuid_exit;
 
 	r = mv_dev_register();
 	if (r)
@@ -73,6 +77,8 @@ static int __init mv_init(void)
 
 err_virt_exit:
 	mv_virt_exit();
+err_cpuid_exit:
+	mv_cpuid_exit();
 err_unsetup:
 	if (mv_backend->hardware_unsetup)
 		mv_backend->hardware_unsetup();
@@ -83,6 +89,7 @@ static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
 	mv_virt_exit();
+	mv_cpuid_exit();
 	if (mv_backend->hardware_unsetup)
 		mv_backend->hardware_unsetup();
 }

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cpuid_fault.h"
 #include "mce.h"
 #include "kvmclock.h"
 #include "irq/lapic.h"
@@ -40,14 +41,17 @@ static const u32 mv_msr_index_list[] = {
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_ADJUST,
 	MSR_IA32_TSC_DEADLINE,
+	MSR_IA32_PERF_CAPABILITIES,
+	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,	/* cpuid_fault.c */
 };
 
 /*
  * KVM_GET_MSR_FEATURE_INDEX_LIST: the feature MSRs userspace may read on the
- * system fd. Of KVM's list only the one minivirt emulates on vCPUs.
+ * system fd. Of KVM's list those minivirt emulates on vCPUs.
  */
 static const u32 mv_msr_feature_list[] = {
 	MSR_IA32_UCODE_REV,
+	MSR_IA32_PERF_CAPABILITIES,
 };
 
 /* Canonical for 48-bit linear addresses (SDM vol 1 3.3.7.1). */
@@ -148,6 +152,9 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 	if (r != -ENOENT)
 		return r;
+	r = mv_cpuid_fault_get_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		mv_backend->get_ctrl(vcpu, &ctrl);
@@ -163,6 +170,12 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->ucode_rev;
 		return 0;
 	case MSR_K7_HWCR:
+		*data = 0;
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		/* KVM: the guest reads it only with PDCM (leaf 1 ECX[15]). */
+		if (!host && !mv_guest_has(vcpu, 1, MV_ECX, 15))
+			return 1;
 		*data = 0;
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
@@ -186,6 +199,9 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (r != -ENOENT)
 		return r;
+	r = mv_cpuid_fault_set_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		return set_efer(vcpu, data, host);
@@ -200,6 +216,12 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 0;
 	case MSR_K7_HWCR:
 		return data ? 1 : 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		/*
+		 * KVM: userspace only, within the feature MSR's value; no PMU
+		 * here (KVM's supported_perf_cap is 0), so 0 only.
+		 */
+		return !host || data ? 1 : 0;
 	case MSR_IA32_TSC_DEADLINE:
 		/* Ignored without a LAPIC in TSC-deadline mode (KVM). */
 		return vcpu->lapic ? mv_lapic_msr_write(vcpu, index, data) : 0;
@@ -255,14 +277,22 @@ long mv_get_msr_feature_index_list(struct kvm_msr_list *hdr,
 			     ARRAY_SIZE(mv_msr_feature_list));
 }
 
-/* KVM's kvm_get_msr_feature(): the host's microcode revision, as KVM reads it. */
+/*
+ * KVM's kvm_get_msr_feature(): the host's microcode revision, as KVM reads
+ * it; PERF_CAPABILITIES, what a vCPU's may hold: 0, no PMU.
+ */
 static int feature_msr_get(u32 index, u64 *data)
 {
 	*data = 0;
-	if (index != MSR_IA32_UCODE_REV)
+	switch (index) {
+	case MSR_IA32_UCODE_REV:
+		rdmsrl_safe(index, data);
+		return 0;
+	case MSR_IA32_PERF_CAPABILITIES:
+		return 0;
+	default:
 		return 1;
-	rdmsrl_safe(index, data);
-	return 0;
+	}
 }
 
 /*

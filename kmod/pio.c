@@ -8,7 +8,8 @@
  * registers written back before the exit (rSI, rCX; RIP only without REP: a
  * REP OUTS is entered again, also after its last element); INS takes as many
  * as fit before rDI's page ends, at most 1024 bytes, and completes (registers,
- * RIP) at the next KVM_RUN, as on KVM.
+ * RIP) at the next KVM_RUN, as on KVM: userspace sees rCX as it was before
+ * the batch, and a rCX it changed meanwhile sizes the batch completed.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -235,6 +236,23 @@ int mv_complete_pio(struct mv_vcpu *vcpu)
 	}
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
+	if (vcpu->pio.in && vcpu->pio.rep) {
+		/*
+		 * KVM's pio_in_emulated(), entered again for the completion:
+		 * the batch is sized anew from rCX as it is now (userspace may
+		 * have changed it: KVM_SET_REGS), the elements taken from the
+		 * data page; with rCX 0, the REP is over and the data unused.
+		 */
+		u64 rcx = vcpu->regs.gpr[MV_RCX] & size_mask(vcpu->pio.addr_size);
+		unsigned int in_page = vcpu->regs.rflags & X86_EFLAGS_DF ?
+				       offset_in_page(vcpu->regs.gpr[MV_RDI]) :
+				       PAGE_SIZE - offset_in_page(vcpu->regs.gpr[MV_RDI]);
+		u64 n = min3(rcx, (u64)in_page, (u64)(PIO_BATCH_BYTES / vcpu->pio.size));
+
+		if (!rcx)
+			return mv_skip_insn(vcpu) ? mv_emulation_failure(vcpu) : 1;
+		vcpu->pio.count = n ? n : 1;
+	}
 	if (vcpu->pio.in) {
 		for (i = 0; i < vcpu->pio.count; i++) {
 			s64 off = (s64)i * vcpu->pio.size;

@@ -169,8 +169,15 @@ long mv_get_xsave(void *obj, unsigned long arg, void *karg)
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
 	if (!x)
 		return -ENOMEM;
+	/*
+	 * KVM's kvm_vcpu_ioctl_x86_get_xsave2(): only the components the
+	 * guest's CPUID offers, plus x87 and SSE always, so that the header
+	 * names nothing KVM_SET_XSAVE elsewhere could refuse. PKRU is 0: no
+	 * PKU here.
+	 */
 	fpu_copy_guest_fpstate_to_uabi(&vcpu->fpu, x->region, sizeof(x->region),
-				       vcpu->fpu.fpstate->user_xfeatures, 0);
+				       mv_guest_supported_xcr0(vcpu) |
+				       XFEATURE_MASK_FPSSE, 0);
 	if (copy_to_user((void __user *)arg, x, sizeof(*x)))
 		r = -EFAULT;
 	kfree(x);

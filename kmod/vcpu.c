@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "cpuid_fault.h"
 #include "debug.h"
 #include "exits.h"
 #include "irq/irqchip.h"
@@ -278,6 +279,7 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 			  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON ?
 			  0x01000065 : 0x100000000ULL;
 	mv_mce_init(vcpu);
+	mv_cpuid_fault_init(vcpu);
 	/* With an in-kernel LAPIC an AP waits for INIT/SIPI (KVM). */
 	vcpu->mp_state = !vcpu->lapic || (vcpu->apic_base & MSR_IA32_APICBASE_BSP) ?
 			 KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
@@ -312,7 +314,10 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	 * mode and the MMU cannot change under this vCPU.
 	 */
 	mutex_lock(&vm->lock);
-	r = vm->created_vcpus < MV_MAX_VCPUS ? 0 : -EINVAL;
+	/* KVM's kvm_arch_vcpu_precreate(): the first vCPU fixes the bound. */
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = MV_MAX_VCPU_ID;
+	r = vm->created_vcpus < MV_MAX_VCPUS && id < vm->max_vcpu_ids ? 0 : -EINVAL;
 	if (!r)
 		vm->created_vcpus++;
 	mutex_unlock(&vm->lock);

@@ -143,6 +143,7 @@ struct mv_vcpu {
 	/* Guest CPUID table (KVM_SET_CPUID2). */
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
+	bool cpuid_set;			/* KVM_SET_CPUID2 succeeded once */
 
 	/* Core-owned architectural state. */
 	struct fpu_guest fpu;
@@ -155,6 +156,8 @@ struct mv_vcpu {
 	bool host_state_stale;
 	u64 apic_base;
 	u64 misc_enable;
+	u64 platform_info;		/* MSR_PLATFORM_INFO (cpuid_fault.c) */
+	u64 misc_features;		/* MSR_MISC_FEATURES_ENABLES */
 	u64 ucode_rev;			/* IA32_UCODE_REV, as userspace set it */
 	struct mv_mtrr mtrr;
 	struct mv_mce mce;

@@ -14,6 +14,7 @@
 #include "../uapi/minivirt.h"
 
 #include "backend.h"
+#include "cpuid_fault.h"
 #include "ioctl.h"
 #include "irq/eventfd.h"
 #include "irq/irqchip.h"
@@ -347,7 +348,26 @@ static long mv_vm_set_boot_cpu_id(void *obj, unsigned long arg, void *karg)
 	lockdep_assert_held(&vm->lock);
 	if (vm->created_vcpus)
 		return -EBUSY;
+	/* Linux 6.12: not beyond KVM_CAP_MAX_VCPU_ID's bound (6.1 took it). */
+	if (arg > MV_MAX_VCPU_ID || (vm->max_vcpu_ids && arg > vm->max_vcpu_ids))
+		return -EINVAL;
 	vm->irq.boot_cpu_id = arg;
+	return 0;
+}
+
+/*
+ * KVM_CAP_MAX_VCPU_ID (KVM's kvm_vm_ioctl_enable_cap()): a bound once, at
+ * most the device's, the same bound again is fine; the first vCPU sets the
+ * default. Linux 6.12 also refuses a bound below KVM_SET_BOOT_CPU_ID's id.
+ */
+static long mv_vm_enable_max_vcpu_id(struct mv_vm *vm, u64 max)
+{
+	lockdep_assert_held(&vm->lock);
+	if (max > MV_MAX_VCPU_ID || vm->irq.boot_cpu_id > max)
+		return -EINVAL;
+	if (vm->max_vcpu_ids && vm->max_vcpu_ids != max)
+		return -EINVAL;
+	vm->max_vcpu_ids = max;
 	return 0;
 }
 
@@ -394,6 +414,10 @@ static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 		return mv_dirty_enable_manual_protect(vm, cap);
 	case KVM_CAP_SPLIT_IRQCHIP:
 		return mv_irqchip_enable_split(vm, cap->args[0]);
+	case KVM_CAP_MAX_VCPU_ID:
+		return mv_vm_enable_max_vcpu_id(vm, cap->args[0]);
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return mv_cpuid_fault_enable_cap(vm, cap->args[0]);
 	case KVM_CAP_X2APIC_API:
 		if (cap->args[0] & ~(u64)(KVM_X2APIC_API_USE_32BIT_IDS |
 					  KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK))

@@ -42,6 +42,10 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* published under lock */
 	unsigned int nr_vcpus;
 	unsigned int created_vcpus;	/* counted under lock before creation */
+	/* KVM_CAP_MAX_VCPU_ID's: ids below it; 0 until set or a vCPU exists */
+	u32 max_vcpu_ids;
+	/* KVM_CAP_MSR_PLATFORM_INFO disabled: the guest's RDMSR #GPs */
+	bool platform_info_hidden;
 
 	/* Readers (the vCPU exit path, MMU notifiers) hold srcu. */
 	struct mv_memslots __rcu *memslots;

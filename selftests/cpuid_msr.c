@@ -20,10 +20,15 @@
 DECLARE_GUEST(cpuid_list);
 DECLARE_GUEST(msr_list);
 DECLARE_GUEST(msr_unknown);
+DECLARE_GUEST(cpuid_at_cpl);
 DECLARE_GUEST_LABEL(msr_unknown, rdmsr);
 DECLARE_GUEST_LABEL(msr_unknown, wrmsr);
 
 #define MSR_UNKNOWN		0x0badc0de	/* as in guest/cpuid_msr.S */
+#define MSR_PLATFORM_INFO	0x000000ce
+#define MSR_MISC_FEATURES	0x00000140	/* MSR_MISC_FEATURES_ENABLES */
+#define PLATFORM_INFO_CPUID_FAULT (1ULL << 31)
+#define MISC_FEATURES_CPUID_FAULT (1ULL << 0)
 #define KVM_MAX_CPUID_ENTRIES	256		/* arch/x86/include/asm/kvm_host.h */
 #define MAX_IO_MSRS		256		/* arch/x86/kvm/x86.c */
 
@@ -238,15 +243,33 @@ TEST(set_cpuid2_too_many)
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), E2BIG);
 }
 
-/* After KVM_RUN the same table may be set again, a different one not. */
+/*
+ * After KVM_RUN the same table may be set again, a different one not. The
+ * same means after KVM's dynamic bits (kvm_set_cpuid() applies them before
+ * kvm_cpuid_check_equal()): the table as set and as read back, OSXSAVE
+ * following CR4, both count as the same.
+ */
 TEST(set_cpuid2_after_run)
 {
 	struct vcpu *vcpu;
 	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(cpuid_list), 0, &vcpu);
 	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd), *got;
+	bool xsave = cpuid_find(c, 1, 0)->ecx & CPUID_1_ECX_XSAVE;
+	struct kvm_sregs sregs;
 
+	if (xsave) {
+		vcpu_sregs_get(vcpu, &sregs);
+		sregs.cr4 |= X86_CR4_OSXSAVE;
+		vcpu_sregs_set(vcpu, &sregs);
+	}
 	vcpu_run_to_hlt(vcpu);
 	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	got = cpuid_alloc(c->nent);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_CPUID2, got));
+	if (xsave)
+		EXPECT_TRUE(cpuid_find(got, 1, 0)->ecx & CPUID_1_ECX_OSXSAVE);
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, got));
+	free(got);
 	c = custom_cpuid(vm->sys_fd);
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), EINVAL);
 	got = cpuid_alloc(c->nent);
@@ -460,4 +483,122 @@ TEST(guest_msr_unknown_gp)
 	EXPECT_EQ(r[4], 0);
 	EXPECT_EQ(r[5], GUEST_ADDR(msr_unknown, wrmsr));
 	EXPECT_EQ(guest_exc(vm)->count, 2);
+}
+
+/* KVM_SET_MSRS of one MSR on vcpu: 1 if taken, 0 if refused. */
+static int msr_set1(struct vcpu *vcpu, uint32_t index, uint64_t data)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = index, .e.data = data };
+
+	return ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+}
+
+/* A 32-bit guest (cpuid_at_cpl, no IDT) at CPL cpl, IOPL 3. */
+static struct vcpu *guest_at_cpl(int cpl)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+
+	guest_new(VM_MODE_PROT32, GUEST(cpuid_at_cpl), VM_NO_IDT, &vcpu);
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.cs.selector |= cpl;
+	sregs.cs.dpl = cpl;
+	sregs.ss.selector |= cpl;
+	sregs.ss.dpl = cpl;
+	sregs.ds.dpl = sregs.es.dpl = sregs.fs.dpl = sregs.gs.dpl = 3;
+	vcpu_sregs_set(vcpu, &sregs);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rflags |= 3 << 12;		/* IOPL 3 */
+	vcpu_regs_set(vcpu, &regs);
+	return vcpu;
+}
+
+/*
+ * CPUID faulting (KVM's, on both vendors): MSR_PLATFORM_INFO offers it
+ * (bit 31, set at creation; only userspace writes the MSR, and cannot
+ * clear the bit while faulting is on); MSR_MISC_FEATURES_ENABLES bit 0
+ * turns it on (refused without the offer, other bits reserved); CPUID at
+ * CPL 3 then raises #GP (here: no IDT, a shutdown), at CPL 0 it does not.
+ */
+TEST(cpuid_faulting)
+{
+	struct vcpu *vcpu;
+	uint64_t v;
+
+	if (ioctl(th_open(th_dev), KVM_CHECK_EXTENSION, KVM_CAP_MSR_PLATFORM_INFO) <= 0)
+		SKIP("no KVM_CAP_MSR_PLATFORM_INFO");
+
+	vcpu = guest_at_cpl(3);
+	v = vcpu_msr_get(vcpu, MSR_PLATFORM_INFO);
+	EXPECT_TRUE(v & PLATFORM_INFO_CPUID_FAULT);
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_MISC_FEATURES), 0);
+	EXPECT_EQ(msr_set1(vcpu, MSR_MISC_FEATURES, 2), 0);
+	EXPECT_EQ(msr_set1(vcpu, MSR_MISC_FEATURES, MISC_FEATURES_CPUID_FAULT), 1);
+	EXPECT_EQ(msr_set1(vcpu, MSR_PLATFORM_INFO, v & ~PLATFORM_INFO_CPUID_FAULT), 0);
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_PLATFORM_INFO), v);
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_SHUTDOWN);
+
+	/* Off again, the offer withdrawn: not to be turned on. */
+	vcpu = guest_at_cpl(3);
+	EXPECT_EQ(msr_set1(vcpu, MSR_PLATFORM_INFO, v & ~PLATFORM_INFO_CPUID_FAULT), 1);
+	EXPECT_EQ(msr_set1(vcpu, MSR_MISC_FEATURES, MISC_FEATURES_CPUID_FAULT), 0);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+	EXPECT_GE(vcpu_io_value(vcpu), 1);	/* leaf 0: the highest leaf */
+
+	/* At CPL 0 CPUID does not fault. */
+	vcpu = guest_at_cpl(0);
+	EXPECT_EQ(msr_set1(vcpu, MSR_MISC_FEATURES, MISC_FEATURES_CPUID_FAULT), 1);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+}
+
+static int enable_platform_info(struct vm *vm, uint64_t on)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MSR_PLATFORM_INFO, .args = { on } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+/*
+ * KVM_CAP_MSR_PLATFORM_INFO: the guest reads MSR_PLATFORM_INFO (as
+ * userspace set it) by default and while the cap is enabled; disabled, its
+ * RDMSR #GPs (a shutdown here). Userspace reads it either way.
+ */
+TEST(platform_info_cap)
+{
+	struct vcpu *vcpu;
+	uint64_t v;
+
+	if (ioctl(th_open(th_dev), KVM_CHECK_EXTENSION, KVM_CAP_MSR_PLATFORM_INFO) <= 0)
+		SKIP("no KVM_CAP_MSR_PLATFORM_INFO");
+	vcpu = guest_at_cpl(0);
+	v = vcpu_msr_get(vcpu, MSR_PLATFORM_INFO);
+	vcpu_msr_set(vcpu, MSR_PLATFORM_INFO, v | 0xff00);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x11, 1);
+	EXPECT_EQ(vcpu_io_value(vcpu), (uint32_t)(v | 0xff00));
+
+	vcpu = guest_at_cpl(0);
+	ASSERT_OK(enable_platform_info(vcpu->vm, 0));
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_PLATFORM_INFO), v);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+	vcpu_run(vcpu);
+	ASSERT_EXIT(vcpu, KVM_EXIT_SHUTDOWN);
+
+	vcpu = guest_at_cpl(0);
+	ASSERT_OK(enable_platform_info(vcpu->vm, 0));
+	ASSERT_OK(enable_platform_info(vcpu->vm, 1));
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, KVM_EXIT_IO_OUT, 4, 0x11, 1);
 }

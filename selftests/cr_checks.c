@@ -326,6 +326,63 @@ TEST(set_sregs_cr4)
 }
 
 /*
+ * Before any KVM_SET_CPUID2 the vCPU has no model yet: KVM_SET_SREGS takes
+ * every CR4 feature the supported CPUID offers (KVM's cr4_guest_rsvd_bits
+ * are 0 until kvm_vcpu_after_set_cpuid()), and still refuses the others.
+ * Once a table is set, its bits decide, even for an empty table.
+ */
+TEST(set_sregs_cr4_before_cpuid)
+{
+	struct vm *vm = vm_new();
+	struct vcpu *vcpu = vcpu_new(vm, 0);
+	struct kvm_cpuid2 empty = { .nent = 0 };
+	struct kvm_sregs sregs, orig;
+	uint64_t all = 0;
+	unsigned int i;
+
+	vcpu_sregs_get(vcpu, &orig);
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct cr4_feature *f = &features[i];
+
+		if (!offered(vm, f))
+			continue;
+		/* PCIDE: CR3[11:0] must be 0 and needs long mode (not here). */
+		if (f->bit == CR4_PCIDE)
+			continue;
+		all |= f->bit;
+	}
+	sregs = orig;
+	sregs.cr4 |= all;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_SREGS, &sregs));
+	EXPECT_EQ(cr_of(vcpu, 4), orig.cr4 | all);
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct cr4_feature *f = &features[i];
+
+		if (offered(vm, f))
+			continue;
+		sregs = orig;
+		sregs.cr4 |= f->bit;
+		if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) != -1 || errno != EINVAL)
+			TH_FAIL("%s, not supported: KVM_SET_SREGS not -EINVAL",
+				f->name);
+	}
+
+	/* An empty table: no feature at all. */
+	sregs = orig;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_SREGS, &sregs));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, &empty));
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct cr4_feature *f = &features[i];
+
+		sregs = orig;
+		sregs.cr4 |= f->bit;
+		if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) != -1 || errno != EINVAL)
+			TH_FAIL("%s with an empty CPUID: KVM_SET_SREGS not -EINVAL",
+				f->name);
+	}
+}
+
+/*
  * SMSW m16 stores CR0[15:0] and nothing more; LMSW m16 loads MP, EM and TS
  * and may set PE (SDM vol 2A LMSW, SMSW). On SVM every CR0 write exits, and
  * under shadow paging every read too: the core runs both forms.

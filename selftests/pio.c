@@ -326,6 +326,49 @@ TEST(rep_insb_batches)
 	EXPECT_EQ(regs.rcx, 0);
 }
 
+/*
+ * REP INSB's exit shows RCX as it was before the batch (KVM completes the
+ * batch at the next KVM_RUN); a RCX that userspace lowers meanwhile sizes
+ * the batch then completed (KVM's pio_in_emulated(), entered again, reads
+ * it anew: Linux's userspace_io_test relies on it). 4 bytes asked, RCX
+ * set to 1: one byte stored, RCX 0, the instruction done.
+ */
+TEST(rep_insb_rcx_lowered)
+{
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	uint64_t end;
+	uint8_t *mem;
+	struct vm *vm;
+
+	vm = guest_new(VM_MODE_LONG, GUEST(pio_rep_insb), 0, &vcpu);
+	end = vcpu_load_insn(vcpu, GUEST(pio_rep_insb));
+	mem = vm_ptr(vm, GUEST_DATA_GPA);
+	memset(mem, 0x55, 8);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rdx = PORT_DX;
+	regs.rdi = GUEST_DATA_GPA;
+	regs.rcx = 4;
+	vcpu_regs_set(vcpu, &regs);
+
+	vcpu_run(vcpu);
+	ASSERT_IO(vcpu, IN, 1, PORT_DX, 4);
+	memset(vcpu_io_data(vcpu), 0xaa, 4);
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(regs.rcx, 4);
+	EXPECT_EQ(regs.rdi, GUEST_DATA_GPA);
+	regs.rcx = 1;
+	vcpu_regs_set(vcpu, &regs);
+	vcpu_run_to_hlt(vcpu);
+
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(regs.rcx, 0);
+	EXPECT_EQ(regs.rdi, GUEST_DATA_GPA + 1);
+	EXPECT_EQ(regs.rip, end + 1);
+	EXPECT_EQ(mem[0], 0xaa);
+	EXPECT_EQ(mem[1], 0x55);
+}
+
 /* A guest looping over OUT and IN: every exit seen, in order, data both ways. */
 TEST(many_outs_and_ins)
 {

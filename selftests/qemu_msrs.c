@@ -44,6 +44,8 @@ DECLARE_GUEST(run_fields);
 #define MSR_MTRRdefType		0x000002ff
 #define MSR_MC0_CTL		0x00000400
 #define MSR_AMD64_VIRT_SPEC_CTRL 0xc001011f
+#define MSR_IA32_PERF_CAPABILITIES 0x00000345
+#define CPUID_1_ECX_PDCM	(1U << 15)
 
 #define MISC_ENABLE_FAST_STRING	(1ULL << 0)
 #define MISC_ENABLE_EMON	(1ULL << 7)
@@ -568,6 +570,48 @@ TEST(guest_msr_checks)
 	vcpu = guest_msrs(ops, n, NULL, &r);
 	(void)vcpu;
 	expect_results(ops, r, vec, val, n);
+}
+
+/*
+ * IA32_PERF_CAPABILITIES, a feature MSR (KVM_GET_MSR_FEATURE_INDEX_LIST,
+ * read on the system fd: what a vCPU's may hold). On a vCPU userspace sets
+ * any subset of it and reads it back; the guest reads it only with PDCM in
+ * its CPUID and never writes it (KVM's kvm_set/get_msr_common()).
+ */
+TEST(perf_capabilities)
+{
+	static const struct msr_op ops[] = {
+		{ MSR_IA32_PERF_CAPABILITIES, 0, 0 },
+		{ MSR_IA32_PERF_CAPABILITIES, 2, 0 },
+	};
+	static const uint64_t vec[] = { GP_VECTOR, GP_VECTOR };
+	static const uint64_t val[] = { 0, 0 };
+	struct vm *vm = vm_new();
+	struct kvm_msr_list *l = msr_list(vm->sys_fd, KVM_GET_MSR_FEATURE_INDEX_LIST);
+	struct vcpu *vcpu = plain_vcpu(NULL);
+	struct kvm_cpuid2 *cpuid;
+	struct msr_result *r;
+	struct msrs m;
+	uint64_t v, bit;
+
+	ASSERT_TRUE(listed(l, MSR_IA32_PERF_CAPABILITIES));
+	memset(&m, 0, sizeof(m));
+	msrs_add(&m, MSR_IA32_PERF_CAPABILITIES, 0);
+	ASSERT_EQ(ioctl(vm->sys_fd, KVM_GET_MSRS, &m), 1);
+	v = m.e[0].data;
+	bit = ~v & (v + 1);		/* the lowest bit it lacks */
+
+	EXPECT_EQ(msr_try_set(vcpu, MSR_IA32_PERF_CAPABILITIES, 0), 1);
+	EXPECT_EQ(msr_try_set(vcpu, MSR_IA32_PERF_CAPABILITIES, bit), 0);
+	EXPECT_EQ(msr_try_get(vcpu, MSR_IA32_PERF_CAPABILITIES, &v), 1);
+	EXPECT_EQ(v, 0);
+
+	cpuid = kvm_supported_cpuid(vm->sys_fd);
+	cpuid_find(cpuid, 1, 0)->ecx &= ~CPUID_1_ECX_PDCM;
+	guest_msrs(ops, 2, cpuid, &r);
+	expect_results(ops, r, vec, val, 2);
+	free(cpuid);
+	free(l);
 }
 
 /*

@@ -37,6 +37,7 @@ DECLARE_GUEST(vi_interrupt);
 #define XSAVE_XCOMP_BV		520
 #define XFEATURE_FP		(1ULL << 0)
 #define XFEATURE_SSE		(1ULL << 1)
+#define XFEATURE_YMM		(1ULL << 2)
 
 static long page_size(void)
 {
@@ -83,6 +84,47 @@ TEST(create_vcpu_ids)
 	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, max_id - 1), 0);
 	EXPECT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, max_id - 1), EEXIST);
 	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 1), 0);
+}
+
+static int enable_max_vcpu_id(struct vm *vm, uint64_t max)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MAX_VCPU_ID, .args = { max } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID): a bound up to the device's, set once
+ * (the same value again is fine), that KVM_CREATE_VCPU then enforces; the
+ * first vCPU fixes the default bound, so a lower one fails after it. 6.12
+ * also refuses a bound below KVM_SET_BOOT_CPU_ID's id (6.1 took it).
+ */
+TEST(max_vcpu_id_cap)
+{
+	struct vm *vm = vm_new();
+	long max_id = vm_cap(vm, KVM_CAP_MAX_VCPU_ID);
+
+	if (max_id <= 0)
+		SKIP("no KVM_CAP_MAX_VCPU_ID");
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, max_id + 1), EINVAL);
+	ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 3), EINVAL);
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 1), EINVAL);
+	EXPECT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, 2), EINVAL);
+	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 1), 0);
+
+	vm = vm_new();
+	EXPECT_GE(ioctl(vm->fd, KVM_CREATE_VCPU, 0), 0);
+	EXPECT_ERRNO(enable_max_vcpu_id(vm, 2), EINVAL);
+	ASSERT_OK(enable_max_vcpu_id(vm, max_id));
+
+	vm = vm_new();
+	ASSERT_OK(ioctl(vm->fd, KVM_SET_BOOT_CPU_ID, 3));
+	if (th_kvm_before(6, 12))
+		ASSERT_OK(enable_max_vcpu_id(vm, 2));
+	else
+		EXPECT_ERRNO(enable_max_vcpu_id(vm, 2), EINVAL);
 }
 
 /* The vCPU fd: close-on-exec, read-write; only its creator may use it. */
@@ -345,6 +387,54 @@ TEST(xsave)
 	memcpy(&xs, &got, sizeof(xs));
 	*(uint32_t *)(x + XSAVE_MXCSR) |= 1U << 31;
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &xs), EINVAL);
+}
+
+/*
+ * KVM_GET_XSAVE shows x87, SSE and the components the guest's CPUID (leaf
+ * 0xd.0) offers, nothing else (kvm_vcpu_ioctl_x86_get_xsave2(): a header
+ * naming more could fail KVM_SET_XSAVE on a host without them), while
+ * KVM_SET_XSAVE takes whatever the device supports. AVX state set before
+ * any KVM_SET_CPUID2 shows once a table offers AVX, and not under one that
+ * does not.
+ */
+TEST(xsave_guest_components)
+{
+	struct vm *vm = vm_new();
+	struct vcpu *vcpu = vcpu_new(vm, 0);
+	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd);
+	struct kvm_cpuid_entry2 *l0 = cpuid_find(c, 0xd, 0), *ymm = cpuid_find(c, 0xd, 2);
+	struct kvm_xsave xs, got;
+	uint8_t *x = (uint8_t *)xs.region;
+	uint64_t bv;
+	int i;
+
+	if (!has_cap(vm, KVM_CAP_XSAVE))
+		SKIP("no KVM_CAP_XSAVE");
+	if (!l0 || !(l0->eax & XFEATURE_YMM) || !ymm)
+		SKIP("no AVX state in the supported CPUID");
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &xs));
+	for (i = 0; i < 16; i++)
+		x[ymm->ebx + i] = 0xa0 + i;	/* YMM0[255:128] */
+	*(uint64_t *)(x + XSAVE_XSTATE_BV) |= XFEATURE_FP | XFEATURE_SSE | XFEATURE_YMM;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_XSAVE, &xs));
+
+	/* No CPUID yet: no XSAVE component for the guest. */
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_EQ(bv & ~(XFEATURE_FP | XFEATURE_SSE), 0);
+
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_TRUE(bv & XFEATURE_YMM);
+	EXPECT_EQ(memcmp((uint8_t *)got.region + ymm->ebx, x + ymm->ebx, 16), 0);
+
+	l0->eax &= ~XFEATURE_YMM;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
+	bv = *(uint64_t *)((uint8_t *)got.region + XSAVE_XSTATE_BV);
+	EXPECT_EQ(bv & ~(XFEATURE_FP | XFEATURE_SSE), 0);
+	free(c);
 }
 
 /* XCR0: x87 at reset; x87|SSE set and seen by XGETBV; invalid values refused. */

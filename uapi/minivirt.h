@@ -114,6 +114,7 @@
 	X(KVM_CAP_IRQ_ROUTING)		\
 	X(KVM_CAP_MCE)			\
 	X(KVM_CAP_GET_MSR_FEATURES)	\
+	X(KVM_CAP_MSR_PLATFORM_INFO)	\
 	X(KVM_CAP_ADJUST_CLOCK)		\
 	X(KVM_CAP_GET_TSC_KHZ)		\
 	X(KVM_CAP_ENABLE_CAP_VM)	\
@@ -155,9 +156,10 @@
  *   (KVM on Intel adds MCG_LMCE_P and MCG_CMCI_P, which need its LAPIC), so
  *   the MCi_CTL2 MSRs read 0 and take only 0 from userspace. KVM_X86_SET_MCE
  *   logs a UCNA error without the CMCI interrupt.
- * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV only: of KVM's
- *   feature MSRs, minivirt emulates no other on vCPUs (ARCH_CAPABILITIES,
- *   PERF_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
+ * - KVM_GET_MSR_FEATURE_INDEX_LIST lists IA32_UCODE_REV and
+ *   IA32_PERF_CAPABILITIES (0: no PMU, as KVM with enable_pmu=0 or on AMD):
+ *   of KVM's feature MSRs, minivirt emulates no other on vCPUs
+ *   (ARCH_CAPABILITIES, AMD's DE_CFG, the VMX capability MSRs).
  * - No coalesced MMIO (KVM_CAP_COALESCED_MMIO, KVM_CAP_COALESCED_PIO 0):
  *   every MMIO write no in-kernel device takes exits at once.
  * - The in-kernel LAPIC has no hardware acceleration (AVIC, APICv): every
@@ -177,6 +179,9 @@
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
  * - KVM_GET_VCPU_EVENTS reports nmi.pending as the number of NMIs pending
  *   (0 to 2), as Linux 6.12 does; 6.1 said only whether any was pending.
+ * - KVM_SET_BOOT_CPU_ID refuses an id beyond KVM_CAP_MAX_VCPU_ID's bound,
+ *   and KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) a bound below the boot id
+ *   (-EINVAL), as Linux 6.12 does; 6.1 took both.
  * - KVM_SET_SREGS validates as Linux 6.12 does: EFER bits the vCPU's CPUID
  *   does not allow (set KVM_SET_CPUID2 first, as QEMU does) and reserved EFER
  *   bits are refused (-EINVAL); 6.1 accepted them and failed the entry.
@@ -212,8 +217,8 @@
  *   instruction emulator, which keeps only bits 31:0 (mk_cr_64()) and lets
  *   the write through.
  * - Dirty logging (KVM_MEM_LOG_DIRTY_PAGES, KVM_GET_DIRTY_LOG,
- *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP on a VM knows only
- *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, which answers and takes
+ *   KVM_CLEAR_DIRTY_LOG; KVM_ENABLE_CAP's
+ *   KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 answers and takes
  *   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET, as
  *   x86 KVM) logs exactly the pages written: a read that first maps a page
  *   of a logged slot maps it read-only, where KVM maps it writable and so

@@ -68,4 +68,22 @@ GUEST_LABEL(msr_unknown, wrmsr)
 	hlt
 GUEST_END(msr_unknown)
 
+/*
+ * For CPUID faulting, run at whatever CPL the host's KVM_SET_SREGS gave
+ * (IOPL 3 for the OUT): CPUID leaf 0, its EAX out on port 0x10; then
+ * RDMSR MSR_PLATFORM_INFO (0xce), its EAX out on port 0x11. A fault, with
+ * no IDT, shuts the guest down.
+ */
+GUEST_BEGIN(cpuid_at_cpl)
+	.code32
+	xor %eax, %eax
+	xor %ecx, %ecx
+	cpuid
+	out %eax, $0x10
+	mov $0xce, %ecx
+	rdmsr
+	out %eax, $0x11
+	hlt
+GUEST_END(cpuid_at_cpl)
+
 	.section .note.GNU-stack, "", @progbits

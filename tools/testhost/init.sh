@@ -13,6 +13,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# POSIX shared memory (shm_open(), sem_open()), as the programs expect it.
+mkdir -p /dev/shm
+mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 dmesg -n 8

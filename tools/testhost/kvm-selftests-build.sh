@@ -34,6 +34,11 @@ if [ ! -r "$tarball" ]; then
 	echo "kvm-selftests-build.sh: no $tarball (apt-get install linux-source-$series)" >&2
 	exit 1
 fi
+# The kernel's headers_install copies with rsync.
+if ! command -v rsync >/dev/null; then
+	echo "kvm-selftests-build.sh: no rsync, which make headers_install needs (apt-get install rsync)" >&2
+	exit 1
+fi
 compat=$here/kvm-selftests-compat.h
 out=$dir/$series
 mkdir -p "$out"

@@ -10,8 +10,9 @@
 # suite makes a /dev/kvm node with that device's numbers for its run and
 # removes it after, so KVM must not be loaded meanwhile (qemu-suite.sh does
 # the same).
-# Each program runs under a time limit, killed at its end (a hang is a
-# failure line, never a stuck host), with the arguments the list file
+# Each program runs under a time limit in a process group of its own, the
+# group killed at the limit (a hang is a failure line, never a stuck host)
+# and after the program ends, with the arguments the list file
 # (default /tests/kvm-selftests.list) gives to fit the emulated host; exit
 # status 0 is ok, 4 (KSFT_SKIP) a skip with the program's last line as the
 # reason, anything else a failure. A program the list excludes is a skip
@@ -147,10 +148,23 @@ run_one() {
 	[ -z "$huge" ] || echo "$huge" >/proc/sys/vm/nr_hugepages
 	echo "testhost: kvm_selftests $name ($column)" >/dev/console
 	t0=$(uptime_now)
+	# The program in a session (and process group) of its own: at its time
+	# limit the whole group is killed, and after it ends whatever it left
+	# behind too (forked children, hardware_disable_test's), so nothing
+	# lingers into the next program or the other column.
 	# shellcheck disable=SC2086 # args: the list's words, split on purpose
-	(cd "$tmp" && exec timeout -s KILL "$limit" "$dir/$name" $args) \
-		</dev/null >"$tmp/out" 2>&1
+	(cd "$tmp" && exec setsid "$dir/$name" $args) </dev/null >"$tmp/out" 2>&1 &
+	pid=$!
+	(trap 'kill $s 2>/dev/null; exit 0' TERM
+	 sleep "$limit" & s=$!
+	 wait $s
+	 kill -KILL -- -"$pid" 2>/dev/null) &
+	watchdog=$!
+	wait "$pid"
 	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	kill -KILL -- -"$pid" 2>/dev/null
 	[ -z "$huge" ] || echo 0 >/proc/sys/vm/nr_hugepages
 	secs=$(awk -v a="$t0" -v b="$(uptime_now)" 'BEGIN { printf "%.1f", b - a }')
 	if [ "$rc" = 0 ]; then
