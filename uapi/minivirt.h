@@ -202,6 +202,8 @@ struct kvm_userspace_memory_region2 {
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
  * - KVM_GET_VCPU_EVENTS reports nmi.pending as the number of NMIs pending
  *   (0 to 2), as Linux 6.12 does; 6.1 said only whether any was pending.
+ * - MSR_K7_HWCR keeps McStatusWrEn and TscFreqSel and drops bits 3, 6 and 8,
+ *   as Linux 6.12 does; 6.1 kept McStatusWrEn alone and refused TscFreqSel.
  * - KVM_SET_BOOT_CPU_ID refuses an id beyond KVM_CAP_MAX_VCPU_ID's bound,
  *   and KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) a bound below the boot id
  *   (-EINVAL), as Linux 6.12 does; 6.1 took both.
