@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <asm/cpufeature.h>
 
+#include "../uapi/minivirt.h"
 #include "ioctl.h"
 #include "mce.h"
 #include "kvmclock.h"
@@ -20,6 +21,7 @@ static long mv_guest_cap(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_USER_MEMORY2:	/* without guest_memfd */
 	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_INTERNAL_ERROR_DATA:

@@ -170,7 +170,7 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->ucode_rev;
 		return 0;
 	case MSR_K7_HWCR:
-		*data = 0;
+		*data = vcpu->hwcr;
 		return 0;
 	case MSR_IA32_PERF_CAPABILITIES:
 		/* KVM: the guest reads it only with PDCM (leaf 1 ECX[15]). */
@@ -215,7 +215,16 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 			vcpu->ucode_rev = data;
 		return 0;
 	case MSR_K7_HWCR:
-		return data ? 1 : 0;
+		/*
+		 * KVM (Linux 6.12): FFDIS, IGNNE emulation and TLBCACHEDIS are
+		 * dropped; McStatusWrEn and TscFreqSel are kept; anything else
+		 * is refused. (6.1 took McStatusWrEn alone.)
+		 */
+		data &= ~(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8));
+		if (data & ~(BIT_ULL(18) | BIT_ULL(24)))
+			return 1;
+		vcpu->hwcr = data;
+		return 0;
 	case MSR_IA32_PERF_CAPABILITIES:
 		/*
 		 * KVM: userspace only, within the feature MSR's value; no PMU

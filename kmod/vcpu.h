@@ -156,6 +156,7 @@ struct mv_vcpu {
 	bool host_state_stale;
 	u64 apic_base;
 	u64 misc_enable;
+	u64 hwcr;			/* AMD's MSR_K7_HWCR, as KVM keeps it */
 	u64 platform_info;		/* MSR_PLATFORM_INFO (cpuid_fault.c) */
 	u64 misc_features;		/* MSR_MISC_FEATURES_ENABLES */
 	u64 ucode_rev;			/* IA32_UCODE_REV, as userspace set it */

@@ -188,6 +188,26 @@ static long mv_vm_set_memory_region(void *vm, unsigned long arg, void *karg)
 	return mv_set_memory_region(vm, karg);
 }
 
+/*
+ * KVM_SET_USER_MEMORY_REGION2 (kvm_main.c: the same handler as the first
+ * version's): without guest_memfd, whose flag KVM_MEM_GUEST_MEMFD is
+ * refused (-EINVAL) as KVM does without private memory, only the fields the
+ * two structures share matter.
+ */
+static long mv_vm_set_memory_region2(void *vm, unsigned long arg, void *karg)
+{
+	const struct kvm_userspace_memory_region2 *m2 = karg;
+	struct kvm_userspace_memory_region mem = {
+		.slot = m2->slot,
+		.flags = m2->flags,
+		.guest_phys_addr = m2->guest_phys_addr,
+		.memory_size = m2->memory_size,
+		.userspace_addr = m2->userspace_addr,
+	};
+
+	return mv_set_memory_region(vm, &mem);
+}
+
 /* KVM's kvm_vm_ioctl_set_tss_addr(): below the last three pages of 4 GiB. */
 static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
 {
@@ -438,6 +458,9 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_USER_MEMORY_REGION,
 			      struct kvm_userspace_memory_region, VM_PART,
 			      mv_vm_set_memory_region),
+	MV_GUEST_IOCTL_STRUCT(KVM_SET_USER_MEMORY_REGION2,
+			      struct kvm_userspace_memory_region2, VM_PART,
+			      mv_vm_set_memory_region2),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, VM, mv_vm_set_tss_addr),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR, VM,
 			      mv_vm_set_identity_map_addr),

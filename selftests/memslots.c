@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../uapi/minivirt.h"
 #include "lib/harness.h"
 #include "lib/kvm_util.h"
 #include "lib/threads.h"
@@ -538,6 +539,46 @@ TEST(bad_flags)
 	ASSERT_OK(set_region(vm, 1, 0, GPA_X, SZ_4K, a));
 	EXPECT_ERRNO(set_region(vm, 1, 1U << 5, GPA_X, SZ_4K, a), EINVAL);
 	EXPECT_ERRNO(set_region(vm, 1, 1U << 31, GPA_X, 0, a), EINVAL);
+}
+
+static int set_region2(struct vm *vm, uint32_t slot, uint32_t flags,
+		       uint64_t gpa, uint64_t size, const void *hva)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uintptr_t)hva,
+		.guest_memfd = -1U,
+	};
+
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION2, &r);
+}
+
+#define KVM_MEM_GUEST_MEMFD_FLAG	(1U << 2)	/* Linux 6.8 */
+
+/*
+ * KVM_SET_USER_MEMORY_REGION2 (KVM_CAP_USER_MEMORY2): the same slots as the
+ * first version, which may delete what the second added; without private
+ * memory (a default VM) KVM_MEM_GUEST_MEMFD is -EINVAL.
+ */
+TEST(set_memory_region2)
+{
+	struct vm *vm = vm_new();
+	uint8_t *a = anon(4 * SZ_2M);
+
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY2) <= 0)
+		SKIP("no KVM_CAP_USER_MEMORY2 (KVM before Linux 6.8)");
+	EXPECT_ERRNO(set_region2(vm, 1, KVM_MEM_GUEST_MEMFD_FLAG, GPA_X, SZ_2M, a),
+		     EINVAL);
+	ASSERT_OK(set_region2(vm, 1, 0, GPA_X, SZ_2M, a));
+	EXPECT_ERRNO(set_region(vm, 2, 0, GPA_X + SZ_4K, SZ_4K, a + SZ_2M), EEXIST);
+	EXPECT_ERRNO(set_region2(vm, 2, 0, GPA_X + SZ_4K, SZ_4K, a + SZ_2M), EEXIST);
+	/* Deleted by the first version, added again read-only by the second. */
+	ASSERT_OK(set_region(vm, 1, 0, GPA_X, 0, a));
+	ASSERT_OK(set_region2(vm, 2, KVM_MEM_READONLY, GPA_X + SZ_4K, SZ_4K,
+			      a + SZ_2M));
+	EXPECT_ERRNO(set_region2(vm, 2, 0, GPA_X + SZ_4K, SZ_4K, a + SZ_2M), EINVAL);
+	ASSERT_OK(set_region2(vm, 2, KVM_MEM_READONLY, GPA_X + SZ_4K, 0, a + SZ_2M));
+	EXPECT_EQ(set_region(vm, 3, 0, GPA_X, SZ_2M, a), 0);
 }
 
 /* userspace_addr ranges that are not user memory. */

@@ -45,6 +45,7 @@ DECLARE_GUEST(run_fields);
 #define MSR_MC0_CTL		0x00000400
 #define MSR_AMD64_VIRT_SPEC_CTRL 0xc001011f
 #define MSR_IA32_PERF_CAPABILITIES 0x00000345
+#define MSR_K7_HWCR		0xc0010015
 #define CPUID_1_ECX_PDCM	(1U << 15)
 
 #define MISC_ENABLE_FAST_STRING	(1ULL << 0)
@@ -570,6 +571,29 @@ TEST(guest_msr_checks)
 	vcpu = guest_msrs(ops, n, NULL, &r);
 	(void)vcpu;
 	expect_results(ops, r, vec, val, n);
+}
+
+/*
+ * AMD's HWCR (KVM's, on both vendors): FFDIS (3), IGNNE emulation (8) and
+ * TLBCACHEDIS (6) are taken and dropped; McStatusWrEn (18) is kept, and
+ * TscFreqSel (24) since Linux 6.12 (6.1 refused it); any other bit is
+ * refused.
+ */
+TEST(hwcr)
+{
+	struct vcpu *vcpu = plain_vcpu(NULL);
+	uint64_t v;
+
+	EXPECT_EQ(msr_try_set(vcpu, MSR_K7_HWCR, 1ULL << 3 | 1ULL << 6 | 1ULL << 8), 1);
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_K7_HWCR), 0);
+	EXPECT_EQ(msr_try_set(vcpu, MSR_K7_HWCR, 1ULL << 18 | 1ULL << 8), 1);
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_K7_HWCR), 1ULL << 18);
+	EXPECT_EQ(msr_try_set(vcpu, MSR_K7_HWCR, 1ULL << 0), 0);
+	EXPECT_EQ(msr_try_set(vcpu, MSR_K7_HWCR, 1ULL << 17), 0);
+	EXPECT_EQ(msr_try_set(vcpu, MSR_K7_HWCR, 1ULL << 24),
+		  th_kvm_before(6, 12) ? 0 : 1);
+	v = th_kvm_before(6, 12) ? 1ULL << 18 : 1ULL << 24;
+	EXPECT_EQ(vcpu_msr_get(vcpu, MSR_K7_HWCR), v);
 }
 
 /*

@@ -20,6 +20,27 @@
 #define MINIVIRT_DEVICE		"/dev/minivirt"
 
 /*
+ * KVM_SET_USER_MEMORY_REGION2 (Linux 6.8), for headers older than it
+ * (Linux 6.1's): the layout and numbers of <linux/kvm.h>.
+ */
+#ifndef KVM_CAP_USER_MEMORY2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+#define KVM_CAP_USER_MEMORY2		231
+#define KVM_SET_USER_MEMORY_REGION2	_IOW(KVMIO, 0x49, \
+					     struct kvm_userspace_memory_region2)
+#endif
+
+/*
  * The implemented subset, as X-macro lists, so that programs (and our
  * selftests) can walk them. X(ioctl) or X(cap) per entry.
  *
@@ -47,6 +68,7 @@
 #define MINIVIRT_GUEST_VM_IOCTLS(X)	\
 	X(KVM_CREATE_VCPU)		\
 	X(KVM_SET_USER_MEMORY_REGION)	\
+	X(KVM_SET_USER_MEMORY_REGION2)	\
 	X(KVM_SET_TSS_ADDR)		\
 	X(KVM_SET_IDENTITY_MAP_ADDR)	\
 	X(KVM_SET_GSI_ROUTING)		\
@@ -93,6 +115,7 @@
 	X(KVM_CAP_CHECK_EXTENSION_VM)
 #define MINIVIRT_GUEST_CAPS(X)		\
 	X(KVM_CAP_USER_MEMORY)		\
+	X(KVM_CAP_USER_MEMORY2)		\
 	X(KVM_CAP_DESTROY_MEMORY_REGION_WORKS) \
 	X(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) \
 	X(KVM_CAP_INTERNAL_ERROR_DATA)	\
@@ -179,6 +202,8 @@
  *   dynamic bits (OSXSAVE, APIC, XSAVE size) as on KVM.
  * - KVM_GET_VCPU_EVENTS reports nmi.pending as the number of NMIs pending
  *   (0 to 2), as Linux 6.12 does; 6.1 said only whether any was pending.
+ * - MSR_K7_HWCR keeps McStatusWrEn and TscFreqSel and drops bits 3, 6 and 8,
+ *   as Linux 6.12 does; 6.1 kept McStatusWrEn alone and refused TscFreqSel.
  * - KVM_SET_BOOT_CPU_ID refuses an id beyond KVM_CAP_MAX_VCPU_ID's bound,
  *   and KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) a bound below the boot id
  *   (-EINVAL), as Linux 6.12 does; 6.1 took both.
@@ -202,6 +227,10 @@
  * - Without an in-kernel irqchip, KVM_SET_MP_STATE accepts only RUNNABLE, as
  *   KVM does (with one, every state KVM takes); an NMI pending while the guest runs on without exits after the
  *   handler's IRET is injected at its next exit (KVM single-steps the IRET).
+ * - KVM_SET_USER_MEMORY_REGION2 (and KVM_CAP_USER_MEMORY2) also on Linux
+ *   6.1, where KVM lacks it: no guest_memfd (KVM_MEM_GUEST_MEMFD is
+ *   -EINVAL, as on KVM without private memory), the fields after
+ *   userspace_addr unread.
  * - KVM_CREATE_VM accepts type 0 only (KVM_X86_DEFAULT_VM); other types get
  *   -EINVAL, as on KVM without confidential-VM support.
  * - On Intel VT-x without "unrestricted guest" (which needs EPT), real mode
