@@ -63,6 +63,8 @@ static int svm_probe(void)
 		return -EOPNOTSUPP;
 	}
 	svm_has_nrips = features & SVM_FEATURE_NRIPS;
+	if (svm_intercepts_init())
+		return -EOPNOTSUPP;
 	pr_info("SVM: %u ASIDs, nested paging yes, NRIP save %s\n",
 		svm_nr_asids, svm_has_nrips ? "yes" : "no");
 	return 0;

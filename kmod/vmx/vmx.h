@@ -236,6 +236,8 @@ void vmx_free_vpid(int vpid);
 extern phys_addr_t vmx_msr_bitmap_pa;
 extern phys_addr_t vmx_io_bitmap_pa;		/* A, then B a page on */
 void vmx_flush_tlb(struct vmx_vcpu *vmx);
+/* run.c: checks the core's intercept list against the chosen controls. */
+int vmx_intercepts_init(void);
 
 /* vcpu.c: the VMCS, its reset state and the state groups */
 int vmx_vcpu_create(struct mv_vcpu *vcpu);
