@@ -22,6 +22,9 @@ const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
 /* The guest's CPUID, with KVM's out-of-range and dynamic-bit rules. */
 void mv_cpuid_emulate(struct mv_vcpu *vcpu);
 bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit);
+bool mv_guest_is_intel(struct mv_vcpu *vcpu);
+/* MSR_TSC_AUX (and RDTSCP, RDPID) can be offered to guests. */
+bool mv_tsc_aux_supported(void);
 
 /* XSETBV / KVM_SET_XCRS: 0, or 1 for a #GP. */
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 value);

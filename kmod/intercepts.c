@@ -8,6 +8,12 @@
  *   too (KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS, on by default).
  * - RDPMC: KVM intercepts it on both vendors; minivirt has no vPMU, and
  *   KVM's kvm_pmu_rdpmc() without one #GPs (exits.c).
+ * - RDTSCP and RDPID run natively on the guest's own MSR_TSC_AUX, which the
+ *   backend switches; RDTSCP #UDs while the guest's CPUID lacks it (SVM: its
+ *   intercept; VMX: "enable RDTSCP" clear, which #UDs RDPID too, and is
+ *   clear only while the CPUID has neither, as KVM's
+ *   vmx_secondary_exec_control()). SVM has no RDPID intercept: there, as on
+ *   kvm_amd, RDPID works whatever the CPUID says.
  * - RDPRU, SVM's and VMX's own instructions, GETSEC: #UD, no nested
  *   virtualization (kvm_handle_invalid_op(), nested_svm_check_permissions()
  *   with EFER.SVME clear, handle_vmx_instruction() without nested).
@@ -41,6 +47,8 @@ const struct mv_intercept_info mv_intercepts[MV_ICPT_NR] = {
 	[MV_ICPT_MONITOR]	= { "MONITOR", MV_EXIT_NOP, MV_NEED_REQUIRED },
 	[MV_ICPT_MWAIT]		= { "MWAIT", MV_EXIT_NOP, MV_NEED_REQUIRED },
 	[MV_ICPT_RDPMC]		= { "RDPMC", MV_EXIT_RDPMC, MV_NEED_REQUIRED },
+	[MV_ICPT_RDTSCP]	= { "RDTSCP", MV_EXIT_UD, MV_NEED_REQUIRED },
+	[MV_ICPT_RDPID]		= { "RDPID", MV_EXIT_UD, MV_NEED_OPTIONAL },
 	[MV_ICPT_RDPRU]		= { "RDPRU", MV_EXIT_UD, MV_NEED_REQUIRED },
 	[MV_ICPT_VIRT]		= { "SVM/VMX instructions", MV_EXIT_UD, MV_NEED_REQUIRED },
 	[MV_ICPT_GETSEC]	= { "GETSEC", MV_EXIT_UD, MV_NEED_REQUIRED },

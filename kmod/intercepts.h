@@ -32,6 +32,8 @@ enum mv_intercept {
 	MV_ICPT_MWAIT,
 	MV_ICPT_RDPMC,
 	/* Refused, as on a CPU or a guest without them. */
+	MV_ICPT_RDTSCP,		/* only while the guest's CPUID lacks it */
+	MV_ICPT_RDPID,
 	MV_ICPT_RDPRU,
 	MV_ICPT_VIRT,		/* the vendor's virtualization instructions */
 	MV_ICPT_GETSEC,
@@ -78,7 +80,10 @@ enum mv_icpt_cover {
 int mv_intercepts_check(const char *backend,
 			const enum mv_icpt_cover cover[MV_ICPT_NR]);
 
-/* The chosen backend covers it with a control it sets. */
+/*
+ * The chosen backend covers it with a control it sets per vCPU (so that, for
+ * RDTSCP, it can offer the instruction and still refuse it when asked).
+ */
 bool mv_intercept_covered(enum mv_intercept icpt);
 
 #endif /* MINIVIRT_INTERCEPTS_H */

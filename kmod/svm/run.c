@@ -212,8 +212,8 @@ static void exit_ud(struct svm_vcpu *svm, struct mv_exit *exit)
  * The core's intercept list (intercepts.c) in VMCB terms: which intercept
  * bit of control-area word 3, 4 or 5 (APM vol 2 Appendix B, table B-1),
  * which exit code it gives (Appendix C), and the bare opcode the core steps
- * over when there is no NRIP save. GETSEC does not exist on AMD CPUs
- * (#UD). The decoder of an exit in this list is
+ * over when there is no NRIP save. RDPID has no intercept on SVM; GETSEC
+ * does not exist on AMD CPUs (#UD). The decoder of an exit in this list is
  * exit_intercept() unless it needs the VMCB's exit information.
  */
 struct svm_intercept {
@@ -242,6 +242,8 @@ static const struct svm_intercept svm_intercepts[] = {
 	{ MV_ICPT_MWAIT,	4, SVM_INTERCEPT_MWAIT,	SVM_EXIT_MWAIT, &op_mwait },
 	{ MV_ICPT_MWAIT,	4, SVM_INTERCEPT_MWAIT_COND, SVM_EXIT_MWAIT_COND, &op_mwait },
 	{ MV_ICPT_RDPMC,	3, SVM_INTERCEPT_RDPMC,	SVM_EXIT_RDPMC, &op_rdpmc },
+	/* Set at each entry while the guest's CPUID lacks RDTSCP (svm_run()). */
+	{ MV_ICPT_RDTSCP,	4, SVM_INTERCEPT_RDTSCP, SVM_EXIT_RDTSCP },
 	{ MV_ICPT_RDPRU,	4, SVM_INTERCEPT_RDPRU,	SVM_EXIT_RDPRU },
 	/* VMRUN must be intercepted (APM vol 2 15.5.1); no nested SVM. */
 	{ MV_ICPT_VIRT,		4, SVM_INTERCEPT_VMRUN,	SVM_EXIT_VMRUN },
@@ -274,7 +276,8 @@ int svm_intercepts_init(void)
 			return -EINVAL;
 		svm_intercept_of_exit[si->exit_code] = i;
 		cover[si->icpt] = MV_COVER_CONTROL;
-		svm_intercept_words[si->word - 3] |= si->bit;
+		if (si->icpt != MV_ICPT_RDTSCP)
+			svm_intercept_words[si->word - 3] |= si->bit;
 	}
 	return mv_intercepts_check("SVM", cover);
 }
@@ -427,6 +430,7 @@ static const svm_exit_fn svm_exit_decoders[SVM_EXIT_MAX + 1] = {
 	[SVM_EXIT_STGI]			= exit_intercept,
 	[SVM_EXIT_CLGI]			= exit_intercept,
 	[SVM_EXIT_SKINIT]		= exit_intercept,
+	[SVM_EXIT_RDTSCP]		= exit_intercept,
 	[SVM_EXIT_WBINVD]		= exit_intercept,
 	[SVM_EXIT_MONITOR]		= exit_intercept,
 	[SVM_EXIT_MWAIT]		= exit_intercept,
@@ -464,6 +468,12 @@ static void svm_decode_exit(struct svm_vcpu *svm)
 	}
 }
 
+/* The CPU has TSC_AUX for RDTSCP or RDPID: the guest's is switched in. */
+static bool svm_has_tsc_aux(void)
+{
+	return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+}
+
 /* Source of svm_vcpu.host_state_id: one per KVM_RUN, from 1, never reused. */
 static atomic64_t svm_host_state_ids = ATOMIC64_INIT(0);
 
@@ -473,7 +483,7 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 	struct vmcb *vmcb = svm->vmcb;
 	int faulted;
-	bool save;
+	bool save, tsc_aux;
 
 	/* A new ASID after migration, a flush, or a generation roll-over. */
 	if (flush_tlb || svm->asid_cpu != smp_processor_id() ||
@@ -505,9 +515,24 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 				(vcpu->cr8 & SVM_V_TPR_MASK);
 	vmcb->control.clean = 0;	/* no caching hints: always correct */
+	/* RDTSCP #UDs while the guest's CPUID lacks it (intercepts.c). */
+	if (vcpu->cpuid_rdtscp)
+		vmcb->control.intercept_misc2 &= ~SVM_INTERCEPT_RDTSCP;
+	else
+		vmcb->control.intercept_misc2 |= SVM_INTERCEPT_RDTSCP;
+	tsc_aux = svm_has_tsc_aux() && vcpu->tsc_aux != sd->host_tsc_aux;
 
 	svm_clgi();
 	mv_guest_xstate_load(vcpu, vmcb->save.cr4);
+	/*
+	 * RDTSCP and RDPID read the guest's TSC_AUX. KVM keeps it loaded until
+	 * the return to userspace (a user-return MSR); minivirt switches it
+	 * around VMRUN, only when the values differ. Nothing in the kernel
+	 * reads it in between (Linux's paranoid entry stopped using RDPID
+	 * for KVM's sake in 5.9).
+	 */
+	if (tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
 	/*
 	 * Guest mode is a quiescent state for RCU, like user mode (an extended
 	 * one under context tracking: no RCU, tracing or lockdep until the
@@ -534,6 +559,8 @@ void svm_run(struct mv_vcpu *vcpu, bool flush_tlb)
 	sd->host_saved_id = faulted ? 0 : svm->host_state_id;
 	raw_local_irq_disable();
 	guest_state_exit_irqoff();
+	if (tsc_aux)
+		wrmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	mv_guest_xstate_put(vcpu);
 	svm_stgi();
 

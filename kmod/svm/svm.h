@@ -69,6 +69,8 @@ struct svm_cpu {
 	 * vCPU, and a new vCPU may get a freed one's address.
 	 */
 	u64 host_saved_id;
+	/* The host's MSR_TSC_AUX here (Linux: CPU and node number). */
+	u64 host_tsc_aux;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);

@@ -262,8 +262,9 @@ static void exit_nop(struct vmx_vcpu *vmx, struct mv_exit *exit)
  * The core's intercept list (intercepts.c) in VMX terms (SDM vol 3C 26.1
  * "Instructions That Cause VM Exits", 25.6 "VM-Execution Control Fields"):
  * the control that makes it exit, or none where the exit is unconditional,
- * and the basic exit reason (Appendix C). RDPRU does not exist on Intel
- * CPUs (#UD).
+ * and the basic exit reason (Appendix C). RDTSCP and RDPID have no exit of
+ * their own: "enable RDTSCP" clear makes both #UD (26.3), and the backend
+ * sets it per vCPU (vmx_run()). RDPRU does not exist on Intel CPUs (#UD).
  * The decoder of an exit in this list is exit_intercept() unless it needs
  * the exit qualification.
  */
@@ -273,7 +274,7 @@ struct vmx_intercept {
 	enum mv_intercept icpt;
 	enum vmx_icpt_via via;
 	u32 bit;
-	u32 reason;		/* 0: none to decode */
+	u32 reason;		/* 0: none (a gate, not an exit) */
 };
 
 static const struct vmx_intercept vmx_intercepts[] = {
@@ -293,6 +294,8 @@ static const struct vmx_intercept vmx_intercepts[] = {
 	{ MV_ICPT_MONITOR,	VMX_VIA_PROC, VMX_PROC_MONITOR_EXITING, VMX_EXIT_MONITOR },
 	{ MV_ICPT_MWAIT,	VMX_VIA_PROC, VMX_PROC_MWAIT_EXITING, VMX_EXIT_MWAIT },
 	{ MV_ICPT_RDPMC,	VMX_VIA_PROC, VMX_PROC_RDPMC_EXITING, VMX_EXIT_RDPMC },
+	{ MV_ICPT_RDTSCP,	VMX_VIA_PROC2, VMX_PROC2_RDTSCP, 0 },
+	{ MV_ICPT_RDPID,	VMX_VIA_PROC2, VMX_PROC2_RDTSCP, 0 },
 	/* VMX instructions exit unconditionally (26.1.2); no nested VMX. */
 	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMCLEAR },
 	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMLAUNCH },
@@ -334,6 +337,12 @@ int vmx_intercepts_init(void)
 		if (vi->reason)
 			vmx_intercept_of_exit[vi->reason] = i;
 	}
+	/*
+	 * Without "enable RDTSCP" RDTSCP and RDPID always #UD: refused, not
+	 * offered (cpuid.c), as KVM's vmx_set_cpu_caps().
+	 */
+	if (!(vmx_cfg.proc2 & VMX_PROC2_RDTSCP))
+		cover[MV_ICPT_RDTSCP] = cover[MV_ICPT_RDPID] = MV_COVER_ABSENT;
 	return mv_intercepts_check("VMX", cover);
 }
 
@@ -656,6 +665,22 @@ void vmx_run(struct mv_vcpu *vcpu, bool flush_tlb)
 		vmcs_writel(VMCS_HOST_CR4, cr4);
 	}
 	vmx_put_guest_state(vmx);
+	/*
+	 * RDTSCP and RDPID run on the guest's TSC_AUX (the MSR area loads it)
+	 * while its CPUID offers either; else both #UD, as KVM's
+	 * vmx_secondary_exec_control() (intercepts.c).
+	 */
+	if (vmx_cfg.proc2 & VMX_PROC2_RDTSCP) {
+		u32 proc2 = vmx->proc2 & ~VMX_PROC2_RDTSCP;
+
+		if (vcpu->cpuid_rdtscp || vcpu->cpuid_rdpid)
+			proc2 |= VMX_PROC2_RDTSCP;
+		if (proc2 != vmx->proc2) {
+			vmx->proc2 = proc2;
+			vmcs_write32(VMCS_PROC2_CONTROLS, proc2);
+		}
+		vmx->msrs[VMX_AREA_TSC_AUX].value = vcpu->tsc_aux;
+	}
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
 

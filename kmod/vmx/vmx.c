@@ -11,7 +11,7 @@
  * The controls (SDM vol 3C 25.6-25.8), each required unless marked. Those
  * that make the core's intercepts exit (intercepts.c) are marked optional
  * here and checked against its list (run.c, vmx_intercepts_init()): HLT,
- * MWAIT, MONITOR and RDPMC exiting, WBINVD exiting.
+ * MWAIT, MONITOR and RDPMC exiting, WBINVD exiting, enable RDTSCP.
  * - pin-based: external-interrupt exiting, NMI exiting, virtual NMIs (NMI
  *   blocking lives in the guest's interruptibility state, and NMI-window
  *   exiting needs it).
@@ -28,7 +28,8 @@
  *   now and then, so the host gets to act on what is pending for it: in
  *   the Bochs test host, whose VMX guests are never interrupted by the
  *   host's timer, that is the only way a vCPU in a PAUSE loop stops).
- *   RDTSCP, INVPCID and XSAVES stay off: the guest's CPUID does not offer
+ *   "Enable RDTSCP" is on while the guest's CPUID offers RDTSCP or RDPID
+ *   (run.c). INVPCID and XSAVES stay off: the guest's CPUID does not offer
  *   them, and the instructions #UD as on a CPU without them.
  * - VM-exit: save debug controls (DR7, IA32_DEBUGCTL), host address-space
  *   size, save/load IA32_PAT and IA32_EFER.
@@ -124,6 +125,7 @@ static const struct vmx_ctl vmx_proc2_ctls[] = {
 	{ VMX_PROC2_VPID,		VMX_OPTIONAL,	"enable VPID" },
 	{ VMX_PROC2_UNRESTRICTED,	VMX_OPTIONAL,	"unrestricted guest" },
 	{ VMX_PROC2_WBINVD_EXITING,	VMX_OPTIONAL,	"WBINVD exiting" },
+	{ VMX_PROC2_RDTSCP,		VMX_OPTIONAL,	"enable RDTSCP" },
 	{ VMX_PROC2_PAUSE_LOOP_EXITING,	VMX_OPTIONAL,	"PAUSE-loop exiting" },
 	{ VMX_PROC2_VIRT_APIC_ACCESS,	VMX_CLEARABLE,	"virtualize APIC accesses" },
 	{ VMX_PROC2_DESC_EXITING,	VMX_CLEARABLE,	"descriptor-table exiting" },

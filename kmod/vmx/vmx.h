@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <asm/asm.h>
+#include <asm/cpufeature.h>
 
 #include "../backend.h"
 #include "../vcpu.h"
@@ -39,8 +40,18 @@ enum vmx_area_msr {
 	VMX_AREA_LSTAR,
 	VMX_AREA_CSTAR,
 	VMX_AREA_SYSCALL_MASK,
+	/* Last: only where the CPU has it (vmx_area_nr()). */
+	VMX_AREA_TSC_AUX,
 	VMX_AREA_NR
 };
+
+/* The entries in use: TSC_AUX only with RDTSCP or RDPID on the host. */
+static inline unsigned int vmx_area_nr(void)
+{
+	return VMX_AREA_NR - !(vmx_cfg.proc2 & VMX_PROC2_RDTSCP &&
+			       (boot_cpu_has(X86_FEATURE_RDTSCP) ||
+				boot_cpu_has(X86_FEATURE_RDPID)));
+}
 /* The host half starts half a page in. */
 #define VMX_AREA_HOST		(PAGE_SIZE / 2 / sizeof(struct vmx_msr_entry))
 
