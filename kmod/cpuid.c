@@ -5,9 +5,11 @@
  *
  * The supported table is the host's CPUID with every feature minivirt does
  * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID or
- * x2APIC (no in-kernel LAPIC), no RDTSCP, PKU or speculation-control
- * MSRs; of KVM's paravirtual features only kvmclock (kvmclock.c); MTRR and
- * MCE/MCA stay, as on KVM (mtrr.c, mce.c). Lookups and the dynamic bits
+ * x2APIC (no in-kernel LAPIC), no PKU or speculation-control MSRs; RDTSCP
+ * and RDPID where the host has them and the backend can refuse RDTSCP to a
+ * guest without it (intercepts.c), as KVM; of KVM's paravirtual features
+ * only kvmclock (kvmclock.c); MTRR and MCE/MCA stay, as on KVM (mtrr.c,
+ * mce.c). Lookups and the dynamic bits
  * (OSXSAVE, APIC, XSAVE sizes) follow KVM's kvm_cpuid().
  */
 #include <linux/kernel.h>
@@ -19,6 +21,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "intercepts.h"
 #include "run.h"
 #include "vcpu.h"
 
@@ -152,7 +155,8 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 			entry->eax = 0;		/* no subleaf 1 */
 			entry->ebx &= leaf7_ebx;
 			entry->ebx |= F(1);	/* TSC_ADJUST: emulated (kvmclock.c) */
-			entry->ecx = 0;
+			/* RDPID, with RDTSCP (intercepts.c). */
+			entry->ecx = mv_tsc_aux_supported() ? entry->ecx & F(22) : 0;
 			entry->edx = 0;
 			if (!(xcr0 & XFEATURE_MASK_YMM))
 				entry->ebx &= ~F(5);
@@ -190,7 +194,8 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 		case 0x80000001:
 			add(e, &n, f, 0, 0);
 			entry->ecx &= ext1_ecx;
-			entry->edx &= ext1_edx;
+			entry->edx &= ext1_edx |
+				       (mv_tsc_aux_supported() ? F(27) : 0);	/* RDTSCP */
 			break;
 		case 0x80000002 ... 0x80000006:
 			add(e, &n, f, 0, 0);	/* brand string, caches */
@@ -301,6 +306,9 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr->nent;
 	vcpu->cpuid_set = true;
+	/* What the backend gates at each entry (intercepts.c). */
+	vcpu->cpuid_rdtscp = mv_guest_has(vcpu, 0x80000001, MV_EDX, 27);
+	vcpu->cpuid_rdpid = mv_guest_has(vcpu, 7, MV_ECX, 22);
 	return 0;
 }
 
@@ -365,6 +373,26 @@ bool mv_cpu_has(u32 leaf, int reg, int bit)
 	return false;
 }
 
+/* KVM's guest_cpuid_is_intel(): leaf 0 says "GenuineIntel". */
+bool mv_guest_is_intel(struct mv_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *basic = mv_cpuid_find(vcpu, 0, 0);
+
+	return basic && basic->ebx == 0x756e6547 && basic->edx == 0x49656e69 &&
+	       basic->ecx == 0x6c65746e;
+}
+
+/*
+ * MSR_TSC_AUX, RDTSCP and RDPID are offered when the host has one of the
+ * instructions and the backend can gate RDTSCP per vCPU (KVM: the TSC_AUX
+ * user-return MSR, and on VMX "enable RDTSCP").
+ */
+bool mv_tsc_aux_supported(void)
+{
+	return mv_intercept_covered(MV_ICPT_RDTSCP) &&
+	       (boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID));
+}
+
 /*
  * KVM's get_out_of_range_cpuid_entry(): only a guest that calls itself
  * Intel gets the highest basic leaf for a leaf beyond its class's maximum;
@@ -375,8 +403,7 @@ static const struct kvm_cpuid_entry2 *out_of_range(struct mv_vcpu *vcpu,
 {
 	const struct kvm_cpuid_entry2 *basic = mv_cpuid_find(vcpu, 0, 0), *class;
 
-	if (!basic || basic->ebx != 0x756e6547 || basic->edx != 0x49656e69 ||
-	    basic->ecx != 0x6c65746e)		/* "GenuineIntel" */
+	if (!mv_guest_is_intel(vcpu))
 		return NULL;
 	if (*function >= 0x40000000 && *function <= 0x4fffffff)
 		class = mv_cpuid_find(vcpu, *function & 0xffffff00, 0);

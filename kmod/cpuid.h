@@ -27,6 +27,9 @@ bool mv_cpu_has(u32 leaf, int reg, int bit);
 /* The supported table, at module load and unload. */
 int mv_cpuid_init(void);
 void mv_cpuid_exit(void);
+bool mv_guest_is_intel(struct mv_vcpu *vcpu);
+/* MSR_TSC_AUX (and RDTSCP, RDPID) can be offered to guests. */
+bool mv_tsc_aux_supported(void);
 
 /* XSETBV / KVM_SET_XCRS: 0, or 1 for a #GP. */
 int mv_set_xcr(struct mv_vcpu *vcpu, u32 index, u64 value);

@@ -21,6 +21,7 @@ enum mv_exit_type {
 	MV_EXIT_XSETBV,
 	MV_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	MV_EXIT_NOP,		/* an instruction to skip (INVD, WBINVD, MONITOR, MWAIT) */
+	MV_EXIT_RDPMC,
 	MV_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
 	MV_EXIT_CR_ACCESS,	/* MOV to CR8; shadow paging: MOV CR0/3/4, LMSW, CLTS, SMSW */
 	MV_EXIT_TPR_LOWERED,	/* a MOV to CR8 that lowered the TPR, already done */
@@ -40,6 +41,7 @@ enum mv_exit_type {
 struct mv_opcode {
 	u8 len;
 	u8 bytes[3];
+	u8 last_free;	/* bits of the last byte that may differ */
 };
 
 struct mv_exit {

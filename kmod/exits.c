@@ -157,6 +157,18 @@ static int handle_hypercall(struct mv_vcpu *vcpu)
 	return skip_or_fail(vcpu);
 }
 
+/*
+ * No virtual PMU: every counter index #GPs, as KVM's kvm_pmu_rdpmc() when
+ * the vCPU's PMU has no version (pmu.c: a VM with KVM_PMU_CAP_DISABLE, an
+ * Intel CPUID without leaf 0xa). KVM's default AMD vPMU has 4 counters
+ * whatever the CPUID says; minivirt offers none (intercepts.c).
+ */
+static int handle_rdpmc(struct mv_vcpu *vcpu)
+{
+	mv_queue_exception(vcpu, GP_VECTOR, true, 0);
+	return 1;
+}
+
 static int handle_xsetbv(struct mv_vcpu *vcpu)
 {
 	struct mv_ctrl ctrl;
@@ -305,6 +317,7 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_XSETBV]	= handle_xsetbv,
 	[MV_EXIT_IRQ_WINDOW]	= handle_none,
 	[MV_EXIT_NOP]		= skip_or_fail,
+	[MV_EXIT_RDPMC]		= handle_rdpmc,
 	[MV_EXIT_DR_ACCESS]	= handle_dr_access,
 	[MV_EXIT_CR_ACCESS]	= mv_handle_cr_access,
 	[MV_EXIT_TPR_LOWERED]	= handle_tpr_lowered,

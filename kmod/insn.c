@@ -106,13 +106,22 @@ static unsigned int prefix_len(const u8 *buf, unsigned int n, bool mode64)
 	return i;
 }
 
+/* buf holds op (the last byte's free bits aside). */
+static bool opcode_is(const u8 *buf, const struct mv_opcode *op)
+{
+	unsigned int last = op->len - 1;
+
+	return !memcmp(buf, op->bytes, last) &&
+	       !((buf[last] ^ op->bytes[last]) & ~op->last_free);
+}
+
 /*
- * The length of the instruction at RIP if it is opcode[0..len) after legacy
- * and REX prefixes, else 0.
+ * The length of the instruction at RIP if it is op after legacy and REX
+ * prefixes, else 0.
  */
 static unsigned int opcode_at_rip(struct mv_vcpu *vcpu,
-				  const struct mv_ctrl *ctrl, const u8 *opcode,
-				  unsigned int len)
+				  const struct mv_ctrl *ctrl,
+				  const struct mv_opcode *op)
 {
 	u8 buf[MV_EMU_MAX_LEN];
 	unsigned int p;
@@ -123,7 +132,7 @@ static unsigned int opcode_at_rip(struct mv_vcpu *vcpu,
 		return 0;
 	p = prefix_len(buf, n, mv_code_mode(ctrl, vcpu->regs.rflags) ==
 			       MV_EMU_MODE64);
-	return p + len <= n && !memcmp(buf + p, opcode, len) ? p + len : 0;
+	return p + op->len <= n && opcode_is(buf + p, op) ? p + op->len : 0;
 }
 
 int mv_skip_insn(struct mv_vcpu *vcpu)
@@ -142,11 +151,11 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
 		return -EINVAL;
 	/* The usual case, the bare opcode, needs only its own bytes. */
 	if (mv_fetch_insn(vcpu, &ctrl, buf, op->len) == op->len &&
-	    !memcmp(buf, op->bytes, op->len)) {
+	    opcode_is(buf, op)) {
 		mv_advance_rip(vcpu, &ctrl, op->len);
 		return 0;
 	}
-	len = opcode_at_rip(vcpu, &ctrl, op->bytes, op->len);
+	len = opcode_at_rip(vcpu, &ctrl, op);
 	if (!len)
 		return -EINVAL;
 	mv_advance_rip(vcpu, &ctrl, len);
@@ -159,11 +168,11 @@ int mv_skip_insn(struct mv_vcpu *vcpu)
  */
 unsigned int mv_soft_exception_len(struct mv_vcpu *vcpu, u8 vector)
 {
-	u8 op = vector == BP_VECTOR ? 0xcc : 0xce;	/* INT3, INTO */
+	static const struct mv_opcode int3 = { 1, { 0xcc } }, into = { 1, { 0xce } };
 	struct mv_ctrl ctrl;
 
 	mv_backend->get_ctrl(vcpu, &ctrl);
-	return opcode_at_rip(vcpu, &ctrl, &op, 1);
+	return opcode_at_rip(vcpu, &ctrl, vector == BP_VECTOR ? &int3 : &into);
 }
 
 /* SDM vol 2B "MOV-Move to/from Debug Registers": always register operands. */

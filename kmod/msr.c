@@ -43,6 +43,8 @@ static const u32 mv_msr_index_list[] = {
 	MSR_IA32_TSC_DEADLINE,
 	MSR_IA32_PERF_CAPABILITIES,
 	MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,	/* cpuid_fault.c */
+	/* Last: only where mv_tsc_aux_supported() (KVM's msrs_to_save filter). */
+	MSR_TSC_AUX,
 };
 
 /*
@@ -98,6 +100,31 @@ static int set_efer(struct mv_vcpu *vcpu, u64 efer, bool host)
 	mv_backend->set_efer(vcpu, efer);
 	if (vcpu->vm->shadow_paging)
 		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
+	return 0;
+}
+
+/*
+ * KVM's MSR_TSC_AUX (x86.c kvm_get/set_msr_common()): the guest may use it
+ * only with RDTSCP or RDPID in its CPUID. Bits 63:32 are reserved for an
+ * Intel guest (#GP, and refused to userspace too) and dropped for any other,
+ * since AMD CPUs ignore them.
+ */
+static int tsc_aux_access(struct mv_vcpu *vcpu, bool host)
+{
+	if (!mv_tsc_aux_supported())
+		return 1;
+	if (!host && !vcpu->cpuid_rdtscp && !vcpu->cpuid_rdpid)
+		return 1;
+	return 0;
+}
+
+static int set_tsc_aux(struct mv_vcpu *vcpu, u64 data, bool host)
+{
+	if (tsc_aux_access(vcpu, host))
+		return 1;
+	if ((data >> 32) && mv_guest_is_intel(vcpu))
+		return 1;
+	vcpu->tsc_aux = (u32)data;
 	return 0;
 }
 
@@ -178,6 +205,11 @@ int mv_msr_get(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 			return 1;
 		*data = 0;
 		return 0;
+	case MSR_TSC_AUX:
+		if (tsc_aux_access(vcpu, host))
+			return 1;
+		*data = vcpu->tsc_aux;
+		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		/* Reads 0 without a LAPIC in TSC-deadline mode (KVM). */
 		*data = 0;
@@ -231,6 +263,8 @@ int mv_msr_set(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		 * here (KVM's supported_perf_cap is 0), so 0 only.
 		 */
 		return !host || data ? 1 : 0;
+	case MSR_TSC_AUX:
+		return set_tsc_aux(vcpu, data, host);
 	case MSR_IA32_TSC_DEADLINE:
 		/* Ignored without a LAPIC in TSC-deadline mode (KVM). */
 		return vcpu->lapic ? mv_lapic_msr_write(vcpu, index, data) : 0;
@@ -276,7 +310,8 @@ static long copy_msr_list(struct kvm_msr_list *hdr, u32 __user *indices,
 long mv_get_msr_index_list(struct kvm_msr_list *hdr, u32 __user *indices)
 {
 	return copy_msr_list(hdr, indices, mv_msr_index_list,
-			     ARRAY_SIZE(mv_msr_index_list));
+			     ARRAY_SIZE(mv_msr_index_list) -
+			     !mv_tsc_aux_supported());
 }
 
 long mv_get_msr_feature_index_list(struct kvm_msr_list *hdr,

@@ -144,6 +144,10 @@ struct mv_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;
 	unsigned int cpuid_nent;
 	bool cpuid_set;			/* KVM_SET_CPUID2 succeeded once */
+	/* It offers RDTSCP / RDPID: the backend gates them (intercepts.c). */
+	bool cpuid_rdtscp, cpuid_rdpid;
+	/* The guest's MSR_TSC_AUX, which the backend switches around entries. */
+	u64 tsc_aux;
 
 	/* Core-owned architectural state. */
 	struct fpu_guest fpu;

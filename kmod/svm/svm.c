@@ -63,6 +63,8 @@ static int svm_probe(void)
 		return -EOPNOTSUPP;
 	}
 	svm_has_nrips = features & SVM_FEATURE_NRIPS;
+	if (svm_intercepts_init())
+		return -EOPNOTSUPP;
 	pr_info("SVM: %u ASIDs, nested paging yes, NRIP save %s\n",
 		svm_nr_asids, svm_has_nrips ? "yes" : "no");
 	return 0;
@@ -163,6 +165,9 @@ static int svm_cpu_enable(struct page *hsave)
 	 * 4 KiB-aligned page, which software must not touch while SVM is on.
 	 */
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(hsave));
+	/* Linux sets it once per CPU at bring-up (setup_getcpu()). */
+	if (boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID))
+		rdmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	/* Whatever ran here before may have left ASIDs in the TLB: start over. */
 	sd->asid_generation++;
 	sd->next_asid = sd->max_asid + 1;

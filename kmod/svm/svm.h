@@ -8,6 +8,7 @@
 #include <asm/asm.h>
 
 #include "../backend.h"
+#include "../intercepts.h"
 #include "../vcpu.h"
 #include "vmcb.h"
 
@@ -68,11 +69,16 @@ struct svm_cpu {
 	 * vCPU, and a new vCPU may get a freed one's address.
 	 */
 	u64 host_saved_id;
+	/* The host's MSR_TSC_AUX here (Linux: CPU and node number). */
+	u64 host_tsc_aux;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
 
 extern bool svm_has_nrips;
+/* Control-area intercept words 3-5 of a new VMCB (run.c, intercepts.c). */
+extern u32 svm_intercept_words[3];
+int svm_intercepts_init(void);
 extern phys_addr_t svm_iopm_pa, svm_msrpm_pa;
 
 /*

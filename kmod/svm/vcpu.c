@@ -59,20 +59,14 @@ void svm_reset_vmcb(struct svm_vcpu *svm)
 	c->intercept_dr = 0xffffffff;
 	/* The core's list (debug.c: #MC, #AC, #DB; #PF, #BP when needed). */
 	c->intercept_exceptions = mv_exception_intercepts(&svm->vcpu);
-	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
-			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_CPUID |
-			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT |
-			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
-			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASK_SWITCH |
-			     SVM_INTERCEPT_FERR_FREEZE | SVM_INTERCEPT_SHUTDOWN;
-	/* VMRUN must be intercepted (APM vol 2 15.5.1); no nested SVM. */
-	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
-			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
-			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_WBINVD |
-			     SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
-			     SVM_INTERCEPT_MWAIT_COND | SVM_INTERCEPT_XSETBV |
-			     SVM_INTERCEPT_RDPRU;
+	/*
+	 * The core's list (intercepts.c, mapped in run.c), and what this
+	 * backend needs for itself: FERR_FREEZE (a legacy x87 error stop,
+	 * taken back as a plain exit).
+	 */
+	c->intercept_misc1 = svm_intercept_words[0] | SVM_INTERCEPT_FERR_FREEZE;
+	c->intercept_misc2 = svm_intercept_words[1];
+	c->intercept_misc3 = svm_intercept_words[2];
 	c->iopm_base_pa = svm_iopm_pa;
 	c->msrpm_base_pa = svm_msrpm_pa;
 	/* Guest IF masks only virtual interrupts (APM vol 2 15.21.1). */

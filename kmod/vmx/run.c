@@ -34,6 +34,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../intercepts.h"
 #include "../run.h"
 #include "../vcpu.h"
 #include "vmx.h"
@@ -247,11 +248,6 @@ static void unexpected(struct mv_exit *exit)
 	exit->unexpected.info[1] = vmcs_read32(VMCS_EXIT_INTR_INFO);
 }
 
-static void exit_none(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	exit->type = MV_EXIT_NONE;
-}
-
 static void exit_ud(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
 	exit->type = MV_EXIT_UD;
@@ -262,24 +258,106 @@ static void exit_nop(struct vmx_vcpu *vmx, struct mv_exit *exit)
 	insn_exit(exit, MV_EXIT_NOP);
 }
 
-static void exit_hlt(struct vmx_vcpu *vmx, struct mv_exit *exit)
+/*
+ * The core's intercept list (intercepts.c) in VMX terms (SDM vol 3C 26.1
+ * "Instructions That Cause VM Exits", 25.6 "VM-Execution Control Fields"):
+ * the control that makes it exit, or none where the exit is unconditional,
+ * and the basic exit reason (Appendix C). RDTSCP and RDPID have no exit of
+ * their own: "enable RDTSCP" clear makes both #UD (26.3), and the backend
+ * sets it per vCPU (vmx_run()). RDPRU does not exist on Intel CPUs (#UD).
+ * The decoder of an exit in this list is exit_intercept() unless it needs
+ * the exit qualification.
+ */
+enum vmx_icpt_via { VMX_VIA_ALWAYS, VMX_VIA_PIN, VMX_VIA_PROC, VMX_VIA_PROC2 };
+
+struct vmx_intercept {
+	enum mv_intercept icpt;
+	enum vmx_icpt_via via;
+	u32 bit;
+	u32 reason;		/* 0: none (a gate, not an exit) */
+};
+
+static const struct vmx_intercept vmx_intercepts[] = {
+	{ MV_ICPT_INTR,		VMX_VIA_PIN, VMX_PIN_EXT_INTR_EXITING, VMX_EXIT_EXT_INTR },
+	{ MV_ICPT_NMI,		VMX_VIA_PIN, VMX_PIN_NMI_EXITING, 0 },
+	{ MV_ICPT_SMI,		VMX_VIA_ALWAYS, 0, VMX_EXIT_IO_SMI },
+	{ MV_ICPT_SMI,		VMX_VIA_ALWAYS, 0, VMX_EXIT_OTHER_SMI },
+	{ MV_ICPT_SHUTDOWN,	VMX_VIA_ALWAYS, 0, VMX_EXIT_TRIPLE_FAULT },
+	{ MV_ICPT_CPUID,	VMX_VIA_ALWAYS, 0, VMX_EXIT_CPUID },
+	{ MV_ICPT_HLT,		VMX_VIA_PROC, VMX_PROC_HLT_EXITING, VMX_EXIT_HLT },
+	{ MV_ICPT_IO,		VMX_VIA_PROC, VMX_PROC_IO_BITMAPS, VMX_EXIT_IO },
+	{ MV_ICPT_MSR,		VMX_VIA_PROC, VMX_PROC_MSR_BITMAPS, VMX_EXIT_RDMSR },
+	{ MV_ICPT_XSETBV,	VMX_VIA_ALWAYS, 0, VMX_EXIT_XSETBV },
+	{ MV_ICPT_HYPERCALL,	VMX_VIA_ALWAYS, 0, VMX_EXIT_VMCALL },
+	{ MV_ICPT_INVD,		VMX_VIA_ALWAYS, 0, VMX_EXIT_INVD },
+	{ MV_ICPT_WBINVD,	VMX_VIA_PROC2, VMX_PROC2_WBINVD_EXITING, VMX_EXIT_WBINVD },
+	{ MV_ICPT_MONITOR,	VMX_VIA_PROC, VMX_PROC_MONITOR_EXITING, VMX_EXIT_MONITOR },
+	{ MV_ICPT_MWAIT,	VMX_VIA_PROC, VMX_PROC_MWAIT_EXITING, VMX_EXIT_MWAIT },
+	{ MV_ICPT_RDPMC,	VMX_VIA_PROC, VMX_PROC_RDPMC_EXITING, VMX_EXIT_RDPMC },
+	{ MV_ICPT_RDTSCP,	VMX_VIA_PROC2, VMX_PROC2_RDTSCP, 0 },
+	{ MV_ICPT_RDPID,	VMX_VIA_PROC2, VMX_PROC2_RDTSCP, 0 },
+	/* VMX instructions exit unconditionally (26.1.2); no nested VMX. */
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMCLEAR },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMLAUNCH },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMPTRLD },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMPTRST },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMREAD },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMRESUME },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMWRITE },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMXOFF },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMXON },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_INVEPT },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_INVVPID },
+	{ MV_ICPT_VIRT,		VMX_VIA_ALWAYS, 0, VMX_EXIT_VMFUNC },
+	{ MV_ICPT_GETSEC,	VMX_VIA_ALWAYS, 0, VMX_EXIT_GETSEC },
+	{ MV_ICPT_TASK_SWITCH,	VMX_VIA_ALWAYS, 0, VMX_EXIT_TASK_SWITCH },
+};
+
+static u8 vmx_intercept_of_exit[VMX_EXIT_MAX + 1];
+
+/* After the controls are chosen (vmx.c): does each list entry exit? */
+int vmx_intercepts_init(void)
 {
-	insn_exit(exit, MV_EXIT_HLT);
+	enum mv_icpt_cover cover[MV_ICPT_NR] = {
+		[MV_ICPT_RDPRU] = MV_COVER_ABSENT,
+	};
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(vmx_intercepts) > U8_MAX);
+	for (i = 0; i < ARRAY_SIZE(vmx_intercepts); i++) {
+		const struct vmx_intercept *vi = &vmx_intercepts[i];
+		u32 set = vi->via == VMX_VIA_PIN ? vmx_cfg.pin :
+			  vi->via == VMX_VIA_PROC ? vmx_cfg.proc :
+			  vi->via == VMX_VIA_PROC2 ? vmx_cfg.proc2 : 0;
+
+		if (vi->via != VMX_VIA_ALWAYS && !(set & vi->bit))
+			continue;
+		cover[vi->icpt] = vi->via == VMX_VIA_ALWAYS ? MV_COVER_ALWAYS :
+				  MV_COVER_CONTROL;
+		if (vi->reason)
+			vmx_intercept_of_exit[vi->reason] = i;
+	}
+	/*
+	 * Without "enable RDTSCP" RDTSCP and RDPID always #UD: refused, not
+	 * offered (cpuid.c), as KVM's vmx_set_cpu_caps().
+	 */
+	if (!(vmx_cfg.proc2 & VMX_PROC2_RDTSCP))
+		cover[MV_ICPT_RDTSCP] = cover[MV_ICPT_RDPID] = MV_COVER_ABSENT;
+	return mv_intercepts_check("VMX", cover);
 }
 
-static void exit_cpuid(struct vmx_vcpu *vmx, struct mv_exit *exit)
+/* An exit of the list: what the core's list says it is. */
+static void exit_intercept(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
-	insn_exit(exit, MV_EXIT_CPUID);
-}
+	u32 basic = vmx->vcpu.exit.hw_reason & VMX_EXIT_REASON_BASIC;
+	const struct vmx_intercept *vi;
 
-static void exit_vmcall(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	insn_exit(exit, MV_EXIT_HYPERCALL);
-}
-
-static void exit_xsetbv(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	insn_exit(exit, MV_EXIT_XSETBV);
+	vi = &vmx_intercepts[vmx_intercept_of_exit[array_index_nospec(basic,
+				ARRAY_SIZE(vmx_intercept_of_exit))]];
+	if (mv_intercept_is_event(vi->icpt))
+		exit->type = mv_intercepts[vi->icpt].exit;
+	else
+		insn_exit(exit, mv_intercepts[vi->icpt].exit);
 }
 
 static void exit_rdmsr(struct vmx_vcpu *vmx, struct mv_exit *exit)
@@ -290,18 +368,6 @@ static void exit_rdmsr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 static void exit_wrmsr(struct vmx_vcpu *vmx, struct mv_exit *exit)
 {
 	insn_exit(exit, MV_EXIT_WRMSR);
-}
-
-static void exit_shutdown(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	exit->type = MV_EXIT_SHUTDOWN;
-}
-
-/* No virtual PMU: RDPMC #GPs, as on KVM without one. */
-static void exit_rdpmc(struct vmx_vcpu *vmx, struct mv_exit *exit)
-{
-	mv_queue_exception(&vmx->vcpu, GP_VECTOR, true, 0);
-	exit->type = MV_EXIT_NONE;
 }
 
 static void exit_tpr_below_threshold(struct vmx_vcpu *vmx, struct mv_exit *exit)
@@ -442,44 +508,45 @@ static void exit_exception_nmi(struct vmx_vcpu *vmx, struct mv_exit *exit)
 /* Appendix C: basic exit reasons; what is not here is unexpected. */
 static const vmx_exit_fn vmx_exit_decoders[VMX_EXIT_MAX + 1] = {
 	[VMX_EXIT_EXCEPTION_NMI]	= exit_exception_nmi,
-	[VMX_EXIT_EXT_INTR]		= exit_none,	/* taken once IRQs are on */
-	[VMX_EXIT_TRIPLE_FAULT]		= exit_shutdown,
-	[VMX_EXIT_IO_SMI]		= exit_none,
-	[VMX_EXIT_OTHER_SMI]		= exit_none,
+	[VMX_EXIT_EXT_INTR]		= exit_intercept, /* taken once IRQs are on */
+	[VMX_EXIT_TRIPLE_FAULT]		= exit_intercept,
+	[VMX_EXIT_IO_SMI]		= exit_intercept,
+	[VMX_EXIT_OTHER_SMI]		= exit_intercept,
+	[VMX_EXIT_TASK_SWITCH]		= exit_intercept,
 	[VMX_EXIT_INTR_WINDOW]		= exit_intr_window,
 	[VMX_EXIT_NMI_WINDOW]		= exit_nmi_window,
-	[VMX_EXIT_CPUID]		= exit_cpuid,
-	[VMX_EXIT_GETSEC]		= exit_ud,
-	[VMX_EXIT_HLT]			= exit_hlt,
-	[VMX_EXIT_INVD]			= exit_nop,
-	[VMX_EXIT_RDPMC]		= exit_rdpmc,
+	[VMX_EXIT_CPUID]		= exit_intercept,
+	[VMX_EXIT_GETSEC]		= exit_intercept,
+	[VMX_EXIT_HLT]			= exit_intercept,
+	[VMX_EXIT_INVD]			= exit_intercept,
+	[VMX_EXIT_RDPMC]		= exit_intercept,
 	[VMX_EXIT_RSM]			= exit_ud,
-	[VMX_EXIT_VMCALL]		= exit_vmcall,
-	[VMX_EXIT_VMCLEAR]		= exit_ud,
-	[VMX_EXIT_VMLAUNCH]		= exit_ud,
-	[VMX_EXIT_VMPTRLD]		= exit_ud,
-	[VMX_EXIT_VMPTRST]		= exit_ud,
-	[VMX_EXIT_VMREAD]		= exit_ud,
-	[VMX_EXIT_VMRESUME]		= exit_ud,
-	[VMX_EXIT_VMWRITE]		= exit_ud,
-	[VMX_EXIT_VMXOFF]		= exit_ud,
-	[VMX_EXIT_VMXON]		= exit_ud,
+	[VMX_EXIT_VMCALL]		= exit_intercept,
+	[VMX_EXIT_VMCLEAR]		= exit_intercept,
+	[VMX_EXIT_VMLAUNCH]		= exit_intercept,
+	[VMX_EXIT_VMPTRLD]		= exit_intercept,
+	[VMX_EXIT_VMPTRST]		= exit_intercept,
+	[VMX_EXIT_VMREAD]		= exit_intercept,
+	[VMX_EXIT_VMRESUME]		= exit_intercept,
+	[VMX_EXIT_VMWRITE]		= exit_intercept,
+	[VMX_EXIT_VMXOFF]		= exit_intercept,
+	[VMX_EXIT_VMXON]		= exit_intercept,
 	[VMX_EXIT_CR_ACCESS]		= exit_cr,
 	[VMX_EXIT_DR_ACCESS]		= exit_dr,
 	[VMX_EXIT_IO]			= exit_io,
 	[VMX_EXIT_RDMSR]		= exit_rdmsr,
 	[VMX_EXIT_WRMSR]		= exit_wrmsr,
-	[VMX_EXIT_MWAIT]		= exit_nop,
-	[VMX_EXIT_MONITOR]		= exit_nop,
+	[VMX_EXIT_MWAIT]		= exit_intercept,
+	[VMX_EXIT_MONITOR]		= exit_intercept,
 	[VMX_EXIT_PAUSE]		= exit_nop,	/* PAUSE-loop exiting */
 	[VMX_EXIT_TPR_BELOW_THRESHOLD]	= exit_tpr_below_threshold,
 	[VMX_EXIT_EPT_VIOLATION]	= exit_ept_violation,
 	[VMX_EXIT_EPT_MISCONFIG]	= exit_ept_misconfig,
-	[VMX_EXIT_INVEPT]		= exit_ud,
-	[VMX_EXIT_INVVPID]		= exit_ud,
-	[VMX_EXIT_WBINVD]		= exit_nop,
-	[VMX_EXIT_XSETBV]		= exit_xsetbv,
-	[VMX_EXIT_VMFUNC]		= exit_ud,
+	[VMX_EXIT_INVEPT]		= exit_intercept,
+	[VMX_EXIT_INVVPID]		= exit_intercept,
+	[VMX_EXIT_WBINVD]		= exit_intercept,
+	[VMX_EXIT_XSETBV]		= exit_intercept,
+	[VMX_EXIT_VMFUNC]		= exit_intercept,
 };
 
 static void vmx_decode_exit(struct vmx_vcpu *vmx, u32 reason)
@@ -598,6 +665,22 @@ void vmx_run(struct mv_vcpu *vcpu, bool flush_tlb)
 		vmcs_writel(VMCS_HOST_CR4, cr4);
 	}
 	vmx_put_guest_state(vmx);
+	/*
+	 * RDTSCP and RDPID run on the guest's TSC_AUX (the MSR area loads it)
+	 * while its CPUID offers either; else both #UD, as KVM's
+	 * vmx_secondary_exec_control() (intercepts.c).
+	 */
+	if (vmx_cfg.proc2 & VMX_PROC2_RDTSCP) {
+		u32 proc2 = vmx->proc2 & ~VMX_PROC2_RDTSCP;
+
+		if (vcpu->cpuid_rdtscp || vcpu->cpuid_rdpid)
+			proc2 |= VMX_PROC2_RDTSCP;
+		if (proc2 != vmx->proc2) {
+			vmx->proc2 = proc2;
+			vmcs_write32(VMCS_PROC2_CONTROLS, proc2);
+		}
+		vmx->msrs[VMX_AREA_TSC_AUX].value = vcpu->tsc_aux;
+	}
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
 

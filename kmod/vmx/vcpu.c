@@ -177,6 +177,9 @@ static void vmx_set_host_cpu_state(struct vmx_vcpu *vmx, int cpu)
 	rdmsrl(MSR_LSTAR, host[VMX_AREA_LSTAR].value);
 	rdmsrl(MSR_CSTAR, host[VMX_AREA_CSTAR].value);
 	rdmsrl(MSR_SYSCALL_MASK, host[VMX_AREA_SYSCALL_MASK].value);
+	/* Linux's TSC_AUX: the CPU and node number (setup_getcpu()). */
+	if (vmx_area_nr() > VMX_AREA_TSC_AUX)
+		rdmsrl(MSR_TSC_AUX, host[VMX_AREA_TSC_AUX].value);
 }
 
 /*
@@ -296,6 +299,7 @@ static const u32 vmx_area_msrs[VMX_AREA_NR] = {
 	[VMX_AREA_LSTAR]		= MSR_LSTAR,
 	[VMX_AREA_CSTAR]		= MSR_CSTAR,
 	[VMX_AREA_SYSCALL_MASK]		= MSR_SYSCALL_MASK,
+	[VMX_AREA_TSC_AUX]		= MSR_TSC_AUX,
 };
 
 /*
@@ -356,12 +360,12 @@ static void vmx_init_vmcs(struct vmx_vcpu *vmx)
 		vmx->msrs[VMX_AREA_HOST + i].index = vmx_area_msrs[i];
 	}
 	vmcs_write64(VMCS_ENTRY_MSR_LOAD_ADDR, vmx->msrs_pa);
-	vmcs_write32(VMCS_ENTRY_MSR_LOAD_COUNT, VMX_AREA_NR);
+	vmcs_write32(VMCS_ENTRY_MSR_LOAD_COUNT, vmx_area_nr());
 	vmcs_write64(VMCS_EXIT_MSR_STORE_ADDR, vmx->msrs_pa);
-	vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, VMX_AREA_NR);
+	vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, vmx_area_nr());
 	vmcs_write64(VMCS_EXIT_MSR_LOAD_ADDR,
 		     vmx->msrs_pa + VMX_AREA_HOST * sizeof(struct vmx_msr_entry));
-	vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, VMX_AREA_NR);
+	vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, vmx_area_nr());
 
 	/* 28.5 "Loading Host State": what does not depend on CPU or task. */
 	vmcs_write16(VMCS_HOST_CS_SEL, __KERNEL_CS);

@@ -8,24 +8,28 @@
  * Manual references: Intel 64 and IA-32 Architectures Software Developer's
  * Manual, order number 325462-080US, June 2023 ("SDM vol 3C", "SDM vol 3D").
  *
- * The controls (SDM vol 3C 25.6-25.8), each required unless marked:
+ * The controls (SDM vol 3C 25.6-25.8), each required unless marked. Those
+ * that make the core's intercepts exit (intercepts.c) are marked optional
+ * here and checked against its list (run.c, vmx_intercepts_init()): HLT,
+ * MWAIT, MONITOR and RDPMC exiting, WBINVD exiting, enable RDTSCP.
  * - pin-based: external-interrupt exiting, NMI exiting, virtual NMIs (NMI
  *   blocking lives in the guest's interruptibility state, and NMI-window
  *   exiting needs it).
- * - primary: HLT, MWAIT, MONITOR, RDPMC and MOV-DR exiting; I/O bitmaps
- *   (all ones: every port exits to the core's policy); MSR bitmaps; TSC
- *   offsetting; use TPR shadow (MOV CR8 works on a virtual-APIC page instead
- *   of the host's TPR, without exits, as SVM's V_TPR); secondary controls;
+ * - primary: MOV-DR exiting; I/O bitmaps (all ones: every port exits to
+ *   the core's policy); MSR bitmaps; TSC offsetting; use TPR shadow (MOV
+ *   CR8 works on a virtual-APIC page instead of the host's TPR, without
+ *   exits, as SVM's V_TPR); secondary controls;
  *   interrupt- and NMI-window exiting settable. CR3-load/store, INVLPG and
  *   CR8-load/store exiting must be clearable (EPT needs none of them);
  *   shadow paging sets the first two (a shadow VM's vCPU is refused if
  *   they cannot be set: vcpu.c).
  * - secondary: EPT; optional: VPID (with INVVPID), unrestricted guest,
- *   WBINVD exiting, PAUSE-loop exiting (KVM's defaults: a guest spinning on
- *   PAUSE exits now and then, so the host gets to act on what is pending for
- *   it: in the Bochs test host, whose VMX guests are never interrupted by
- *   the host's timer, that is the only way a vCPU in a PAUSE loop stops).
- *   RDTSCP, INVPCID and XSAVES stay off: the guest's CPUID does not offer
+ *   PAUSE-loop exiting (KVM's defaults: a guest spinning on PAUSE exits
+ *   now and then, so the host gets to act on what is pending for it: in
+ *   the Bochs test host, whose VMX guests are never interrupted by the
+ *   host's timer, that is the only way a vCPU in a PAUSE loop stops).
+ *   "Enable RDTSCP" is on while the guest's CPUID offers RDTSCP or RDPID
+ *   (run.c). INVPCID and XSAVES stay off: the guest's CPUID does not offer
  *   them, and the instructions #UD as on a CPU without them.
  * - VM-exit: save debug controls (DR7, IA32_DEBUGCTL), host address-space
  *   size, save/load IA32_PAT and IA32_EFER.
@@ -94,10 +98,10 @@ static const struct vmx_ctl vmx_pin_ctls[] = {
 };
 
 static const struct vmx_ctl vmx_proc_ctls[] = {
-	{ VMX_PROC_HLT_EXITING,		VMX_ON,		"HLT exiting" },
-	{ VMX_PROC_MWAIT_EXITING,	VMX_ON,		"MWAIT exiting" },
-	{ VMX_PROC_MONITOR_EXITING,	VMX_ON,		"MONITOR exiting" },
-	{ VMX_PROC_RDPMC_EXITING,	VMX_ON,		"RDPMC exiting" },
+	{ VMX_PROC_HLT_EXITING,		VMX_OPTIONAL,		"HLT exiting" },
+	{ VMX_PROC_MWAIT_EXITING,	VMX_OPTIONAL,		"MWAIT exiting" },
+	{ VMX_PROC_MONITOR_EXITING,	VMX_OPTIONAL,		"MONITOR exiting" },
+	{ VMX_PROC_RDPMC_EXITING,	VMX_OPTIONAL,		"RDPMC exiting" },
 	{ VMX_PROC_MOV_DR_EXITING,	VMX_ON,		"MOV-DR exiting" },
 	{ VMX_PROC_IO_BITMAPS,		VMX_ON,		"use I/O bitmaps" },
 	{ VMX_PROC_MSR_BITMAPS,		VMX_ON,		"use MSR bitmaps" },
@@ -121,6 +125,7 @@ static const struct vmx_ctl vmx_proc2_ctls[] = {
 	{ VMX_PROC2_VPID,		VMX_OPTIONAL,	"enable VPID" },
 	{ VMX_PROC2_UNRESTRICTED,	VMX_OPTIONAL,	"unrestricted guest" },
 	{ VMX_PROC2_WBINVD_EXITING,	VMX_OPTIONAL,	"WBINVD exiting" },
+	{ VMX_PROC2_RDTSCP,		VMX_OPTIONAL,	"enable RDTSCP" },
 	{ VMX_PROC2_PAUSE_LOOP_EXITING,	VMX_OPTIONAL,	"PAUSE-loop exiting" },
 	{ VMX_PROC2_VIRT_APIC_ACCESS,	VMX_CLEARABLE,	"virtualize APIC accesses" },
 	{ VMX_PROC2_DESC_EXITING,	VMX_CLEARABLE,	"descriptor-table exiting" },
@@ -280,6 +285,8 @@ static int vmx_probe(void)
 	vmx_cfg.revision_id = VMX_BASIC_REVISION(basic);
 
 	r = vmx_probe_controls(basic);
+	if (!r)
+		r = vmx_intercepts_init();
 	if (r)
 		return r;
 	pr_info("VMX: VMCS revision %#x, EPT%s, VPID %s, unrestricted guest %s, PAUSE-loop exiting %s\n",

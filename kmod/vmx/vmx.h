@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <asm/asm.h>
+#include <asm/cpufeature.h>
 
 #include "../backend.h"
 #include "../vcpu.h"
@@ -39,8 +40,18 @@ enum vmx_area_msr {
 	VMX_AREA_LSTAR,
 	VMX_AREA_CSTAR,
 	VMX_AREA_SYSCALL_MASK,
+	/* Last: only where the CPU has it (vmx_area_nr()). */
+	VMX_AREA_TSC_AUX,
 	VMX_AREA_NR
 };
+
+/* The entries in use: TSC_AUX only with RDTSCP or RDPID on the host. */
+static inline unsigned int vmx_area_nr(void)
+{
+	return VMX_AREA_NR - !(vmx_cfg.proc2 & VMX_PROC2_RDTSCP &&
+			       (boot_cpu_has(X86_FEATURE_RDTSCP) ||
+				boot_cpu_has(X86_FEATURE_RDPID)));
+}
 /* The host half starts half a page in. */
 #define VMX_AREA_HOST		(PAGE_SIZE / 2 / sizeof(struct vmx_msr_entry))
 
@@ -236,6 +247,8 @@ void vmx_free_vpid(int vpid);
 extern phys_addr_t vmx_msr_bitmap_pa;
 extern phys_addr_t vmx_io_bitmap_pa;		/* A, then B a page on */
 void vmx_flush_tlb(struct vmx_vcpu *vmx);
+/* run.c: checks the core's intercept list against the chosen controls. */
+int vmx_intercepts_init(void);
 
 /* vcpu.c: the VMCS, its reset state and the state groups */
 int vmx_vcpu_create(struct mv_vcpu *vcpu);
