@@ -36,6 +36,7 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_USER_NMI:		/* KVM_NMI */
 	case KVM_CAP_GET_MSR_FEATURES:	/* KVM_GET_MSR_FEATURE_INDEX_LIST */
 	case KVM_CAP_MSR_PLATFORM_INFO:	/* cpuid_fault.c */
+	case KVM_CAP_SYS_ATTRIBUTES:	/* KVM_X86_XCOMP_GUEST_SUPP (dev.c) */
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:	/* KVM_SET_GSI_ROUTING */
 		return MV_MAX_IRQ_ROUTES;

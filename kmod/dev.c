@@ -4,6 +4,7 @@
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/uaccess.h>
 
 #include "cpuid.h"
 #include "dev.h"
@@ -91,6 +92,33 @@ static long mv_dev_get_mce_cap_supported(void *obj, unsigned long arg,
 	return 0;
 }
 
+/*
+ * KVM_GET/HAS_DEVICE_ATTR on the system fd (KVM_CAP_SYS_ATTRIBUTES), as
+ * KVM's kvm_x86_dev_get_attr(): group 0's KVM_X86_XCOMP_GUEST_SUPP, the
+ * XSAVE components a guest may enable; no vendor groups (-ENXIO).
+ */
+static long mv_dev_check_attr(const struct kvm_device_attr *attr)
+{
+	return attr->group || attr->attr != KVM_X86_XCOMP_GUEST_SUPP ? -ENXIO : 0;
+}
+
+static long mv_dev_get_device_attr(void *obj, unsigned long arg, void *karg)
+{
+	const struct kvm_device_attr *attr = karg;
+	long r = mv_dev_check_attr(attr);
+
+	if (r)
+		return r;
+	if (put_user(mv_supported_xcr0(), (u64 __user *)u64_to_user_ptr(attr->addr)))
+		return -EFAULT;
+	return 0;
+}
+
+static long mv_dev_has_device_attr(void *obj, unsigned long arg, void *karg)
+{
+	return mv_dev_check_attr(karg);
+}
+
 static const struct mv_ioctl mv_dev_ioctls[] = {
 	MV_IOCTL_SCALAR(KVM_GET_API_VERSION, NONE, mv_dev_get_api_version),
 	MV_IOCTL_SCALAR(KVM_CHECK_EXTENSION, NONE, mv_dev_check_extension),
@@ -104,6 +132,10 @@ static const struct mv_ioctl mv_dev_ioctls[] = {
 	MV_GUEST_IOCTL_STRUCT(KVM_GET_MSRS, struct kvm_msrs, NONE, mv_dev_get_msrs),
 	MV_GUEST_IOCTL_STRUCT(KVM_X86_GET_MCE_CAP_SUPPORTED, u64, NONE,
 			      mv_dev_get_mce_cap_supported),
+	MV_GUEST_IOCTL_STRUCT(KVM_GET_DEVICE_ATTR, struct kvm_device_attr, NONE,
+			      mv_dev_get_device_attr),
+	MV_GUEST_IOCTL_STRUCT(KVM_HAS_DEVICE_ATTR, struct kvm_device_attr, NONE,
+			      mv_dev_has_device_attr),
 };
 
 static long mv_dev_ioctl(struct file *filp, unsigned int cmd,

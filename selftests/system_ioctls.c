@@ -13,6 +13,7 @@
 #include "../uapi/minivirt.h"
 #include "lib/harness.h"
 #include "lib/kvm_util.h"
+#include "lib/vm.h"
 
 /* Not in Debian 12's <linux/kvm.h> (6.1): Linux 6.10+. */
 #ifndef KVM_CAP_VM_TYPES
@@ -134,6 +135,50 @@ TEST(vcpu_mmap_size)
 	/* x86 puts PIO data at page KVM_PIO_PAGE_OFFSET of the mapping. */
 	EXPECT_GE(size, (KVM_PIO_PAGE_OFFSET + 1) * page);
 	EXPECT_ERRNO(ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 1), EINVAL);
+}
+
+/*
+ * KVM_CAP_SYS_ATTRIBUTES: on the system fd, group 0's
+ * KVM_X86_XCOMP_GUEST_SUPP is the XSAVE components a guest may enable, the
+ * supported CPUID's leaf 0xd.0 EDX:EAX (KVM's kvm_caps.supported_xcr0; the
+ * CPUID leaf also drops AMX state the process has no permission for, and
+ * the emulated hosts have no AMX); any other attribute or group is -ENXIO
+ * (minivirt has no vendor group: kvm_amd 6.12 answers KVM_X86_GRP_SEV's),
+ * a bad address -EFAULT.
+ */
+TEST(sys_attributes)
+{
+	int sys = th_open(th_dev);
+	uint64_t xcomp = ~0ULL;
+	struct kvm_device_attr attr = {
+		.group = 0, .attr = KVM_X86_XCOMP_GUEST_SUPP,
+		.addr = (uintptr_t)&xcomp,
+	};
+	struct kvm_cpuid_entry2 *d;
+
+	if (!runs_guests(sys))
+		SKIP("the backend runs no guests");
+	ASSERT_EQ(ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_SYS_ATTRIBUTES), 1);
+	EXPECT_EQ(ioctl(sys, KVM_HAS_DEVICE_ATTR, &attr), 0);
+	ASSERT_OK(ioctl(sys, KVM_GET_DEVICE_ATTR, &attr));
+	d = cpuid_find(kvm_supported_cpuid(sys), 0xd, 0);
+	ASSERT_TRUE(d != NULL);
+	EXPECT_EQ(xcomp, ((uint64_t)d->edx << 32) | d->eax);
+	EXPECT_EQ(xcomp & 3, 3);		/* x87 and SSE, always */
+
+	attr.addr = 8;				/* unmapped */
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_DEVICE_ATTR, &attr), EFAULT);
+	EXPECT_EQ(ioctl(sys, KVM_HAS_DEVICE_ATTR, &attr), 0);	/* no access */
+	attr.addr = (uintptr_t)&xcomp;
+	attr.attr = 1;
+	EXPECT_ERRNO(ioctl(sys, KVM_HAS_DEVICE_ATTR, &attr), ENXIO);
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_DEVICE_ATTR, &attr), ENXIO);
+	/* Not group 1: KVM_X86_GRP_SEV, which kvm_amd 6.12 answers. */
+	attr.attr = KVM_X86_XCOMP_GUEST_SUPP;
+	attr.group = 0x7fff;
+	EXPECT_ERRNO(ioctl(sys, KVM_HAS_DEVICE_ATTR, &attr), ENXIO);
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_DEVICE_ATTR, &attr), ENXIO);
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_DEVICE_ATTR, (void *)8), EFAULT);
 }
 
 TEST(check_extension_unknown_caps)

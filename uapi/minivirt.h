@@ -60,7 +60,9 @@ struct kvm_userspace_memory_region2 {
 	X(KVM_GET_MSR_INDEX_LIST)	\
 	X(KVM_GET_MSR_FEATURE_INDEX_LIST) \
 	X(KVM_GET_MSRS)			\
-	X(KVM_X86_GET_MCE_CAP_SUPPORTED)
+	X(KVM_X86_GET_MCE_CAP_SUPPORTED) \
+	X(KVM_GET_DEVICE_ATTR)		\
+	X(KVM_HAS_DEVICE_ATTR)
 
 /* On a VM fd. */
 #define MINIVIRT_VM_IOCTLS(X)		\
@@ -138,6 +140,7 @@ struct kvm_userspace_memory_region2 {
 	X(KVM_CAP_MCE)			\
 	X(KVM_CAP_GET_MSR_FEATURES)	\
 	X(KVM_CAP_MSR_PLATFORM_INFO)	\
+	X(KVM_CAP_SYS_ATTRIBUTES)	\
 	X(KVM_CAP_ADJUST_CLOCK)		\
 	X(KVM_CAP_GET_TSC_KHZ)		\
 	X(KVM_CAP_ENABLE_CAP_VM)	\
@@ -171,10 +174,14 @@ struct kvm_userspace_memory_region2 {
  *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
  *   -ENOTTY.
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
- *   SVM/VMX, MONITOR/MWAIT, PCID, RDTSCP, PKU,
+ *   SVM/VMX, MONITOR/MWAIT, PCID, PKU,
  *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
  *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and of KVM's
  *   paravirtual features all but kvmclock and NOP_IO_DELAY (below).
+ * - KVM_GET/HAS_DEVICE_ATTR on the system fd (KVM_CAP_SYS_ATTRIBUTES) know
+ *   group 0's KVM_X86_XCOMP_GUEST_SUPP only: no vendor group (kvm_amd since
+ *   6.10 answers KVM_X86_GRP_SEV's KVM_X86_SEV_VMSA_FEATURES); on VM and
+ *   vCPU fds they are -ENOTTY (no KVM_CAP_VCPU_ATTRIBUTES, KVM_VCPU_TSC_CTRL).
  * - KVM_X86_GET_MCE_CAP_SUPPORTED is MCG_CTL_P | MCG_SER_P on both vendors
  *   (KVM on Intel adds MCG_LMCE_P and MCG_CMCI_P, which need its LAPIC), so
  *   the MCi_CTL2 MSRs read 0 and take only 0 from userspace. KVM_X86_SET_MCE
