@@ -65,22 +65,36 @@ struct wall {
 } __attribute__((packed));
 
 /*
+ * The first line of the host's clocksource0 attribute NAME into buf ("" if
+ * empty); false if it cannot be read.
+ */
+static bool clocksource_attr(const char *name, char *buf, int len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/clocksource/clocksource0/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, len, f))
+		buf[0] = 0;
+	fclose(f);
+	return true;
+}
+
+/*
  * May this device set the master-clock flags? KVM, on a host whose
  * clocksource is the TSC; minivirt never (uapi/minivirt.h).
  */
 static bool may_be_stable(void)
 {
-	char cs[32] = "";
-	FILE *f;
+	char cs[32];
 
 	if (!th_is_kvm)
 		return false;
-	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-	if (!f)
+	if (!clocksource_attr("current_clocksource", cs, sizeof(cs)))
 		return true;
-	if (!fgets(cs, sizeof(cs), f))
-		cs[0] = 0;
-	fclose(f);
 	return !strncmp(cs, "tsc", 3);
 }
 
@@ -600,18 +614,11 @@ TEST(tsc_from_userspace)
  */
 static bool kvm_may_lose_guest_tsc_write(void)
 {
-	char buf[256] = "";
-	FILE *f;
+	char buf[256];
 
-	if (!th_is_kvm)
-		return false;
-	f = fopen("/sys/devices/system/clocksource/clocksource0/available_clocksource", "r");
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return !strstr(buf, "tsc");
+	return th_is_kvm &&
+	       clocksource_attr("available_clocksource", buf, sizeof(buf)) &&
+	       !strstr(buf, "tsc");
 }
 
 /*
