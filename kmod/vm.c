@@ -165,7 +165,7 @@ static void mv_vm_free(struct kref *ref)
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	mv_virt_put();
-	kfree(vm);
+	kvfree(vm);
 }
 
 void mv_vm_put(struct mv_vm *vm)
@@ -533,7 +533,8 @@ int mv_vm_create(unsigned long type)
 	if (type)
 		return -EINVAL;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	/* vcpus[] alone is 8 KiB: not an order-2 page (as KVM's __vmalloc) */
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
@@ -588,6 +589,6 @@ err_cleanup_irq_srcu:
 err_cleanup_srcu:
 	cleanup_srcu_struct(&vm->srcu);
 err_free_vm:
-	kfree(vm);
+	kvfree(vm);
 	return r;
 }
