@@ -237,6 +237,12 @@ static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg
 	return 0;
 }
 
+/* New VMs get nested paging (KVM's tdp_enabled, which gates PKU as here). */
+bool mv_vm_default_tdp(void)
+{
+	return tdp && mv_backend->tdp_format;
+}
+
 static long mv_vm_set_mmu(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vm *vm = obj;
@@ -541,8 +547,7 @@ int mv_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	mv_shadow_init(&vm->shadow);
 	mv_kvmclock_vm_init(vm);
-	vm->shadow_paging = (!tdp || !mv_backend->tdp_format) &&
-			    mv_backend_has_shadow();
+	vm->shadow_paging = !mv_vm_default_tdp() && mv_backend_has_shadow();
 
 	r = init_srcu_struct(&vm->srcu);
 	if (r)

@@ -71,6 +71,7 @@ struct mv_vm {
 };
 
 /* KVM_CREATE_VM: returns the new VM fd or -errno. */
+bool mv_vm_default_tdp(void);
 int mv_vm_create(unsigned long type);
 
 void mv_vm_get(struct mv_vm *vm);

@@ -174,7 +174,8 @@ struct kvm_userspace_memory_region2 {
  *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
  *   -ENOTTY.
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
- *   SVM/VMX, MONITOR/MWAIT, PCID, PKU,
+ *   SVM/VMX, MONITOR/MWAIT, PCID, PKU with shadow paging (offered, as by
+ *   KVM, when the host runs with it and new VMs get nested paging),
  *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
  *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and of KVM's
  *   paravirtual features all but kvmclock and NOP_IO_DELAY (below).
