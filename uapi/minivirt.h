@@ -287,17 +287,19 @@ struct kvm_userspace_memory_region2 {
  * _CLOCKSOURCE_STABLE_BIT, and the hint KVM_FEATURE_NOP_IO_DELAY) behave as
  * on KVM without a master clock, which is KVM's case when the host's
  * clocksource is not the TSC:
- * - KVM_GET_CLOCK sets no flag, and PVCLOCK_TSC_STABLE_BIT is never set in
- *   the pvclock structure. On a host on the TSC clocksource, KVM sets
- *   KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and the stable bit.
+ * - KVM_GET_CLOCK never sets KVM_CLOCK_TSC_STABLE, and PVCLOCK_TSC_STABLE_BIT
+ *   is never set in the pvclock structure. On a host on the TSC
+ *   clocksource, KVM sets KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and
+ *   the stable bit; minivirt sets KVM_CLOCK_REALTIME and _HOST_TSC there
+ *   (the real time and host TSC of its reading of the clock).
  *   KVM_CAP_ADJUST_CLOCK answers the flags KVM_SET_CLOCK accepts, as KVM.
  * - No TSC scaling (KVM_CAP_TSC_CONTROL 0): KVM_SET_TSC_KHZ takes the host
  *   rate (within 250 ppm), steps the TSC forward at each entry for a faster
  *   one, and refuses a slower one with -EINVAL, as KVM without scaling.
  *   On a VM fd they get and set the rate of vCPUs created later, as KVM
  *   (KVM_CAP_VM_TSC_CONTROL, like KVM_CAP_TSC_CONTROL, is 0).
- * - The kvmclock base is the host's boot time (KVM uses the raw monotonic
- *   clock plus the boot offset: the same count without NTP's slewing).
+ * - The kvmclock base is KVM's: the raw monotonic clock plus the boot
+ *   offset (time since boot, at the rate the pvclock scale assumes).
  * - Not offered in 0x40000001 (KVM offers them): KVM_FEATURE_ASYNC_PF and
  *   _ASYNC_PF_VMEXIT/_INT, _STEAL_TIME, _PV_EOI, _PV_UNHALT, _PV_TLB_FLUSH,
  *   _PV_SEND_IPI, _POLL_CONTROL, _PV_SCHED_YIELD, _MSI_EXT_DEST_ID. QEMU 7.2
