@@ -219,6 +219,12 @@ static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
+/* KVM_SET_NR_MMU_PAGES: with nested paging stored, as KVM, for nothing. */
+static long mv_vm_set_nr_mmu_pages(void *obj, unsigned long arg, void *karg)
+{
+	return mv_shadow_set_max_pages(obj, arg);
+}
+
 /*
  * Only before the first vCPU, checked before the argument is read, as KVM's
  * kvm_arch_vm_ioctl() does (so the handler copies it, not the dispatcher).
@@ -468,6 +474,7 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      struct kvm_userspace_memory_region2, VM_PART,
 			      mv_vm_set_memory_region2),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, VM, mv_vm_set_tss_addr),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_NR_MMU_PAGES, VM, mv_vm_set_nr_mmu_pages),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR, VM,
 			      mv_vm_set_identity_map_addr),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing, NONE,

@@ -480,6 +480,29 @@ static unsigned int shadow_index(u64 la, int level)
  * the pin), 1 (the entry was there, only made writable: the pin is the
  * caller's to drop), or -errno.
  */
+/*
+ * Zaps the oldest shadow pages no vCPU holds as a root until @room more fit
+ * under the bound (KVM's make_mmu_pages_available() and
+ * kvm_mmu_zap_oldest_mmu_pages()). Pages a zap orphans go their turn.
+ */
+static void make_room(struct mv_shadow *s, unsigned long room,
+		      struct zap_list *zl)
+{
+	struct mv_sp *sp, *tmp;
+
+	if (!s->max_pages)
+		return;
+	list_for_each_entry_safe_reverse(sp, tmp, &s->pages, link) {
+		if (s->nr_pages + room <= s->max_pages)
+			return;
+		if (!sp->root_count && !sp->invalid)
+			sp_zap(s, sp, zl);
+	}
+}
+
+/* A 4-level walk allocates at most 3 tables below its root. */
+#define MAP_PAGES_NEEDED	3
+
 static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		      const struct mv_walk *walk, bool write, struct page *page,
 		      const struct mv_memslot *slot, bool host_writable,
@@ -503,6 +526,7 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	}
 	if (!sp)
 		return -EAGAIN;		/* root not loaded: reload and retry */
+	make_room(&vm->shadow, MAP_PAGES_NEEDED, zl);
 
 	leaf_acc = (walk->writable ? ACC_W : 0) | (walk->user ? ACC_U : 0) |
 		   (walk->nx ? 0 : ACC_X);
@@ -789,6 +813,21 @@ bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
 		}
 	}
 	return changed;
+}
+
+int mv_shadow_set_max_pages(struct mv_vm *vm, unsigned long max)
+{
+	struct mv_shadow *s = &vm->shadow;
+	struct zap_list zl = { 0 };
+
+	if (max < MV_MIN_SHADOW_PAGES)
+		return -EINVAL;
+	mutex_lock(&s->lock);
+	s->max_pages = max;
+	make_room(s, 0, &zl);
+	mutex_unlock(&s->lock);
+	zap_list_release(vm, &zl);
+	return 0;
 }
 
 void mv_shadow_zap_all(struct mv_vm *vm)
