@@ -13,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "mmu/dirty.h"
+#include "mmu/shadow.h"
 #include "mmu/tdp.h"
 #include "vm.h"
 
@@ -129,6 +130,16 @@ static int check_region(const struct kvm_userspace_memory_region *mem)
 	return 0;
 }
 
+static u64 total_pages(const struct mv_memslots *slots)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < slots->nr; i++)
+		n += slots->slot[i].npages;
+	return n;
+}
+
 static int set_region_locked(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *mem)
 {
@@ -191,6 +202,8 @@ static int set_region_locked(struct mv_vm *vm,
 	mv_dirty_slot_commit(vm, old ? &old_copy : NULL,
 			     mem->memory_size ? &new : NULL);
 	kvfree(old_slots);
+	if (!old || !mem->memory_size)		/* created or deleted (KVM) */
+		mv_shadow_default_max_pages(vm, total_pages(new_slots));
 	return 0;
 }
 

@@ -824,10 +824,29 @@ int mv_shadow_set_max_pages(struct mv_vm *vm, unsigned long max)
 		return -EINVAL;
 	mutex_lock(&s->lock);
 	s->max_pages = max;
+	s->max_requested = true;
 	make_room(s, 0, &zl);
 	mutex_unlock(&s->lock);
 	zap_list_release(vm, &zl);
 	return 0;
+}
+
+/* KVM_PERMILLE_MMU_PAGES */
+#define DEFAULT_PERMILLE	20
+
+void mv_shadow_default_max_pages(struct mv_vm *vm, u64 guest_pages)
+{
+	struct mv_shadow *s = &vm->shadow;
+	struct zap_list zl = { 0 };
+
+	mutex_lock(&s->lock);
+	if (!s->max_requested) {
+		s->max_pages = max_t(u64, div_u64(guest_pages * DEFAULT_PERMILLE, 1000),
+				     MV_MIN_SHADOW_PAGES);
+		make_room(s, 0, &zl);
+	}
+	mutex_unlock(&s->lock);
+	zap_list_release(vm, &zl);
 }
 
 void mv_shadow_zap_all(struct mv_vm *vm)

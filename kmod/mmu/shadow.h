@@ -27,8 +27,12 @@ struct mv_shadow {
 	struct hlist_head hash[1 << MV_SHADOW_HASH_BITS];
 	struct list_head pages;		/* the newest first */
 	unsigned long nr_pages;
-	/* KVM_SET_NR_MMU_PAGES's bound (0: none), kept by zapping the oldest */
+	/*
+	 * The bound, kept by zapping the oldest: KVM_SET_NR_MMU_PAGES's once
+	 * requested, else 2% of guest memory (0 before the first memslot).
+	 */
 	unsigned long max_pages;
+	bool max_requested;
 };
 
 struct mv_sp;
@@ -73,6 +77,11 @@ bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
  * ones not in use as roots down to it now and whenever a fault needs more.
  */
 int mv_shadow_set_max_pages(struct mv_vm *vm, unsigned long max);
+/*
+ * A memslot came or went: without a requested bound, KVM's default for
+ * guest_pages of memory (kvm_mmu_calculate_default_mmu_pages()).
+ */
+void mv_shadow_default_max_pages(struct mv_vm *vm, u64 guest_pages);
 
 /* Drops every shadow page (memslot changes); vCPUs reload their roots. */
 void mv_shadow_zap_all(struct mv_vm *vm);
