@@ -76,9 +76,12 @@ PROBE_DECL(rdseed);
 PROBE_DECL(pconfig);
 PROBE_DECL(encls);
 PROBE_DECL(wrmsr_rdtscp);
+PROBE_DECL(vmcall32);
+PROBE_DECL(vmmcall32);
 
 #define MSR_TSC_AUX		0xc0000103
 #define KVM_ENOSYS		1000	/* include/uapi/linux/kvm_para.h */
+#define KVM_EPERM		1
 #ifndef KVM_CAP_PMU_CAPABILITY
 #define KVM_CAP_PMU_CAPABILITY	225
 #define KVM_PMU_CAP_DISABLE	(1 << 0)
@@ -622,6 +625,50 @@ TEST(disable_quirks_unknown_bit)
 	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS,
 			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN | QUIRK_UNKNOWN));
 	expect_fault(&p, UD_VECTOR, 0);
+}
+
+/*
+ * The other vendor's hypercall at CPL 3, 32-bit protected mode without an
+ * IDT. KVM's emulator flags VMCALL Priv: on AMD it is #GP(0) (here a triple
+ * fault: KVM_EXIT_SHUTDOWN), never patched. VMMCALL is not: on Intel it is
+ * patched, and the VMCALL then answers -KVM_EPERM (32 bits of it). No IDT,
+ * so no ring-0 stack from the TSS: QEMU 7.2 TCG aborts the whole host
+ * ("qemu: fatal: invalid tss type") when an L2 guest at CPL 3 takes an
+ * exception through the busy TSS a VMRUN loaded (measured 2026-12-07).
+ */
+TEST(hypercall_other_vendor_cpl3)
+{
+	bool amd = host_is_amd();
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct probe p;
+
+	if (amd)
+		guest_new(VM_MODE_PROT32, GUEST(icpt_vmcall32), VM_NO_IDT, &p.vcpu);
+	else
+		guest_new(VM_MODE_PROT32, GUEST(icpt_vmmcall32), VM_NO_IDT, &p.vcpu);
+	p.vm = p.vcpu->vm;
+	p.insn = amd ? GUEST_ADDR(icpt_vmcall32, insn) : GUEST_ADDR(icpt_vmmcall32, insn);
+	vcpu_sregs_get(p.vcpu, &sregs);
+	sregs.cs.selector |= 3;
+	sregs.cs.dpl = 3;
+	sregs.ss.selector |= 3;
+	sregs.ss.dpl = 3;
+	sregs.ds.dpl = sregs.es.dpl = sregs.fs.dpl = sregs.gs.dpl = 3;
+	vcpu_sregs_set(p.vcpu, &sregs);
+	vcpu_regs_get(p.vcpu, &regs);
+	regs.rflags |= 3 << 12;		/* IOPL 3 */
+	regs.rax = 0x12345;
+	vcpu_regs_set(p.vcpu, &regs);
+	vcpu_run(p.vcpu);
+	if (amd) {
+		ASSERT_EXIT(p.vcpu, KVM_EXIT_SHUTDOWN);
+	} else {
+		ASSERT_IO(p.vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+		EXPECT_EQ(vcpu_io_value(p.vcpu), (uint32_t)-KVM_EPERM);
+	}
+	/* Unchanged VMCALL on AMD; VMMCALL patched to VMCALL on Intel. */
+	EXPECT_EQ(memcmp(vm_ptr(p.vm, p.insn), op_vmcall, 3), 0);
 }
 
 /* Virtualization instructions of either vendor: #UD in a guest. */
