@@ -7,7 +7,6 @@
  * reason, refused entries KVM_EXIT_FAIL_ENTRY.
  */
 #include <linux/kernel.h>
-#include <linux/kvm_para.h>
 #include <linux/nospec.h>
 #include <asm/processor-flags.h>
 
