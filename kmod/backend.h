@@ -37,6 +37,8 @@ struct mv_backend {
 	size_t vcpu_size;
 	/* Nested-paging entry format. */
 	const struct mv_tdp_format *tdp_format;
+	/* The vendor's hypercall instruction (KVM's patch_hypercall hook). */
+	u8 hypercall_insn[3];
 
 	/*
 	 * Is this vendor's extension usable on this machine? 0 if so; -ENODEV,

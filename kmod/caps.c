@@ -38,7 +38,10 @@ static long mv_guest_cap(long cap)
 	case KVM_CAP_GET_MSR_FEATURES:	/* KVM_GET_MSR_FEATURE_INDEX_LIST */
 	case KVM_CAP_MSR_PLATFORM_INFO:	/* cpuid_fault.c */
 	case KVM_CAP_SYS_ATTRIBUTES:	/* KVM_X86_XCOMP_GUEST_SUPP (dev.c) */
+	case KVM_CAP_DISABLE_QUIRKS:	/* takes MV_SUPPORTED_QUIRKS' bits */
 		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:	/* the quirks userspace may turn off */
+		return MV_SUPPORTED_QUIRKS;
 	case KVM_CAP_IRQ_ROUTING:	/* KVM_SET_GSI_ROUTING */
 		return MV_MAX_IRQ_ROUTES;
 	case KVM_CAP_MCE:		/* the most banks SETUP_MCE takes */

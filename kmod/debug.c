@@ -59,13 +59,15 @@ const u64 *mv_hw_db(const struct mv_vcpu *vcpu)
 
 /*
  * #MC is the host's; #AC and #DB are intercepted so that a guest cannot wedge
- * the CPU in an endless delivery (CVE-2015-5307, CVE-2015-8104); #PF under
- * shadow paging; #BP while the debugger plants INT3s (KVM's
- * vmx_update_exception_bitmap(), svm_update_exception_bitmap()).
+ * the CPU in an endless delivery (CVE-2015-5307, CVE-2015-8104); #UD for the
+ * other vendor's hypercall (hypercall.c); #PF under shadow paging; #BP while
+ * the debugger plants INT3s (KVM's vmx_update_exception_bitmap(),
+ * svm_update_exception_bitmap(), and init_vmcb()'s UD_VECTOR).
  */
 u32 mv_exception_intercepts(const struct mv_vcpu *vcpu)
 {
-	u32 eb = BIT(MC_VECTOR) | BIT(AC_VECTOR) | BIT(DB_VECTOR);
+	u32 eb = BIT(MC_VECTOR) | BIT(AC_VECTOR) | BIT(DB_VECTOR) |
+		 BIT(UD_VECTOR);
 
 	if (vcpu->vm->shadow_paging)
 		eb |= BIT(PF_VECTOR);

@@ -27,6 +27,7 @@ enum mv_exit_type {
 	MV_EXIT_TPR_LOWERED,	/* a MOV to CR8 that lowered the TPR, already done */
 	MV_EXIT_PAGE_FAULT,	/* shadow paging: a #PF in the guest */
 	MV_EXIT_UD,		/* an instruction the guest may not use: #UD */
+	MV_EXIT_UD_FAULT,	/* #UD intercepted: the other vendor's hypercall? */
 	MV_EXIT_DB,		/* #DB intercepted (debug.c) */
 	MV_EXIT_BP,		/* #BP intercepted: the debugger's INT3 */
 	MV_EXIT_SHUTDOWN,	/* triple fault */

@@ -2,13 +2,11 @@
 /*
  * Exit policy, the same for both vendors: what each vendor-neutral exit means
  * for the guest and for userspace. Answers follow KVM's (x86.c, cpuid.c):
- * unknown MSRs and bad XSETBVs #GP, VMMCALL with an unknown hypercall returns
- * -KVM_ENOSYS in RAX, HLT exits to userspace after the HLT (no in-kernel
+ * unknown MSRs and bad XSETBVs #GP, hypercalls as hypercall.c says, HLT exits to userspace after the HLT (no in-kernel
  * irqchip), unexpected exits are KVM_EXIT_INTERNAL_ERROR with the hardware
  * reason, refused entries KVM_EXIT_FAIL_ENTRY.
  */
 #include <linux/kernel.h>
-#include <linux/kvm_para.h>
 #include <linux/nospec.h>
 #include <asm/processor-flags.h>
 
@@ -18,6 +16,7 @@
 #include "cr.h"
 #include "debug.h"
 #include "exits.h"
+#include "hypercall.h"
 #include "insn.h"
 #include "mmio.h"
 #include "msr.h"
@@ -135,26 +134,6 @@ static int handle_tpr_lowered(struct mv_vcpu *vcpu)
 		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
 	return 0;
-}
-
-/* KVM's kvm_emulate_hypercall() with no paravirtual feature enabled. */
-static int handle_hypercall(struct mv_vcpu *vcpu)
-{
-	struct mv_ctrl ctrl;
-	bool op64;
-	u64 ret;
-
-	mv_backend->get_ctrl(vcpu, &ctrl);
-	op64 = mv_code_mode(&ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
-	if (ctrl.cpl)
-		ret = -KVM_EPERM;
-	else if ((op64 ? vcpu->regs.gpr[MV_RAX] : (u32)vcpu->regs.gpr[MV_RAX]) ==
-		 KVM_HC_VAPIC_POLL_IRQ)
-		ret = 0;
-	else
-		ret = -KVM_ENOSYS;
-	vcpu->regs.gpr[MV_RAX] = op64 ? ret : (u32)ret;
-	return skip_or_fail(vcpu);
 }
 
 /*
@@ -313,7 +292,7 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_CPUID]		= handle_cpuid,
 	[MV_EXIT_RDMSR]		= handle_rdmsr,
 	[MV_EXIT_WRMSR]		= handle_wrmsr,
-	[MV_EXIT_HYPERCALL]	= handle_hypercall,
+	[MV_EXIT_HYPERCALL]	= mv_handle_hypercall,
 	[MV_EXIT_XSETBV]	= handle_xsetbv,
 	[MV_EXIT_IRQ_WINDOW]	= handle_none,
 	[MV_EXIT_NOP]		= skip_or_fail,
@@ -323,6 +302,7 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_TPR_LOWERED]	= handle_tpr_lowered,
 	[MV_EXIT_PAGE_FAULT]	= handle_page_fault,
 	[MV_EXIT_UD]		= handle_ud,
+	[MV_EXIT_UD_FAULT]	= mv_handle_ud_fault,
 	[MV_EXIT_DB]		= mv_handle_db,
 	[MV_EXIT_BP]		= mv_handle_bp,
 	[MV_EXIT_SHUTDOWN]	= handle_shutdown,

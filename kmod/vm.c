@@ -450,6 +450,15 @@ static long mv_vm_enable_cap(void *vm, unsigned long arg, void *karg)
 		return mv_vm_enable_max_vcpu_id(vm, cap->args[0]);
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		return mv_cpuid_fault_enable_cap(vm, cap->args[0]);
+	/* As KVM: QUIRKS2 refuses unknown bits, QUIRKS ignores them. */
+	case KVM_CAP_DISABLE_QUIRKS2:
+		if (cap->args[0] & ~(u64)MV_SUPPORTED_QUIRKS)
+			return -EINVAL;
+		fallthrough;
+	case KVM_CAP_DISABLE_QUIRKS:
+		WRITE_ONCE(v->disabled_quirks, v->disabled_quirks |
+			   (cap->args[0] & MV_SUPPORTED_QUIRKS));
+		return 0;
 	case KVM_CAP_X2APIC_API:
 		if (cap->args[0] & ~(u64)(KVM_X2APIC_API_USE_32BIT_IDS |
 					  KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK))

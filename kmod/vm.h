@@ -47,6 +47,8 @@ struct mv_vm {
 	u32 max_vcpu_ids;
 	/* KVM_CAP_MSR_PLATFORM_INFO disabled: the guest's RDMSR #GPs */
 	bool platform_info_hidden;
+	/* KVM_X86_QUIRK_* turned off by KVM_CAP_DISABLE_QUIRKS(2), under lock */
+	u64 disabled_quirks;
 
 	/* Readers (the vCPU exit path, MMU notifiers) hold srcu. */
 	struct mv_memslots __rcu *memslots;
@@ -69,6 +71,19 @@ struct mv_vm {
 	struct mv_vm_clock clock;	/* kvmclock, TSC sync (kvmclock.c) */
 	void *arch;			/* the backend's, mv_backend.vm_size bytes */
 };
+
+/*
+ * The KVM_X86_QUIRK_* minivirt can turn off (KVM_CAP_DISABLE_QUIRKS2's
+ * answer); the others it has (OUT_7E_INC_RIP, LINT0_REENABLED,
+ * LAPIC_MMIO_HOLE, MWAIT_NEVER_UD_FAULTS) stay on.
+ */
+#define MV_SUPPORTED_QUIRKS	KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+
+/* Is KVM's default behaviour quirk still on for this VM? */
+static inline bool mv_quirk_on(const struct mv_vm *vm, u64 quirk)
+{
+	return !(READ_ONCE(vm->disabled_quirks) & quirk);
+}
 
 /* KVM_CREATE_VM: returns the new VM fd or -errno. */
 bool mv_vm_default_tdp(void);

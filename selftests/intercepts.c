@@ -17,6 +17,10 @@
  *   to a guest whose EFER.SVME / CR4.VMXE is clear).
  * - RDPRU: #UD (svm_exit_handlers[SVM_EXIT_RDPRU] = kvm_handle_invalid_op).
  * - VMCALL (Intel) / VMMCALL (AMD): an unknown hypercall returns -KVM_ENOSYS.
+ *   The other vendor's (#UD on the CPU): with KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+ *   (default) KVM rewrites it in guest memory to its own and runs that;
+ *   disabled through KVM_CAP_DISABLE_QUIRKS2 or _QUIRKS, #UD and the bytes
+ *   stay (x86.c emulator_fix_hypercall(), svm.c/vmx.c handle_ud()).
  * - GETSEC, PCONFIG, ENCLS on a CPU without them, RDRAND/RDSEED: not
  *   intercepted; the CPU's own answer.
  * Guest code: guest/intercepts.S.
@@ -72,9 +76,12 @@ PROBE_DECL(rdseed);
 PROBE_DECL(pconfig);
 PROBE_DECL(encls);
 PROBE_DECL(wrmsr_rdtscp);
+PROBE_DECL(vmcall32);
+PROBE_DECL(vmmcall32);
 
 #define MSR_TSC_AUX		0xc0000103
 #define KVM_ENOSYS		1000	/* include/uapi/linux/kvm_para.h */
+#define KVM_EPERM		1
 #ifndef KVM_CAP_PMU_CAPABILITY
 #define KVM_CAP_PMU_CAPABILITY	225
 #define KVM_PMU_CAP_DISABLE	(1 << 0)
@@ -541,6 +548,127 @@ TEST(hypercall_unknown)
 	probe_regs(&p, 0x12345, 0, 0);
 	expect_done(&p, &regs);
 	EXPECT_EQ(regs.rax, (uint64_t)-KVM_ENOSYS);
+}
+
+#ifndef KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+#define KVM_X86_QUIRK_FIX_HYPERCALL_INSN	(1 << 5)
+#endif
+#define QUIRK_UNKNOWN	(1ULL << 62)	/* no KVM defines it */
+
+static const uint8_t op_vmcall[3] = { 0x0f, 0x01, 0xc1 };
+static const uint8_t op_vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+
+/* The other vendor's hypercall instruction in a probe; its bytes in *native. */
+static void probe_other_hypercall(struct probe *p, const uint8_t **native)
+{
+	if (host_is_amd()) {
+		PROBE(p, vmcall);
+		*native = op_vmmcall;
+	} else {
+		PROBE(p, vmmcall);
+		*native = op_vmcall;
+	}
+	probe_regs(p, 0x12345, 0, 0);
+}
+
+static int enable_cap(struct vm *vm, uint32_t cap, uint64_t arg)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &c);
+}
+
+/* The quirk (on by default): the bytes become the native ones, which run. */
+TEST(hypercall_other_vendor_fixed)
+{
+	const uint8_t *native;
+	struct kvm_regs regs;
+	struct probe p;
+
+	probe_other_hypercall(&p, &native);
+	expect_done(&p, &regs);
+	EXPECT_EQ(regs.rax, (uint64_t)-KVM_ENOSYS);
+	EXPECT_EQ(memcmp(vm_ptr(p.vm, p.insn), native, 3), 0);
+}
+
+/* Quirk off (KVM_CAP_DISABLE_QUIRKS2): #UD at the instruction, bytes kept. */
+TEST(hypercall_other_vendor_ud_no_quirk)
+{
+	const uint8_t *native;
+	uint8_t before[3];
+	struct probe p;
+
+	probe_other_hypercall(&p, &native);
+	ASSERT_TRUE(ioctl(p.vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS2) &
+		    KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN));
+	memcpy(before, vm_ptr(p.vm, p.insn), 3);
+	expect_fault(&p, UD_VECTOR, 0);
+	EXPECT_EQ(memcmp(vm_ptr(p.vm, p.insn), before, 3), 0);
+}
+
+/*
+ * KVM_CAP_DISABLE_QUIRKS2 refuses a bit it does not know (-EINVAL, the quirk
+ * stays on); the older KVM_CAP_DISABLE_QUIRKS ignores it and takes the rest.
+ */
+TEST(disable_quirks_unknown_bit)
+{
+	const uint8_t *native;
+	struct probe p;
+
+	probe_other_hypercall(&p, &native);
+	EXPECT_ERRNO(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+				KVM_X86_QUIRK_FIX_HYPERCALL_INSN | QUIRK_UNKNOWN),
+		     EINVAL);
+	EXPECT_EQ(ioctl(p.vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS), 1);
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS,
+			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN | QUIRK_UNKNOWN));
+	expect_fault(&p, UD_VECTOR, 0);
+}
+
+/*
+ * The other vendor's hypercall at CPL 3, 32-bit protected mode without an
+ * IDT. KVM's emulator flags VMCALL Priv: on AMD it is #GP(0) (here a triple
+ * fault: KVM_EXIT_SHUTDOWN), never patched. VMMCALL is not: on Intel it is
+ * patched, and the VMCALL then answers -KVM_EPERM (32 bits of it). No IDT,
+ * so no ring-0 stack from the TSS: QEMU 7.2 TCG aborts the whole host
+ * ("qemu: fatal: invalid tss type") when an L2 guest at CPL 3 takes an
+ * exception through the busy TSS a VMRUN loaded (measured 2026-12-07).
+ */
+TEST(hypercall_other_vendor_cpl3)
+{
+	bool amd = host_is_amd();
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct probe p;
+
+	if (amd)
+		guest_new(VM_MODE_PROT32, GUEST(icpt_vmcall32), VM_NO_IDT, &p.vcpu);
+	else
+		guest_new(VM_MODE_PROT32, GUEST(icpt_vmmcall32), VM_NO_IDT, &p.vcpu);
+	p.vm = p.vcpu->vm;
+	p.insn = amd ? GUEST_ADDR(icpt_vmcall32, insn) : GUEST_ADDR(icpt_vmmcall32, insn);
+	vcpu_sregs_get(p.vcpu, &sregs);
+	sregs.cs.selector |= 3;
+	sregs.cs.dpl = 3;
+	sregs.ss.selector |= 3;
+	sregs.ss.dpl = 3;
+	sregs.ds.dpl = sregs.es.dpl = sregs.fs.dpl = sregs.gs.dpl = 3;
+	vcpu_sregs_set(p.vcpu, &sregs);
+	vcpu_regs_get(p.vcpu, &regs);
+	regs.rflags |= 3 << 12;		/* IOPL 3 */
+	regs.rax = 0x12345;
+	vcpu_regs_set(p.vcpu, &regs);
+	vcpu_run(p.vcpu);
+	if (amd) {
+		ASSERT_EXIT(p.vcpu, KVM_EXIT_SHUTDOWN);
+	} else {
+		ASSERT_IO(p.vcpu, KVM_EXIT_IO_OUT, 4, 0x10, 1);
+		EXPECT_EQ(vcpu_io_value(p.vcpu), (uint32_t)-KVM_EPERM);
+	}
+	/* Unchanged VMCALL on AMD; VMMCALL patched to VMCALL on Intel. */
+	EXPECT_EQ(memcmp(vm_ptr(p.vm, p.insn), op_vmcall, 3), 0);
 }
 
 /* Virtualization instructions of either vendor: #UD in a guest. */

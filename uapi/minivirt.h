@@ -143,6 +143,8 @@ struct kvm_userspace_memory_region2 {
 	X(KVM_CAP_GET_MSR_FEATURES)	\
 	X(KVM_CAP_MSR_PLATFORM_INFO)	\
 	X(KVM_CAP_SYS_ATTRIBUTES)	\
+	X(KVM_CAP_DISABLE_QUIRKS)	\
+	X(KVM_CAP_DISABLE_QUIRKS2)	\
 	X(KVM_CAP_ADJUST_CLOCK)		\
 	X(KVM_CAP_GET_TSC_KHZ)		\
 	X(KVM_CAP_ENABLE_CAP_VM)	\
@@ -308,6 +310,32 @@ struct kvm_userspace_memory_region2 {
  *   warns "host doesn't support requested feature" for kvm-asyncpf,
  *   kvm-steal-time and kvm-pv-eoi of its named CPU models, and the guest
  *   runs without them.
+ */
+
+/*
+ * Hypercalls and quirks (kmod/hypercall.c), as KVM without
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID (which minivirt does not offer):
+ * - The vendor's hypercall (VMMCALL on AMD, VMCALL on Intel) answers
+ *   -KVM_EPERM at CPL > 0, 0 for KVM_HC_VAPIC_POLL_IRQ and KVM_HC_SCHED_YIELD
+ *   (a hint), -KVM_ENOSYS for every other number (KVM also serves KICK_CPU,
+ *   SEND_IPI, CLOCK_PAIRING and MAP_GPA_RANGE).
+ * - The other vendor's instruction, which #UDs on the CPU: with
+ *   KVM_X86_QUIRK_FIX_HYPERCALL_INSN (on by default) its three bytes in guest
+ *   memory become the vendor's and the guest runs that; with the quirk off,
+ *   #UD. Before the quirk, as KVM's emulator: VMCALL at CPL > 0 is #GP(0),
+ *   VMMCALL in real or virtual-8086 mode #UD. Behind a prefix, either one
+ *   #UDs (KVM's emulator decodes the prefix and patches at RIP). Every other
+ *   #UD reaches the guest unchanged: KVM's emulator also emulates a few
+ *   instructions at a #UD (MOVBE, SYSENTER/SYSCALL across vendors, and
+ *   anything behind its force-emulation prefix when the module asks), which
+ *   minivirt does not.
+ * - KVM_CAP_DISABLE_QUIRKS2 answers the quirks userspace may turn off:
+ *   KVM_X86_QUIRK_FIX_HYPERCALL_INSN only (KVM answers all it knows), and
+ *   KVM_ENABLE_CAP with it refuses any other bit (-EINVAL). The older
+ *   KVM_CAP_DISABLE_QUIRKS (answer 1) takes any bits and ignores the others,
+ *   as KVM does with those it does not know. The quirks minivirt keeps
+ *   always on: OUT_7E_INC_RIP, LINT0_REENABLED, LAPIC_MMIO_HOLE,
+ *   MWAIT_NEVER_UD_FAULTS.
  */
 
 /*

@@ -373,6 +373,12 @@ static void exit_bp(struct svm_vcpu *svm, struct mv_exit *exit)
 	exit->type = MV_EXIT_BP;
 }
 
+/* A #UD the guest raised, RIP at its instruction: the core decides. */
+static void exit_ud_fault(struct svm_vcpu *svm, struct mv_exit *exit)
+{
+	exit->type = MV_EXIT_UD_FAULT;
+}
+
 static void exit_dr(struct svm_vcpu *svm, struct mv_exit *exit)
 {
 	u32 code = svm->vmcb->control.exit_code;
@@ -406,6 +412,7 @@ static const svm_exit_fn svm_exit_decoders[SVM_EXIT_MAX + 1] = {
 	[SVM_EXIT_INVPCID]		= exit_ud,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
+	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= exit_ud_fault,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= exit_mc,
 	[SVM_EXIT_INTR]			= exit_intercept,

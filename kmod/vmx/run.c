@@ -495,6 +495,10 @@ static void exit_exception_nmi(struct vmx_vcpu *vmx, struct mv_exit *exit)
 		/* Only intercepted for the debugger: RIP is at the INT3. */
 		exit->type = MV_EXIT_BP;
 		break;
+	case UD_VECTOR:
+		/* RIP at the instruction: the core decides (hypercall.c). */
+		exit->type = MV_EXIT_UD_FAULT;
+		break;
 	case AC_VECTOR:
 		mv_queue_exception(&vmx->vcpu, AC_VECTOR, true,
 				   vmcs_read32(VMCS_EXIT_INTR_ERROR));

@@ -603,6 +603,7 @@ const struct mv_backend mv_vmx_backend = {
 	.in_use_bit		= "CR4.VMXE",
 	.vcpu_size		= sizeof(struct vmx_vcpu),
 	.tdp_format		= &ept_format,
+	.hypercall_insn		= { 0x0f, 0x01, 0xc1 },	/* VMCALL */
 	.probe			= vmx_probe,
 	.hardware_setup		= vmx_hardware_setup,
 	.hardware_unsetup	= vmx_hardware_unsetup,

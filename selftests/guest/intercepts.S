@@ -45,4 +45,21 @@ PROBE(encls, .byte 0x0f, 0x01, 0xcf)
 /* WRMSR RCX <- EDX:EAX, then RDTSCP: the guest's own TSC_AUX in ECX. */
 PROBE(wrmsr_rdtscp, wrmsr; rdtscp)
 
+/*
+ * 32-bit probes run at CPL 3 (IOPL 3): the fixup or the fall-through
+ * reports EAX on port 0x10 (HLT would #GP there).
+ */
+#define PROBE32(name, ...)						\
+	GUEST_BEGIN(icpt_##name);					\
+	.code32;							\
+	movl $ABS(icpt_##name, 1f), EXC_FIXUP;				\
+	GUEST_LABEL(icpt_##name, insn);					\
+	__VA_ARGS__;							\
+	movl $0, EXC_FIXUP;						\
+1:	out %eax, $0x10;						\
+	GUEST_END(icpt_##name)
+
+PROBE32(vmcall32, vmcall)
+PROBE32(vmmcall32, vmmcall)
+
 	.section .note.GNU-stack, "", @progbits
