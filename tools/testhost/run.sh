@@ -76,6 +76,8 @@ suites="$host_suites vmrun modes pio mmio cpuid_msr intercepts exits vcpu_ioctls
 case "$target:$mmu" in
 svm:*|vmx:nested) suites="$suites pit lapic irqchip_devices eventfd irq_routing" ;;
 esac
+# The ioctl fuzzer (selftests/ioctl_fuzz.c) in every cell, both columns.
+suites="$suites ioctl_fuzz"
 # Unmodified QEMU as a client (qemu-suite.sh): in the SVM host; in Bochs'
 # VMX host only when asked (README.md, "Unmodified QEMU on minivirt": an L2
 # Linux boot takes Bochs about 4 minutes).
@@ -148,6 +150,14 @@ done
 append="loglevel=7${QEMU_SUITE_CASES:+ qemu_suite.cases=$QEMU_SUITE_CASES}"
 append="$append${QEMU_SUITE_REPEAT:+ qemu_suite.repeat=$QEMU_SUITE_REPEAT}"
 [ "$qemu_scale" = 1 ] || append="$append qemu_suite.scale=$qemu_scale qemu_suite.host=bochs"
+# The ioctl fuzzer's seed, the same in both columns: IOCTL_FUZZ_SEED, or
+# "random" for a new one, or by default one fixed per cell (from its name);
+# IOCTL_FUZZ_CALLS calls per column (the program's default: 10^5).
+fuzz_seed=${IOCTL_FUZZ_SEED:-$(echo "$target-$series-$mmu" | cksum | cut -d' ' -f1)}
+[ "$fuzz_seed" != random ] || fuzz_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+append="$append ioctl_fuzz.seed=$fuzz_seed${IOCTL_FUZZ_CALLS:+ ioctl_fuzz.calls=$IOCTL_FUZZ_CALLS}"
+# IOCTL_FUZZ_TRACE=1: every call on the test stream first (to find the one that hangs a host).
+append="$append${IOCTL_FUZZ_TRACE:+ ioctl_fuzz.trace=$IOCTL_FUZZ_TRACE}"
 boot_rc=0
 case "$target" in
 svm|nohw)
