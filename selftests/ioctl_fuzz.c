@@ -39,6 +39,7 @@
 TH_OPTION(seed, "first chunk's seed; 0: from the clock", 0)
 TH_OPTION(calls, "calls to make", 100000)
 TH_OPTION(trace, "1: print each call before making it", 0)
+TH_OPTION(mute, "an ioctl number not to make (the same sequence otherwise)", 0)
 
 /*
  * Leak limits, per slab cache (objects) and outside the slab (KiB), over a
@@ -122,6 +123,7 @@ static bool run_chunk(struct fz_shared *sh, uint64_t seed, unsigned long calls)
 		fz_init(&f, th_dev, seed);
 		f.sh = sh;
 		f.trace = th_opt_trace;
+		f.mute = th_opt_mute;
 		while (f.calls < calls)
 			fz_step(&f);
 		fz_fini(&f);

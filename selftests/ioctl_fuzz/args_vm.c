@@ -156,6 +156,8 @@ void fz_get_set(struct fz *f, int fd, unsigned long get, unsigned long set,
 		fz_bytes(f, f->scratch, size);
 	else if (fz_chance(f, 60))
 		fz_mutate(f, f->scratch, size);
+	if (set == KVM_SET_SREGS)
+		fz_no_lme_unpaged((void *)f->scratch);
 	fz_ioctl(f, fd, set, (unsigned long)fz_ptr(f, size));
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* One fuzzer step, chosen by weight; the counted ioctl. See fuzz.h. */
+#include <errno.h>
 #include <sys/ioctl.h>
 
 #include "../../uapi/minivirt.h"
@@ -26,6 +27,10 @@ long fz_ioctl(struct fz *f, int fd, unsigned long cmd, unsigned long arg)
 {
 	FZ_TRACE(f, "ioctl fd %d cmd %#lx arg %#lx", fd, cmd, arg);
 	fz_count_cmd(f, cmd);
+	if (cmd == f->mute) {
+		errno = EPERM;
+		return -1;
+	}
 	return ioctl(fd, cmd, arg);
 }
 

@@ -23,6 +23,7 @@
 #define FZ_SCRATCH	(128 << 10)	/* argument area, a guard page after it */
 #define FZ_BREAK_SIG	SIGUSR1	/* breaks KVM_RUN; never in a fuzzed mask */
 #define FZ_RUN_NS	3000000	/* KVM_RUN is broken after 3 ms */
+#define FZ_EFER_LME_LMA	((1ULL << 8) | (1ULL << 10))
 
 enum fz_kind { FZ_NONE, FZ_SYS, FZ_VM, FZ_VCPU, FZ_EVENTFD, FZ_OTHER, FZ_KINDS };
 
@@ -62,6 +63,7 @@ struct fz {
 	struct fz_shared *sh;
 	bool child;		/* in a forked child: no forks, no races */
 	bool trace;		/* print each call before it is made */
+	unsigned long mute;	/* an ioctl not made (to find what a failure needs) */
 	unsigned long calls;	/* made so far */
 	unsigned long races;	/* racing calls made by threads */
 };
@@ -110,6 +112,8 @@ void fz_memslot(struct fz *f, int vm_fd, uint32_t slot, int b);
 void fz_run_setup(void);
 void fz_run(struct fz *f, int slot);
 long fz_run_bounded(int fd);
+void fz_trace_state(struct fz *f, int fd);
+void fz_no_lme_unpaged(struct kvm_sregs *s);
 void fz_count_exit(struct fz_shared *sh, long r, const struct kvm_run *run);
 
 /* race.c: threads racing KVM_RUN against memslots, state, irqfd, close. */

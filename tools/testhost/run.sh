@@ -156,8 +156,8 @@ append="$append${QEMU_SUITE_REPEAT:+ qemu_suite.repeat=$QEMU_SUITE_REPEAT}"
 fuzz_seed=${IOCTL_FUZZ_SEED:-$(echo "$target-$series-$mmu" | cksum | cut -d' ' -f1)}
 [ "$fuzz_seed" != random ] || fuzz_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 append="$append ioctl_fuzz.seed=$fuzz_seed${IOCTL_FUZZ_CALLS:+ ioctl_fuzz.calls=$IOCTL_FUZZ_CALLS}"
-# IOCTL_FUZZ_TRACE=1: every call on the test stream first (to find the one that hangs a host).
-append="$append${IOCTL_FUZZ_TRACE:+ ioctl_fuzz.trace=$IOCTL_FUZZ_TRACE}"
+# IOCTL_FUZZ_ARGS="trace=1 mute=0x4048ae9b": more of its options (selftests/README.md).
+for a in ${IOCTL_FUZZ_ARGS:-}; do append="$append ioctl_fuzz.$a"; done
 boot_rc=0
 case "$target" in
 svm|nohw)
