@@ -27,9 +27,7 @@ static const struct {
 /*
  * Without SVM and VMX: minivirt offers no nested virtualization, so KVM's
  * would be compared with nothing, and under QEMU TCG it is not sound
- * (README.md: KVM's nested SVM fails its own selftests there): with them a
- * fuzzed guest wedged the emulated host (an RCU stall on the vCPU's CPU,
- * which answered no NMI; svm 6.1, kvm column, --seed 2725036025).
+ * (README.md: KVM's nested SVM fails its own selftests there).
  */
 static void no_nested_virt(struct kvm_cpuid2 *c)
 {
