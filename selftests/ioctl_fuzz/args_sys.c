@@ -45,9 +45,11 @@ struct kvm_msrs *fz_msr_array(struct fz *f, uint32_t n)
 							  (uint32_t)fz_value(f);
 		m->entries[i].reserved = fz_chance(f, 95) ? 0 : fz_next(&f->rng);
 		m->entries[i].data = fz_value(f);
-		/* EFER.LME: only with paging (run.c, fz_no_lme_unpaged()). */
+		/* EFER.LME only with paging, no TSC deadline (run.c says why). */
 		if (m->entries[i].index == 0xc0000080)
 			m->entries[i].data &= ~FZ_EFER_LME_LMA;
+		if (m->entries[i].index == 0x6e0)
+			m->entries[i].data = 0;
 	}
 	return m;
 }

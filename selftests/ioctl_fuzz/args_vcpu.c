@@ -72,14 +72,11 @@ static void signal_mask(struct fz *f, int fd)
 {
 	struct kvm_signal_mask *m = (void *)f->scratch;
 	uint64_t set = fz_next(&f->rng) >> fz_below(f, 64);
-	void *at = fz_ptr(f, 12);
+	void *at = fz_ptr_exact(f, 12);
 
 	set &= ~(1ULL << (FZ_BREAK_SIG - 1) | 1ULL << (SIGALRM - 1));
 	m->len = fz_chance(f, 85) ? 8 : (uint32_t)fz_value(f);
 	memcpy(m->sigset, &set, 8);
-	if (at != f->scratch && at != f->ro_page && at >= (void *)f->scratch &&
-	    at <= (void *)(f->scratch + FZ_SCRATCH))
-		at = f->scratch + FZ_SCRATCH;	/* the guard page */
 	fz_ioctl(f, fd, KVM_SET_SIGNAL_MASK, fz_chance(f, 20) ? 0 : (unsigned long)at);
 }
 

@@ -158,7 +158,10 @@ void fz_get_set(struct fz *f, int fd, unsigned long get, unsigned long set,
 		fz_mutate(f, f->scratch, size);
 	if (set == KVM_SET_SREGS)
 		fz_no_lme_unpaged((void *)f->scratch);
-	fz_ioctl(f, fd, set, (unsigned long)fz_ptr(f, size));
+	if (set == KVM_SET_LAPIC)
+		fz_no_lapic_timer((void *)f->scratch);
+	fz_ioctl(f, fd, set, (unsigned long)(set == KVM_SET_SREGS || set == KVM_SET_LAPIC ?
+					     fz_ptr_exact(f, size) : fz_ptr(f, size)));
 }
 
 static void irq(struct fz *f, int fd)

@@ -78,6 +78,8 @@ uint64_t fz_hostile_u64(struct fz *f);		/* boundary values */
 uint64_t fz_value(struct fz *f);		/* small, boundary or random */
 /* A pointer for an argument of size bytes: mostly scratch, sometimes hostile. */
 void *fz_ptr(struct fz *f, size_t size);
+/* The same, but never a shifted copy: for arguments the fuzzer keeps in bounds. */
+void *fz_ptr_exact(struct fz *f, size_t size);
 /* A few bits, bytes or words of p changed. */
 void fz_mutate(struct fz *f, void *p, size_t size);
 
@@ -114,6 +116,7 @@ void fz_run(struct fz *f, int slot);
 long fz_run_bounded(int fd);
 void fz_trace_state(struct fz *f, int fd);
 void fz_no_lme_unpaged(struct kvm_sregs *s);
+void fz_no_lapic_timer(struct kvm_lapic_state *l);
 void fz_count_exit(struct fz_shared *sh, long r, const struct kvm_run *run);
 
 /* race.c: threads racing KVM_RUN against memslots, state, irqfd, close. */

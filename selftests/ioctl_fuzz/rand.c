@@ -100,6 +100,15 @@ void *fz_ptr(struct fz *f, size_t size)
 	}
 }
 
+void *fz_ptr_exact(struct fz *f, size_t size)
+{
+	uint8_t *p = fz_ptr(f, size);
+
+	if (p > f->scratch && p <= f->scratch + FZ_SCRATCH)
+		return f->scratch + FZ_SCRATCH;	/* the guard page */
+	return p;
+}
+
 void fz_mutate(struct fz *f, void *p, size_t size)
 {
 	uint8_t *b = p;
