@@ -4,8 +4,9 @@
  * table (KVM_SET_CPUID2 / KVM_GET_CPUID2) and the CPUID exit.
  *
  * The supported table is the host's CPUID with every feature minivirt does
- * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID or
- * x2APIC (no in-kernel LAPIC), no PKU or speculation-control MSRs; RDTSCP
+ * not virtualize cleared: no nested SVM/VMX, no MONITOR/MWAIT, no PCID, no
+ * speculation-control MSRs; x2APIC (the in-kernel LAPIC's); PKU with nested
+ * paging only (the shadow MMU checks no protection keys), as KVM; RDTSCP
  * and RDPID where the host has them and the backend can refuse RDTSCP to a
  * guest without it (intercepts.c), as KVM; of KVM's paravirtual features
  * only kvmclock (kvmclock.c); MTRR and MCE/MCA stay, as on KVM (mtrr.c,
@@ -24,6 +25,7 @@
 #include "intercepts.h"
 #include "run.h"
 #include "vcpu.h"
+#include "vm.h"
 
 #define F(bit)		BIT(bit)
 
@@ -55,9 +57,14 @@ static const u32 ext1_edx = F(11) /* SYSCALL */ | F(20) /* NX */ |
 		      F(8) | F(9) | F(12) | F(13) | F(14) | F(15) | F(16) |
 		      F(17) | F(23) | F(24)));
 
-/* XSAVE components a guest may enable: x87, SSE, AVX, AVX-512. */
+/*
+ * XSAVE components a guest may enable: x87, SSE, AVX, AVX-512 and PKRU
+ * (KVM_SUPPORTED_XCR0's user components; PKRU is switched around entries,
+ * run.c, even for a guest without PKU: XRSTOR loads it whatever CR4.PKE).
+ */
 #define MV_XFEATURES	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
-			 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
+			 XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512 | \
+			 XFEATURE_MASK_PKRU)
 
 u64 mv_supported_xcr0(void)
 {
@@ -127,7 +134,7 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 	u32 max_ext = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
 	u64 xcr0 = mv_supported_xcr0();
 	unsigned int n = 0;
-	u32 f;
+	u32 f, f7_ecx;
 	int i;
 
 	for (f = 0; f <= max_basic; f++) {
@@ -156,7 +163,11 @@ static unsigned int supported_cpuid(struct kvm_cpuid_entry2 *e)
 			entry->ebx &= leaf7_ebx;
 			entry->ebx |= F(1);	/* TSC_ADJUST: emulated (kvmclock.c) */
 			/* RDPID, with RDTSCP (intercepts.c). */
-			entry->ecx = mv_tsc_aux_supported() ? entry->ecx & F(22) : 0;
+			f7_ecx = entry->ecx;
+			entry->ecx = mv_tsc_aux_supported() ? f7_ecx & F(22) : 0;
+			/* PKU as KVM: the host's OSPKE, and nested paging. */
+			if (boot_cpu_has(X86_FEATURE_OSPKE) && mv_vm_default_tdp())
+				entry->ecx |= f7_ecx & F(3);
 			entry->edx = 0;
 			if (!(xcr0 & XFEATURE_MASK_YMM))
 				entry->ebx &= ~F(5);

@@ -87,6 +87,10 @@ u64 mv_cr4_allowed(struct mv_vcpu *vcpu)
 		ok |= X86_CR4_UMIP;
 	if (cr4_cpuid_has(vcpu, 7, MV_ECX, 16) && boot_cpu_has(X86_FEATURE_LA57))
 		ok |= X86_CR4_LA57;
+	/* The shadow MMU checks no protection keys (KVM: tdp_enabled). */
+	if (cr4_cpuid_has(vcpu, 7, MV_ECX, 3) && boot_cpu_has(X86_FEATURE_OSPKE) &&
+	    !vcpu->vm->shadow_paging)
+		ok |= X86_CR4_PKE;
 	return ok;
 }
 

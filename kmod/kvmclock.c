@@ -9,14 +9,16 @@
  *   offset of the previous write, so vCPUs created or restored together
  *   share one TSC. Guest writes move IA32_TSC_ADJUST by the same amount;
  *   guest writes of IA32_TSC_ADJUST (with its CPUID bit) move the TSC.
- * - kvmclock is host boot-time nanoseconds plus a per-VM offset
+ * - kvmclock is host boot-time nanoseconds (raw rate) plus a per-VM offset
  *   (KVM_GET/SET_CLOCK), 0 at VM creation. A vCPU's pvclock structure
  *   (MSR_KVM_SYSTEM_TIME(_NEW), Documentation/virt/kvm/x86/msr.rst) is
  *   rewritten before an entry after the MSR write, a TSC change,
  *   KVM_SET_CLOCK, or a move to another host CPU (kvm_guest_time_update()).
- *   PVCLOCK_TSC_STABLE_BIT is never set and KVM_GET_CLOCK sets no flag: KVM
+ *   PVCLOCK_TSC_STABLE_BIT and KVM_CLOCK_TSC_STABLE are never set: KVM
  *   sets them only with its master clock, which needs a host on the TSC
- *   clocksource and vCPUs in TSC sync; minivirt keeps no master clock.
+ *   clocksource and vCPUs in TSC sync; minivirt keeps no master clock. On
+ *   a TSC clocksource KVM_GET_CLOCK still gives the real time and host TSC
+ *   of its reading (hostclock.c), as KVM's master clock does.
  * - The wall clock (MSR_KVM_WALL_CLOCK(_NEW)) is written when the MSR is.
  * - As KVM without KVM_CAP_ENFORCE_PV_FEATURE_CPUID, the kvmclock MSRs work
  *   whatever the guest's CPUID says (QEMU writes them at every reset).
@@ -34,6 +36,7 @@
 
 #include "backend.h"
 #include "cpuid.h"
+#include "hostclock.h"
 #include "kvmclock.h"
 #include "memslot.h"
 #include "vcpu.h"
@@ -42,13 +45,10 @@
 /* KVM's tsc_tolerance_ppm: a requested rate this close to the host's is it. */
 #define MV_TSC_TOLERANCE_PPM	250
 
-/*
- * KVM's get_kvmclock_base_ns() counts from boot with the raw clock's rate;
- * a module reaches boot time, which NTP may slew slightly.
- */
+/* KVM's get_kvmclock_base_ns(): from boot, at the raw clock's rate. */
 static u64 base_ns(void)
 {
-	return ktime_get_boottime_ns();
+	return mv_hostclock_ns();
 }
 
 /*
@@ -285,20 +285,25 @@ void mv_kvmclock_update(struct mv_vcpu *vcpu)
 	struct mv_vm *vm = vcpu->vm;
 	struct pvclock_vcpu_time_info pv, old;
 	u64 gpa = c->system_time & ~1ULL;
-	u64 host_tsc, ns, tsc, want;
+	struct mv_hostclock_reading r;
+	u64 ns, tsc, want;
 	unsigned long flags;
 
 	if (!tsc_khz)
 		return;
 	spin_lock_irqsave(&vm->clock.lock, flags);
-	host_tsc = rdtsc();
-	ns = base_ns();
+	/* On the TSC clocksource, the TSC and the time of one reading. */
+	if (!mv_hostclock_read_tsc(&r)) {
+		r.tsc = rdtsc();
+		r.ns = base_ns();
+	}
+	ns = r.ns;
 	c->cpu = smp_processor_id();
 	memset(&pv, 0, sizeof(pv));
 	pv.system_time = ns + vm->clock.offset;
 	spin_unlock_irqrestore(&vm->clock.lock, flags);
 
-	tsc = host_tsc + c->tsc_offset;
+	tsc = r.tsc + c->tsc_offset;
 	if (c->catchup) {
 		/* Slower than asked: step forward (KVM's tsc_catchup). */
 		want = catchup_tsc(c, ns);
@@ -328,11 +333,28 @@ void mv_kvmclock_update(struct mv_vcpu *vcpu)
 	mv_write_guest(vm, gpa, &c->version, sizeof(c->version));
 }
 
-/* KVM's __get_kvmclock() without a master clock: no flags, no host TSC. */
+/*
+ * KVM's __get_kvmclock(). On a host whose clocksource is the TSC, the clock,
+ * CLOCK_REALTIME and the host TSC of one reading (KVM_CLOCK_REALTIME,
+ * KVM_CLOCK_HOST_TSC), as KVM sets them with its master clock; never
+ * KVM_CLOCK_TSC_STABLE, which promises a master clock minivirt has not.
+ */
 long mv_kvmclock_get_clock(struct mv_vm *vm, struct kvm_clock_data *data)
 {
+	struct mv_hostclock_reading r;
+	unsigned long flags;
+
 	memset(data, 0, sizeof(*data));
-	data->clock = kvmclock_ns(vm);
+	if (!mv_hostclock_read_tsc(&r)) {
+		data->clock = kvmclock_ns(vm);
+		return 0;
+	}
+	spin_lock_irqsave(&vm->clock.lock, flags);
+	data->clock = r.ns + vm->clock.offset;
+	spin_unlock_irqrestore(&vm->clock.lock, flags);
+	data->flags = KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
+	data->realtime = r.realtime;
+	data->host_tsc = r.tsc;
 	return 0;
 }
 

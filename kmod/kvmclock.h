@@ -16,7 +16,7 @@ struct mv_vm;
 /* Per VM: KVM's kvm_arch clock fields; lock orders TSC writes and SET_CLOCK. */
 struct mv_vm_clock {
 	spinlock_t lock;
-	s64 offset;		/* kvmclock = host boot-time ns + offset */
+	s64 offset;		/* kvmclock = mv_hostclock_ns() + offset */
 	u64 wall_clock;		/* MSR_KVM_WALL_CLOCK(_NEW) as written */
 	u32 default_tsc_khz;	/* new vCPUs' rate (VM KVM_SET_TSC_KHZ) */
 	/* kvm_synchronize_tsc(): the last host TSC write, and its generation. */

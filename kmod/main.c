@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "cpuid.h"
 #include "dev.h"
+#include "hostclock.h"
 #include "run.h"
 #include "virt.h"
 
@@ -64,9 +65,12 @@ static int __init mv_init(void)
 	r = mv_cpuid_init();
 	if (r)
 		goto err_unsetup;
-	r = mv_virt_init();
+	r = mv_hostclock_init();
 	if (r)
 		goto err_cpuid_exit;
+	r = mv_virt_init();
+	if (r)
+		goto err_hostclock_exit;
 
 	r = mv_dev_register();
 	if (r)
@@ -77,6 +81,8 @@ static int __init mv_init(void)
 
 err_virt_exit:
 	mv_virt_exit();
+err_hostclock_exit:
+	mv_hostclock_exit();
 err_cpuid_exit:
 	mv_cpuid_exit();
 err_unsetup:
@@ -89,6 +95,7 @@ static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
 	mv_virt_exit();
+	mv_hostclock_exit();
 	mv_cpuid_exit();
 	if (mv_backend->hardware_unsetup)
 		mv_backend->hardware_unsetup();

@@ -33,16 +33,36 @@
 
 u64 mv_host_xcr0;
 
+/*
+ * XCR0 and PKRU, with IRQs off around the entry (KVM's
+ * kvm_load_guest_xsave_state()). PKRU is not in the state the guest FPU
+ * swap restores (XFEATURE_MASK_USER_RESTORE leaves it out), and the host's
+ * applies to the kernel's user accesses: it is switched when the guest can
+ * have changed it, by WRPKRU (CR4.PKE) or XRSTOR (XCR0.PKRU).
+ */
 void mv_guest_xstate_load(struct mv_vcpu *vcpu, u64 guest_cr4)
 {
 	vcpu->xcr0_loaded = mv_host_xcr0 && (guest_cr4 & X86_CR4_OSXSAVE) &&
 			    vcpu->xcr0 != mv_host_xcr0;
 	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	vcpu->pkru_loaded = cpu_feature_enabled(X86_FEATURE_OSPKE) &&
+			    ((vcpu->xcr0 & XFEATURE_MASK_PKRU) ||
+			     (guest_cr4 & X86_CR4_PKE));
+	if (vcpu->pkru_loaded) {
+		vcpu->host_pkru = rdpkru();
+		if (vcpu->pkru != vcpu->host_pkru)
+			wrpkru(vcpu->pkru);
+	}
 }
 
 void mv_guest_xstate_put(struct mv_vcpu *vcpu)
 {
+	if (vcpu->pkru_loaded) {
+		vcpu->pkru = rdpkru();
+		if (vcpu->pkru != vcpu->host_pkru)
+			wrpkru(vcpu->host_pkru);
+	}
 	if (vcpu->xcr0_loaded)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, mv_host_xcr0);
 }

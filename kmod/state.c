@@ -176,12 +176,12 @@ long mv_get_xsave(void *obj, unsigned long arg, void *karg)
 	/*
 	 * KVM's kvm_vcpu_ioctl_x86_get_xsave2(): only the components the
 	 * guest's CPUID offers, plus x87 and SSE always, so that the header
-	 * names nothing KVM_SET_XSAVE elsewhere could refuse. PKRU is 0: no
-	 * PKU here.
+	 * names nothing KVM_SET_XSAVE elsewhere could refuse. PKRU is kept
+	 * outside the fpstate (run.c).
 	 */
 	fpu_copy_guest_fpstate_to_uabi(&vcpu->fpu, x->region, sizeof(x->region),
 				       mv_guest_supported_xcr0(vcpu) |
-				       XFEATURE_MASK_FPSSE, 0);
+				       XFEATURE_MASK_FPSSE, vcpu->pkru);
 	if (copy_to_user((void __user *)arg, x, sizeof(*x)))
 		r = -EFAULT;
 	kfree(x);
@@ -192,14 +192,14 @@ long mv_set_xsave(void *obj, unsigned long arg, void *karg)
 {
 	struct mv_vcpu *vcpu = obj;
 	struct kvm_xsave *x;
-	u32 pkru = 0;
 	long r;
 
 	x = memdup_user((void __user *)arg, sizeof(*x));
 	if (IS_ERR(x))
 		return PTR_ERR(x);
+	/* PKRU is set only when the header's XSTATE_BV names it (KVM). */
 	r = fpu_copy_uabi_to_guest_fpstate(&vcpu->fpu, x->region,
-					   mv_supported_xcr0(), &pkru);
+					   mv_supported_xcr0(), &vcpu->pkru);
 	kfree(x);
 	return r;
 }

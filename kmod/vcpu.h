@@ -153,6 +153,9 @@ struct mv_vcpu {
 	struct fpu_guest fpu;
 	u64 xcr0;
 	bool xcr0_loaded;		/* the guest's XCR0 is in the CPU */
+	/* PKRU, outside the fpstate as in KVM: the guest's and the host's */
+	u32 pkru, host_pkru;
+	bool pkru_loaded;		/* switched at the last entry */
 	/*
 	 * Set at each KVM_RUN: userspace may have changed the host state a
 	 * backend saves once and reuses across entries (FS base, LDT...).

@@ -165,7 +165,7 @@ static void mv_vm_free(struct kref *ref)
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	mv_virt_put();
-	kfree(vm);
+	kvfree(vm);
 }
 
 void mv_vm_put(struct mv_vm *vm)
@@ -219,6 +219,12 @@ static long mv_vm_set_tss_addr(void *obj, unsigned long arg, void *karg)
 	return 0;
 }
 
+/* KVM_SET_NR_MMU_PAGES: with nested paging stored, as KVM, for nothing. */
+static long mv_vm_set_nr_mmu_pages(void *obj, unsigned long arg, void *karg)
+{
+	return mv_shadow_set_max_pages(obj, arg);
+}
+
 /*
  * Only before the first vCPU, checked before the argument is read, as KVM's
  * kvm_arch_vm_ioctl() does (so the handler copies it, not the dispatcher).
@@ -235,6 +241,12 @@ static long mv_vm_set_identity_map_addr(void *obj, unsigned long arg, void *karg
 		return -EFAULT;
 	vm->identity_map_addr = addr;
 	return 0;
+}
+
+/* New VMs get nested paging (KVM's tdp_enabled, which gates PKU as here). */
+bool mv_vm_default_tdp(void)
+{
+	return tdp && mv_backend->tdp_format;
 }
 
 static long mv_vm_set_mmu(void *obj, unsigned long arg, void *karg)
@@ -462,6 +474,7 @@ static const struct mv_ioctl mv_vm_ioctls[] = {
 			      struct kvm_userspace_memory_region2, VM_PART,
 			      mv_vm_set_memory_region2),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_TSS_ADDR, VM, mv_vm_set_tss_addr),
+	MV_GUEST_IOCTL_SCALAR(KVM_SET_NR_MMU_PAGES, VM, mv_vm_set_nr_mmu_pages),
 	MV_GUEST_IOCTL_SCALAR(KVM_SET_IDENTITY_MAP_ADDR, VM,
 			      mv_vm_set_identity_map_addr),
 	MV_GUEST_IOCTL_STRUCT(KVM_SET_GSI_ROUTING, struct kvm_irq_routing, NONE,
@@ -533,15 +546,15 @@ int mv_vm_create(unsigned long type)
 	if (type)
 		return -EINVAL;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	/* vcpus[] alone is 8 KiB: not an order-2 page (as KVM's __vmalloc) */
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mv_shadow_init(&vm->shadow);
 	mv_kvmclock_vm_init(vm);
-	vm->shadow_paging = (!tdp || !mv_backend->tdp_format) &&
-			    mv_backend_has_shadow();
+	vm->shadow_paging = !mv_vm_default_tdp() && mv_backend_has_shadow();
 
 	r = init_srcu_struct(&vm->srcu);
 	if (r)
@@ -588,6 +601,6 @@ err_cleanup_irq_srcu:
 err_cleanup_srcu:
 	cleanup_srcu_struct(&vm->srcu);
 err_free_vm:
-	kfree(vm);
+	kvfree(vm);
 	return r;
 }

@@ -19,7 +19,8 @@ struct mm_struct;
 struct mv_io_bus;
 struct mv_vcpu;
 
-#define MV_MAX_VCPUS		64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
+/* KVM_CAP_MAX_VCPUS: KVM_MAX_VCPUS of x86 without MAXSMP (Linux 6.1, 6.12) */
+#define MV_MAX_VCPUS		1024
 #define MV_MAX_VCPU_ID		MV_MAX_VCPUS	/* KVM_CAP_MAX_VCPU_ID */
 #define MV_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES, KVM_CAP_IRQ_ROUTING */
 
@@ -70,6 +71,7 @@ struct mv_vm {
 };
 
 /* KVM_CREATE_VM: returns the new VM fd or -errno. */
+bool mv_vm_default_tdp(void);
 int mv_vm_create(unsigned long type);
 
 void mv_vm_get(struct mv_vm *vm);

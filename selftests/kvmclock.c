@@ -12,9 +12,10 @@
  *
  * KVM sets KVM_CLOCK_TSC_STABLE (and PVCLOCK_TSC_STABLE_BIT) only with its
  * master clock, on a host whose clocksource is the TSC; minivirt keeps no
- * master clock (uapi/minivirt.h). The 6.1 emulated hosts find their TSCs
- * unsynchronized and run on hpet, where both answer without the flags; the
- * 6.12 ones run on the TSC, where KVM's flags are accepted (may_be_stable).
+ * master clock (uapi/minivirt.h); on the TSC both set KVM_CLOCK_REALTIME and
+ * KVM_CLOCK_HOST_TSC. The 6.1 emulated hosts find their TSCs unsynchronized
+ * and run on hpet, where both answer without the flags; the 6.12 ones run on
+ * the TSC, where KVM's stable flags are accepted (may_be_stable).
  */
 #include <sched.h>
 #include <stdio.h>
@@ -83,19 +84,31 @@ static bool clocksource_attr(const char *name, char *buf, int len)
 	return true;
 }
 
-/*
- * May this device set the master-clock flags? KVM, on a host whose
- * clocksource is the TSC; minivirt never (uapi/minivirt.h).
- */
-static bool may_be_stable(void)
+/* The host's clocksource is the TSC (true if that cannot be read). */
+static bool host_on_tsc(void)
 {
 	char cs[32];
 
-	if (!th_is_kvm)
-		return false;
 	if (!clocksource_attr("current_clocksource", cs, sizeof(cs)))
 		return true;
 	return !strncmp(cs, "tsc", 3);
+}
+
+/*
+ * May this device set KVM_CLOCK_TSC_STABLE and PVCLOCK_TSC_STABLE_BIT? KVM,
+ * on a host whose clocksource is the TSC; minivirt never (uapi/minivirt.h).
+ */
+static bool may_be_stable(void)
+{
+	return th_is_kvm && host_on_tsc();
+}
+
+static uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
 }
 
 static uint64_t real_ns(void)
@@ -464,7 +477,7 @@ TEST(get_set_clock)
 
 	/* A new VM's clock starts at 0. */
 	EXPECT_LE(c.clock, 10 * NSEC);
-	if (!may_be_stable()) {
+	if (!host_on_tsc()) {
 		EXPECT_EQ(c.flags, 0);
 		EXPECT_EQ(c.realtime, 0);
 		EXPECT_EQ(c.host_tsc, 0);
@@ -500,6 +513,37 @@ TEST(get_set_clock)
 	c = get_clock(vm);
 	EXPECT_GE(c.clock, 100 * NSEC);
 	EXPECT_LE(c.clock, 110 * NSEC);
+}
+
+/*
+ * On the TSC clocksource, KVM_GET_CLOCK of a VM whose vCPU ran gives the
+ * real time and the host TSC at which it read the clock (KVM's master
+ * clock: kvm_get_walltime_and_clockread(); minivirt: one timekeeper
+ * snapshot). Both lie between readings taken before and after the ioctl.
+ */
+TEST(get_clock_realtime_host_tsc)
+{
+	const uint32_t want = KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
+	struct vcpu *vcpu;
+	struct vm *vm = guest_new(VM_MODE_LONG, GUEST(exits_then_hlt), 0, &vcpu);
+	uint64_t rt0, rt1, tsc0, tsc1;
+	struct kvm_clock_data c;
+
+	if (!host_on_tsc())
+		SKIP("the host's clocksource is not the TSC");
+	vcpu_run_to_hlt(vcpu);
+	rt0 = real_ns();
+	tsc0 = rdtsc_ordered();
+	c = get_clock(vm);
+	tsc1 = rdtsc_ordered();
+	rt1 = real_ns();
+	EXPECT_EQ(c.flags & want, want);
+	EXPECT_GE(c.realtime, rt0);
+	EXPECT_LE(c.realtime, rt1);
+	EXPECT_GE(c.host_tsc, tsc0);
+	EXPECT_LE(c.host_tsc, tsc1);
+	if (!may_be_stable())
+		EXPECT_EQ(c.flags & KVM_CLOCK_TSC_STABLE, 0);
 }
 
 /*

@@ -72,6 +72,7 @@ struct kvm_userspace_memory_region2 {
 	X(KVM_SET_USER_MEMORY_REGION)	\
 	X(KVM_SET_USER_MEMORY_REGION2)	\
 	X(KVM_SET_TSS_ADDR)		\
+	X(KVM_SET_NR_MMU_PAGES)		\
 	X(KVM_SET_IDENTITY_MAP_ADDR)	\
 	X(KVM_SET_GSI_ROUTING)		\
 	X(KVM_GET_CLOCK) X(KVM_SET_CLOCK) \
@@ -123,6 +124,7 @@ struct kvm_userspace_memory_region2 {
 	X(KVM_CAP_INTERNAL_ERROR_DATA)	\
 	X(KVM_CAP_READONLY_MEM)		\
 	X(KVM_CAP_SET_TSS_ADDR)		\
+	X(KVM_CAP_MMU_SHADOW_CACHE_CONTROL) \
 	X(KVM_CAP_SET_IDENTITY_MAP_ADDR) \
 	X(KVM_CAP_EXT_CPUID)		\
 	X(KVM_CAP_IMMEDIATE_EXIT)	\
@@ -174,7 +176,8 @@ struct kvm_userspace_memory_region2 {
  *   (kvm_arch_vcpu_ioctl(), and any non-KVMIO type); on VM fds both answer
  *   -ENOTTY.
  * - KVM_GET_SUPPORTED_CPUID hides what minivirt does not virtualize: nested
- *   SVM/VMX, MONITOR/MWAIT, PCID, PKU,
+ *   SVM/VMX, MONITOR/MWAIT, PCID, PKU with shadow paging (offered, as by
+ *   KVM, when the host runs with it and new VMs get nested paging),
  *   speculation-control MSRs (so a guest's SPEC_CTRL and VIRT_SPEC_CTRL
  *   #GP, and KVM_GET_MSR_INDEX_LIST lists neither), and of KVM's
  *   paravirtual features all but kvmclock and NOP_IO_DELAY (below).
@@ -286,17 +289,19 @@ struct kvm_userspace_memory_region2 {
  * _CLOCKSOURCE_STABLE_BIT, and the hint KVM_FEATURE_NOP_IO_DELAY) behave as
  * on KVM without a master clock, which is KVM's case when the host's
  * clocksource is not the TSC:
- * - KVM_GET_CLOCK sets no flag, and PVCLOCK_TSC_STABLE_BIT is never set in
- *   the pvclock structure. On a host on the TSC clocksource, KVM sets
- *   KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and the stable bit.
+ * - KVM_GET_CLOCK never sets KVM_CLOCK_TSC_STABLE, and PVCLOCK_TSC_STABLE_BIT
+ *   is never set in the pvclock structure. On a host on the TSC
+ *   clocksource, KVM sets KVM_CLOCK_TSC_STABLE, _REALTIME and _HOST_TSC and
+ *   the stable bit; minivirt sets KVM_CLOCK_REALTIME and _HOST_TSC there
+ *   (the real time and host TSC of its reading of the clock).
  *   KVM_CAP_ADJUST_CLOCK answers the flags KVM_SET_CLOCK accepts, as KVM.
  * - No TSC scaling (KVM_CAP_TSC_CONTROL 0): KVM_SET_TSC_KHZ takes the host
  *   rate (within 250 ppm), steps the TSC forward at each entry for a faster
  *   one, and refuses a slower one with -EINVAL, as KVM without scaling.
  *   On a VM fd they get and set the rate of vCPUs created later, as KVM
  *   (KVM_CAP_VM_TSC_CONTROL, like KVM_CAP_TSC_CONTROL, is 0).
- * - The kvmclock base is the host's boot time (KVM uses the raw monotonic
- *   clock plus the boot offset: the same count without NTP's slewing).
+ * - The kvmclock base is KVM's: the raw monotonic clock plus the boot
+ *   offset (time since boot, at the rate the pvclock scale assumes).
  * - Not offered in 0x40000001 (KVM offers them): KVM_FEATURE_ASYNC_PF and
  *   _ASYNC_PF_VMEXIT/_INT, _STEAL_TIME, _PV_EOI, _PV_UNHALT, _PV_TLB_FLUSH,
  *   _PV_SEND_IPI, _POLL_CONTROL, _PV_SCHED_YIELD, _MSI_EXT_DEST_ID. QEMU 7.2

@@ -89,6 +89,7 @@ struct mv_sp {
 	bool invalid;		/* out of the hash, waiting for its roots */
 	unsigned int nr_parents, max_parents;
 	u64 **parents;		/* the entries that point here */
+	struct mv_sp *free_next;	/* on a zap list's freed pages */
 };
 
 /*
@@ -109,6 +110,13 @@ struct zap_list {
 	unsigned int nr;
 	struct zap_chunk *chunks;	/* the newest first */
 	bool flush;		/* writable entries lost their write right */
+	/*
+	 * Shadow pages taken out, freed only after the flush: until every
+	 * vCPU has left guest mode, another CPU's paging-structure caches
+	 * may still walk them (KVM: kvm_mmu_commit_zap_page() flushes remote
+	 * TLBs before it frees).
+	 */
+	struct mv_sp *freed;
 };
 
 static struct hlist_head *sp_bucket(struct mv_shadow *s, u64 gfn)
@@ -149,14 +157,32 @@ static void zap_list_add(struct zap_list *zl, struct page *page, bool dirty)
 	zl->nr++;
 }
 
-/* No vCPU may use what was zapped: flush, then drop the pins. */
+static void sp_destroy(struct mv_sp *sp)
+{
+	kvfree(sp->gfns);
+	kfree(sp->parents);
+	set_page_private(sp->page, 0);
+	__free_page(sp->page);
+	kfree(sp);
+}
+
+/*
+ * No vCPU may use what was zapped: flush (every vCPU in guest mode exits
+ * before mv_vm_flush_tlbs() returns, and flushes before it enters again),
+ * then free the shadow pages and drop the pins.
+ */
 static void zap_list_release(struct mv_vm *vm, struct zap_list *zl)
 {
 	struct zap_chunk *c, *next;
+	struct mv_sp *sp;
 	unsigned int i;
 
-	if (zl->nr || zl->flush)
+	if (zl->nr || zl->flush || zl->freed)
 		mv_vm_flush_tlbs(vm);
+	while ((sp = zl->freed)) {
+		zl->freed = sp->free_next;
+		sp_destroy(sp);
+	}
 	for (c = zl->chunks; c; c = next) {
 		for (i = 0; i < c->nr; i++)
 			unpin_user_pages_dirty_lock(&c->pages[i], 1,
@@ -211,15 +237,17 @@ static void zap_spte(struct mv_sp *sp, unsigned int idx, struct zap_list *zl)
 		sp_unlink_parent(page_sp(spte), &sp->spt[idx]);
 }
 
-static void sp_free(struct mv_shadow *s, struct mv_sp *sp)
+/* Out of the VM's list; freed after zl's flush (now if no vCPU is left). */
+static void sp_free(struct mv_shadow *s, struct mv_sp *sp, struct zap_list *zl)
 {
 	list_del(&sp->link);
 	s->nr_pages--;
-	kvfree(sp->gfns);
-	kfree(sp->parents);
-	set_page_private(sp->page, 0);
-	__free_page(sp->page);
-	kfree(sp);
+	if (!zl) {
+		sp_destroy(sp);
+		return;
+	}
+	sp->free_next = zl->freed;
+	zl->freed = sp;
 }
 
 /*
@@ -241,7 +269,7 @@ static void sp_zap(struct mv_shadow *s, struct mv_sp *sp, struct zap_list *zl)
 		sp->invalid = true;
 	}
 	if (!sp->root_count)
-		sp_free(s, sp);
+		sp_free(s, sp, zl);
 }
 
 static bool gfn_write_protected(struct mv_shadow *s, u64 gfn)
@@ -320,21 +348,22 @@ err_free_sp:
 	return NULL;
 }
 
-static void root_put(struct mv_shadow *s, struct mv_sp *sp)
+static void root_put(struct mv_shadow *s, struct mv_sp *sp, struct zap_list *zl)
 {
 	if (sp && !--sp->root_count && sp->invalid)
-		sp_free(s, sp);
+		sp_free(s, sp, zl);
 }
 
-static void roots_put(struct mv_vcpu *vcpu)
+/* zl: NULL only when the vCPU is going with its VM (nothing runs). */
+static void roots_put(struct mv_vcpu *vcpu, struct zap_list *zl)
 {
 	struct mv_shadow *s = &vcpu->vm->shadow;
 	int i;
 
-	root_put(s, vcpu->shadow.root);
+	root_put(s, vcpu->shadow.root, zl);
 	vcpu->shadow.root = NULL;
 	for (i = 0; i < 4; i++) {
-		root_put(s, vcpu->shadow.pae[i]);
+		root_put(s, vcpu->shadow.pae[i], zl);
 		vcpu->shadow.pae[i] = NULL;
 		vcpu->shadow.pae_root[i] = 0;
 	}
@@ -365,7 +394,7 @@ static int load_root_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	struct mv_sp *sp;
 	int i;
 
-	roots_put(vcpu);
+	roots_put(vcpu, zl);
 	if (ctrl->efer & EFER_LMA) {
 		role.level = 4;
 		sp = sp_get(vm, (ctrl->cr3 & SPTE_ADDR) >> PAGE_SHIFT, role, zl);
@@ -451,6 +480,29 @@ static unsigned int shadow_index(u64 la, int level)
  * the pin), 1 (the entry was there, only made writable: the pin is the
  * caller's to drop), or -errno.
  */
+/*
+ * Zaps the oldest shadow pages no vCPU holds as a root until @room more fit
+ * under the bound (KVM's make_mmu_pages_available() and
+ * kvm_mmu_zap_oldest_mmu_pages()). Pages a zap orphans go their turn.
+ */
+static void make_room(struct mv_shadow *s, unsigned long room,
+		      struct zap_list *zl)
+{
+	struct mv_sp *sp, *tmp;
+
+	if (!s->max_pages)
+		return;
+	list_for_each_entry_safe_reverse(sp, tmp, &s->pages, link) {
+		if (s->nr_pages + room <= s->max_pages)
+			return;
+		if (!sp->root_count && !sp->invalid)
+			sp_zap(s, sp, zl);
+	}
+}
+
+/* A 4-level walk allocates at most 3 tables below its root. */
+#define MAP_PAGES_NEEDED	3
+
 static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		      const struct mv_walk *walk, bool write, struct page *page,
 		      const struct mv_memslot *slot, bool host_writable,
@@ -474,6 +526,7 @@ static int map_locked(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 	}
 	if (!sp)
 		return -EAGAIN;		/* root not loaded: reload and retry */
+	make_room(&vm->shadow, MAP_PAGES_NEEDED, zl);
 
 	leaf_acc = (walk->writable ? ACC_W : 0) | (walk->user ? ACC_U : 0) |
 		   (walk->nx ? 0 : ACC_X);
@@ -762,6 +815,21 @@ bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
 	return changed;
 }
 
+int mv_shadow_set_max_pages(struct mv_vm *vm, unsigned long max)
+{
+	struct mv_shadow *s = &vm->shadow;
+	struct zap_list zl = { 0 };
+
+	if (max < MV_MIN_SHADOW_PAGES)
+		return -EINVAL;
+	mutex_lock(&s->lock);
+	s->max_pages = max;
+	make_room(s, 0, &zl);
+	mutex_unlock(&s->lock);
+	zap_list_release(vm, &zl);
+	return 0;
+}
+
 void mv_shadow_zap_all(struct mv_vm *vm)
 {
 	struct mv_shadow *s = &vm->shadow;
@@ -823,7 +891,7 @@ void mv_shadow_vcpu_destroy(struct mv_vcpu *vcpu)
 	if (!vcpu->shadow.pae_root)
 		return;
 	mutex_lock(&s->lock);
-	roots_put(vcpu);
+	roots_put(vcpu, NULL);
 	mutex_unlock(&s->lock);
 	free_page((unsigned long)vcpu->shadow.pae_root);
 }
@@ -844,7 +912,7 @@ void mv_shadow_destroy(struct mv_vm *vm)
 				zap_spte(sp, i, &zl);
 		if (!sp->invalid)
 			hlist_del(&sp->hash_link);
-		sp_free(s, sp);
+		sp_free(s, sp, NULL);
 	}
 	mutex_unlock(&s->lock);
 	zap_list_release(vm, &zl);

@@ -25,8 +25,10 @@ struct mv_vm;
 struct mv_shadow {
 	struct mutex lock;		/* everything below and every shadow page */
 	struct hlist_head hash[1 << MV_SHADOW_HASH_BITS];
-	struct list_head pages;
+	struct list_head pages;		/* the newest first */
 	unsigned long nr_pages;
+	/* KVM_SET_NR_MMU_PAGES's bound (0: none), kept by zapping the oldest */
+	unsigned long max_pages;
 };
 
 struct mv_sp;
@@ -62,6 +64,15 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code);
  */
 bool mv_shadow_wrprot_locked(struct mv_vm *vm, u64 base_gfn,
 			     const unsigned long *mask, unsigned long nbits);
+
+/* KVM_MIN_ALLOC_MMU_PAGES: the smallest bound KVM_SET_NR_MMU_PAGES takes. */
+#define MV_MIN_SHADOW_PAGES	64
+
+/*
+ * KVM_SET_NR_MMU_PAGES: bounds the VM's shadow pages, zapping the oldest
+ * ones not in use as roots down to it now and whenever a fault needs more.
+ */
+int mv_shadow_set_max_pages(struct mv_vm *vm, unsigned long max);
 
 /* Drops every shadow page (memslot changes); vCPUs reload their roots. */
 void mv_shadow_zap_all(struct mv_vm *vm);

@@ -238,8 +238,12 @@ void fz_vm_ioctl(struct fz *f, int fd)
 		memslot_hostile(f, fd);
 		break;
 	case 7:
-		if (fz_chance(f, 50)) {
+		if (fz_chance(f, 33)) {
 			fz_ioctl(f, fd, KVM_SET_TSS_ADDR, fz_chance(f, 70) ? 0xfffbd000 : fz_value(f));
+		} else if (fz_chance(f, 50)) {
+			/* KVM's minimum is 64 pages; a small bound makes the shadow MMU evict. */
+			fz_ioctl(f, fd, KVM_SET_NR_MMU_PAGES,
+				 fz_chance(f, 80) ? fz_below(f, 256) : fz_value(f));
 		} else {
 			*(uint64_t *)f->scratch = fz_chance(f, 70) ? 0xfffbc000 : fz_value(f);
 			fz_ioctl(f, fd, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)fz_ptr(f, 8));
