@@ -22,7 +22,7 @@
 #define FZ_BUF_MAX	(256 << 10)
 #define FZ_SCRATCH	(128 << 10)	/* argument area, a guard page after it */
 #define FZ_BREAK_SIG	SIGUSR1	/* breaks KVM_RUN; never in a fuzzed mask */
-#define FZ_RUN_NS	3000000	/* KVM_RUN is broken after 3 ms */
+#define FZ_RUN_NS	3000000	/* KVM_RUN is broken every 3 ms */
 #define FZ_EFER_LME_LMA	((1ULL << 8) | (1ULL << 10))
 
 enum fz_kind { FZ_NONE, FZ_SYS, FZ_VM, FZ_VCPU, FZ_EVENTFD, FZ_OTHER, FZ_KINDS };
