@@ -137,7 +137,7 @@ long mv_get_fpu(void *obj, unsigned long arg, void *karg)
 	f->last_ip = fx->rip;
 	f->last_dp = fx->rdp;
 	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
-	f->mxcsr = fx->mxcsr;
+	/* mxcsr stays 0, as KVM's kvm_arch_vcpu_ioctl_get_fpu(): see below. */
 	return 0;
 }
 
@@ -155,7 +155,11 @@ long mv_set_fpu(void *obj, unsigned long arg, void *karg)
 	fx->rip = f->last_ip;
 	fx->rdp = f->last_dp;
 	memcpy(fx->xmm_space, f->xmm, sizeof(fx->xmm_space));
-	fx->mxcsr = f->mxcsr;
+	/*
+	 * Not mxcsr, as KVM's kvm_arch_vcpu_ioctl_set_fpu(): KVM_SET_XSAVE is
+	 * the way to it, and it checks the reserved bits, which would make
+	 * the host's XRSTOR of this state fault (SDM vol 1 13.8).
+	 */
 	return 0;
 }
 

@@ -20,6 +20,15 @@ bool th_other_is_kvm;
 bool th_failed;
 
 static struct th_test *th_head, **th_tail = &th_head;
+static struct th_option *th_opts;
+static unsigned int th_nopts;
+
+void th_register_option(struct th_option *o)
+{
+	o->next = th_opts;
+	th_opts = o;
+	th_nopts++;
+}
 
 void th_register(struct th_test *t)
 {
@@ -72,29 +81,50 @@ static int th_run_one(const struct th_test *t)
 
 static void th_usage(const char *prog)
 {
+	const struct th_option *o;
+
 	printf("usage: %s [--dev PATH] [--other PATH] [--list] [--only NAME]\n"
 	       "  --dev PATH    device under test (default /dev/minivirt)\n"
 	       "  --other PATH  the other hypervisor, for coexistence tests\n"
 	       "  --list        list the tests\n"
 	       "  --only NAME   run only the named test\n", prog);
+	for (o = th_opts; o; o = o->next)
+		printf("  --%s N  %s (default %llu)\n", o->name, o->help, *o->val);
+}
+
+/* getopt_long answers 256 + i for the suite's option i (past every char). */
+static struct th_option *th_option_at(int i)
+{
+	struct th_option *o = th_opts;
+
+	while (o && i--)
+		o = o->next;
+	return o;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option fixed[] = {
 		{ "dev", required_argument, NULL, 'd' },
 		{ "other", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "only", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
 	};
+	struct option opts[sizeof(fixed) / sizeof(fixed[0]) + th_nopts + 1];
+	unsigned int n = 0, i = 0, failed = 0, nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	const char *only = NULL;
-	unsigned int n = 0, i = 0, failed = 0;
+	struct th_option *o;
 	struct th_test *t;
 	bool list = false;
+	char *end;
 	int c;
 
+	memset(opts, 0, sizeof(opts));
+	memcpy(opts, fixed, sizeof(fixed));
+	for (o = th_opts; o; o = o->next, i++)
+		opts[nfixed + i] = (struct option){ o->name, required_argument, NULL, 256 + (int)i };
+	i = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': th_dev = optarg; break;
@@ -102,7 +132,17 @@ int main(int argc, char **argv)
 		case 'l': list = true; break;
 		case 'n': only = optarg; break;
 		case 'h': th_usage(argv[0]); return 0;
-		default: th_usage(argv[0]); return 2;
+		default:
+			o = c >= 256 ? th_option_at(c - 256) : NULL;
+			if (!o) {
+				th_usage(argv[0]);
+				return 2;
+			}
+			*o->val = strtoull(optarg, &end, 0);
+			if (!*optarg || *end) {
+				printf("%s: --%s wants a number\n", argv[0], o->name);
+				return 2;
+			}
 		}
 	}
 	th_is_kvm = th_path_is_kvm(th_dev);

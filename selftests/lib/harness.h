@@ -56,6 +56,30 @@ extern bool th_failed;
 
 #define TEST(name_)	TEST_TIMEOUT(name_, 60)
 
+/*
+ * A suite's own option, --name N (a number, strtoull base 0), beside the
+ * harness's: TH_OPTION(calls, "calls to make", 100000) declares
+ * unsigned long long th_opt_calls with that default.
+ */
+struct th_option {
+	const char *name;
+	const char *help;
+	unsigned long long *val;
+	struct th_option *next;
+};
+
+void th_register_option(struct th_option *o);
+
+#define TH_OPTION(name_, help_, default_)				\
+	static unsigned long long th_opt_##name_ = (default_);		\
+	static struct th_option th_o_##name_ = {			\
+		.name = #name_, .help = (help_), .val = &th_opt_##name_	\
+	};								\
+	__attribute__((constructor)) static void th_reg_o_##name_(void)	\
+	{								\
+		th_register_option(&th_o_##name_);			\
+	}
+
 #define TH_LOG(fmt, ...)						\
 	do {								\
 		printf("# %s:%d: " fmt "\n", __FILE__, __LINE__,	\

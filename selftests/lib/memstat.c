@@ -348,3 +348,40 @@ void ms_expect_no_leak(const char *what, void (*fn)(int i), int warmup,
 			cycles / 2 * (sysconf(_SC_PAGESIZE) / 1024), MS_ROUNDS,
 			cycles, what);
 }
+
+void ms_mark(void)
+{
+	memset(&ms_base, 0, sizeof(ms_base));
+	memset(&ms_tmp, 0, sizeof(ms_tmp));
+	measure(&ms_base);
+}
+
+void ms_expect_below(const char *what, long objs, long kb)
+{
+	static bool shown[MS_MAX_CACHES];
+	long dother;
+	int i, j;
+
+	memset(&ms_now, 0, sizeof(ms_now));
+	measure(&ms_now);
+	dother = ms_now.other_kb - ms_base.other_kb;
+	memset(shown, 0, sizeof(shown));
+	TH_LOG("after %s: outside the slab %+ld KiB (limit %ld), SUnreclaim %+ld KiB",
+	       what, dother, kb, ms_now.sunreclaim_kb - ms_base.sunreclaim_kb);
+	for (j = 0; j < MS_SHOWN; j++) {
+		i = next_largest(&ms_base, &ms_now, shown);
+		if (i < 0)
+			break;
+		shown[i] = true;
+		TH_LOG("after %s: %s %+ld objects (limit %ld)", what, ms_now.c[i].name,
+		       grown(&ms_base, &ms_now, i), objs);
+	}
+	for (i = 0; i < ms_now.n; i++)
+		if (grown(&ms_base, &ms_now, i) >= objs)
+			TH_FAIL("%s grew by %ld objects of %ld bytes over %s: a leak",
+				ms_now.c[i].name, grown(&ms_base, &ms_now, i),
+				ms_now.c[i].size, what);
+	if (dother >= kb)
+		TH_FAIL("memory outside the slab grew by %ld KiB over %s: a leak",
+			dother, what);
+}

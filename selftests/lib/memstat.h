@@ -51,4 +51,14 @@ void ms_cycles(int n, void (*fn)(int i));
 void ms_expect_no_leak(const char *what, void (*fn)(int i), int warmup,
 		       int cycles);
 
+/*
+ * One long run instead of cycles (selftests/ioctl_fuzz.c): ms_mark() takes
+ * the settled reading before it, ms_expect_below() the one after, and fails
+ * the test if a slab cache grew by objs objects or more, or the memory
+ * outside the slab by kb KiB or more (limits the caller measured as well
+ * above its noise); it logs the largest changes.
+ */
+void ms_mark(void);
+void ms_expect_below(const char *what, long objs, long kb);
+
 #endif /* MINIVIRT_SELFTEST_MEMSTAT_H */

@@ -54,13 +54,23 @@ prog_of() {
 	esac
 }
 
+# A suite's own options from the host's kernel command line: NAME.OPT=VALUE
+# becomes --OPT VALUE (run.sh: ioctl_fuzz.calls=N ioctl_fuzz.seed=S).
+suite_args() {
+	for w in $(cat /proc/cmdline); do
+		case "$w" in
+		"$1".*=*) w=${w#"$1".}; echo "--${w%%=*} ${w#*=}" ;;
+		esac
+	done
+}
+
 # run_suite NAME COLUMN PROGRAM ARGS...: one selftest against one device.
 run_suite() {
 	name=$1 col=$2 prog=$3
 	shift 3
 	mark "suite $name ($col)"
 	echo "# suite: $name column=$col"
-	/tests/"$prog" "$@"
+	/tests/"$prog" "$@" $(suite_args "$name")
 	echo "# end-suite: $name rc=$?"
 }
 
