@@ -655,8 +655,30 @@ static const struct {
 	{ "[    1.0] BUG: KASAN: slab-out-of-bounds in f+0x1/0x2", "KASAN:" },
 	{ "[    1.0] kernel BUG at arch/x86/kvm/mmu.c:123!", "kernel BUG at" },
 	{ "\x01\xff[ 1.0] Oops\x80", "Oops" },
+	/* the memory detectors run.sh turns on (slub_debug, page_poison, kfence) */
+	{ "[   10.0] BUG kmalloc-64 (Tainted: G           OE     ): Right "
+	  "Redzone overwritten", "BUG <cache> (<taint>):" },
+	{ "[   10.0] BUG kvm_vcpu (Not tainted): Poison overwritten",
+	  "BUG <cache> (<taint>):" },
+	{ "[   10.0] BUG kmalloc-cg-64 (Tainted: G    B   O      ): Objects "
+	  "remaining in kmalloc-cg-64 on __kmem_cache_shutdown()",
+	  "BUG <cache> (<taint>):" },
+	{ "[   10.0] pagealloc: memory corruption",
+	  "pagealloc: memory corruption" },
+	{ "[   10.0] pagealloc: single bit error",
+	  "pagealloc: single bit error" },
+	{ "[   10.0] BUG: KFENCE: use-after-free read in f+0x1/0x2", "KFENCE:" },
 	{ "[    0.0] Linux version 6.1.0-56-amd64", NULL },
 	{ "[    0.0] DEBUG: nothing", NULL },
+	{ "[    0.0] DEBUG kmalloc-64 (Not tainted): glued", NULL },
+	{ "[    0.0] BUG (Not tainted): no cache", NULL },
+	{ "[    0.0] BUG kmalloc-64 (tainted): no such taint", NULL },
+	{ "[    0.0] kfence: initialized - using 2097152 bytes for 255 objects "
+	  "at 0x(____ptrval____)-0x(____ptrval____)", NULL },
+	{ "[    0.0] mem auto-init: SLAB_POISON will take precedence over "
+	  "init_on_alloc/init_on_free", NULL },
+	{ "[    0.0] mem auto-init: CONFIG_PAGE_POISONING is on, will take "
+	  "precedence over init_on_alloc and init_on_free", NULL },
 	{ "[    0.0] PCI BUGS: none", NULL },
 	{ "[    0.0] warning: lower case is not the kernel's WARNING", NULL },
 	{ "[    0.0] ACPI Warning: something benign", NULL },

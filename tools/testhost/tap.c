@@ -628,12 +628,21 @@ const char *tap_run_header(const struct tap_run *run, const char *key)
 
 /* ---- the console ---- */
 
-/* Most specific first: a soft lockup line also says "BUG:". */
+/*
+ * Most specific first: a soft lockup line also says "BUG:", and so does
+ * KFENCE's report (mm/kfence/report.c: "BUG: KFENCE: use-after-free read
+ * in ..."). Page poisoning (page_poison=1) reports with mm/page_poison.c's
+ * two lines, which say neither.
+ */
 static const char *const console_patterns[] = {
-	"kernel BUG at", "soft lockup", "KASAN:", "UBSAN:",
+	"kernel BUG at", "soft lockup", "KASAN:", "KFENCE:", "UBSAN:",
+	"pagealloc: memory corruption", "pagealloc: single bit error",
 	"general protection", "Kernel panic", "hung_task",
 	"blocked for more than", "Oops", "Call Trace:", "WARNING:", "BUG:",
 };
+
+/* What tap_console_match() names a SLUB report. */
+static const char slub_pattern[] = "BUG <cache> (<taint>):";
 
 /* pat occurs in line, not glued to a preceding word ("DEBUG:"). */
 static bool has_word(const char *line, const char *pat)
@@ -647,6 +656,30 @@ static bool has_word(const char *line, const char *pat)
 	return false;
 }
 
+/*
+ * SLUB's report (slub_debug, and a cache destroyed with objects left):
+ * mm/slub.c's slab_bug() prints "BUG %s (%s): %pV", the cache's name and
+ * print_tainted(), "Not tainted" or "Tainted: <flags>" (kernel/panic.c),
+ * in Linux 6.1 and 6.12 alike. No colon follows "BUG".
+ */
+static bool is_slub_report(const char *line)
+{
+	const char *p, *name;
+
+	for (p = line; (p = strstr(p, "BUG ")); p++) {
+		if (p != line && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		name = p + 4;
+		p = name + strcspn(name, " (");
+		if (p == name || !starts_with(p, " ("))
+			continue;
+		if (starts_with(p + 2, "Not tainted): ") ||
+		    starts_with(p + 2, "Tainted: "))
+			return true;
+	}
+	return false;
+}
+
 const char *tap_console_match(const char *line)
 {
 	size_t i;
@@ -655,6 +688,8 @@ const char *tap_console_match(const char *line)
 	if (strstr(line, "Kernel command line:") ||
 	    strstr(line, "Command line:"))
 		return NULL;
+	if (is_slub_report(line))
+		return slub_pattern;
 	for (i = 0; i < sizeof(console_patterns) / sizeof(*console_patterns);
 	     i++)
 		if (has_word(line, console_patterns[i]))
