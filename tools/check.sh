@@ -74,6 +74,10 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 	elif [ "$target" = vmx ]; then
 		extra=("${full[@]}")
 	fi
+	# The memory detectors (run.sh --detectors, on by default): SLUB
+	# debugging made Bochs' host 1.6 times slower (README.md): not in
+	# make check's vmx cells.
+	[ "$target" != vmx ] || [ ${#full[@]} -gt 0 ] || extra+=(--detectors pages,kfence)
 	case "$1" in
 	svm:6.12)
 		[ ${#full[@]} -gt 0 ] || cases=${cases:-$qemu_short} ;;

@@ -107,12 +107,17 @@ echo "# testhost: target=$TARGET kernel=$(uname -r)"
 # debug flags on a kmalloc cache (mm/slub.c's sysfs attributes), page
 # poisoning ahead of init_on_alloc (mm/page_alloc.c), KFENCE's pool.
 memory_detectors() {
-	for a in sanity_checks red_zone poison store_user; do
-		grep -qx 1 /sys/kernel/slab/kmalloc-64/$a || { echo "slub_debug: $a off"; return 1; }
-	done
-	dmesg | grep "mem auto-init: CONFIG_PAGE_POISONING is on" || return 1
-	grep -q kfence.sample_interval= /proc/cmdline || return 0
-	dmesg | grep "kfence: initialized"
+	if grep -q slub_debug= /proc/cmdline; then
+		for a in sanity_checks red_zone poison store_user; do
+			grep -qx 1 /sys/kernel/slab/kmalloc-64/$a || { echo "slub_debug: $a off"; return 1; }
+		done
+	fi
+	if grep -q page_poison=1 /proc/cmdline; then
+		dmesg | grep "mem auto-init: CONFIG_PAGE_POISONING is on" || return 1
+	fi
+	if grep -q kfence.sample_interval= /proc/cmdline; then
+		dmesg | grep "kfence: initialized" || return 1
+	fi
 }
 
 # Column 1: minivirt alone.
@@ -123,7 +128,7 @@ load_host_modules() {
 }
 
 host_begin host minivirt
-grep -q slub_debug= /proc/cmdline && step memory_detectors memory_detectors
+grep -qE "slub_debug=|page_poison=|kfence[.]" /proc/cmdline && step memory_detectors memory_detectors
 step load_host_modules load_host_modules
 step load_minivirt insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 step dev_minivirt_exists test -c /dev/minivirt

@@ -3,7 +3,7 @@
 # run.sh --target svm|vmx|nohw --kernel 6.1|6.12 --out DIR [--timeout SECONDS]
 #        [--mmu nested|shadow] [--suites "a b"] [--bochs-cpu MODEL]
 #        [--bochs-cpus N] [--with-qemu] [--with-kvm-selftests]
-#        [--detectors on|off]
+#        [--detectors on|off|slub,pages,kfence]
 # One cell of the test matrix: builds minivirt.ko for the newest installed
 # Debian kernel of the series, the selftests and the initramfs, boots the
 # emulated host (QEMU TCG for svm, Bochs for vmx; nohw: QEMU with a CPU that
@@ -19,9 +19,9 @@
 # always run it), its time limits scaled for Bochs.
 # --with-kvm-selftests adds the kvm_selftests suite (Linux's KVM selftests of
 # the series; KVM_SELFTESTS_CASES=a,b narrows it).
-# --detectors off boots without the memory detectors of Debian's kernels
-# that every cell turns on (slub_debug=FZPU, page_poison=1, KFENCE where
-# the kernel has it): tapscan fails a cell on their reports.
+# --detectors on|off|LIST: the memory detectors of Debian's kernels every
+# cell boots with (detectors.sh: slub, pages, kfence where the kernel has
+# it; on, the default, is all): tapscan fails a cell on their reports.
 # QEMU_SUITE_CASES=a,b in the environment narrows the qemu suite's cases;
 # QEMU_SUITE_REPEAT=N boots each of its Linux cases N times (make bench).
 set -euo pipefail
@@ -178,7 +178,7 @@ fuzz_seed=${IOCTL_FUZZ_SEED:-$(echo "$target-$series-$mmu" | cksum | cut -d' ' -
 append="$append ioctl_fuzz.seed=$fuzz_seed${IOCTL_FUZZ_CALLS:+ ioctl_fuzz.calls=$IOCTL_FUZZ_CALLS}"
 # IOCTL_FUZZ_ARGS="trace=1 mute=0x4048ae9b": more of its options (selftests/README.md).
 for a in ${IOCTL_FUZZ_ARGS:-}; do append="$append ioctl_fuzz.$a"; done
-[ "$detectors" = off ] || append="$append $("$here/detectors.sh" "$rel")"
+append="$append $("$here/detectors.sh" "$rel" "$detectors")"
 boot_rc=0
 case "$target" in
 svm|nohw)
