@@ -61,4 +61,13 @@ void ms_expect_no_leak(const char *what, void (*fn)(int i), int warmup,
 void ms_mark(void);
 void ms_expect_below(const char *what, long objs, long kb);
 
+/*
+ * The settled kernel's Slab and MemAvailable in KiB, both without the slabs
+ * of vmap_area (freed lazily), MemAvailable with the free pages on the
+ * per-CPU lists (which it does not count): the smallest Slab and the largest
+ * MemAvailable of a few readings (pending frees only lower the one and raise
+ * the other). For soaks that compare totals (selftests/soak.c).
+ */
+void ms_meminfo(long *slab_kb, long *avail_kb);
+
 #endif /* MINIVIRT_SELFTEST_MEMSTAT_H */

@@ -76,6 +76,8 @@ esac
 suites="$host_suites vmrun modes pio mmio cpuid_msr intercepts pkru nr_mmu_pages exits vcpu_ioctls mmu_select paging \
 	interrupts memslots multi signals lifecycle_run invalid_input qemu_msrs \
 	kvmclock cr_checks dirty_log guest_debug sync_regs"
+# The soak (selftests/soak.c): SOAK_CYCLES in the environment sets its count.
+suites="$suites soak"
 # The in-kernel interrupt controllers (issue 11): every svm cell; in Bochs'
 # vmx host the nested-paging cells (the shadow ones add nothing the svm
 # shadow cells do not cover, at Bochs' cost).
@@ -169,6 +171,7 @@ done
 # Every kernel message reaches the console log, from the first.
 append="loglevel=7${QEMU_SUITE_CASES:+ qemu_suite.cases=$QEMU_SUITE_CASES}"
 append="$append${QEMU_SUITE_REPEAT:+ qemu_suite.repeat=$QEMU_SUITE_REPEAT}"
+append="$append${SOAK_CYCLES:+ soak.cycles=$SOAK_CYCLES}"
 [ "$qemu_scale" = 1 ] || append="$append qemu_suite.scale=$qemu_scale qemu_suite.host=bochs"
 # The ioctl fuzzer's seed, the same in both columns: IOCTL_FUZZ_SEED, or
 # "random" for a new one, or by default one fixed per cell (from its name);
