@@ -39,7 +39,8 @@ deps:
 check: deps
 	tools/check.sh $(CELLS)
 
-# make check plus the qemu suite in the vmx cells (Bochs: hours, not CI's).
+# make check plus the qemu suite in the vmx cells, SLUB debugging there too,
+# and the soak's 10^4 cycles (Bochs: hours, not CI's).
 check-full: deps
 	tools/check.sh --full $(CELLS)
 
