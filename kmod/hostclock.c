@@ -21,9 +21,15 @@
 
 static unsigned int host_cs;
 
+/* Time spent suspended: boot time minus monotonic time. */
+static u64 boot_offset_ns(void)
+{
+	return ktime_to_ns(ktime_mono_to_any(0, TK_OFFS_BOOT));
+}
+
 u64 mv_hostclock_ns(void)
 {
-	return ktime_get_raw_ns() + ktime_to_ns(ktime_mono_to_any(0, TK_OFFS_BOOT));
+	return ktime_get_raw_ns() + boot_offset_ns();
 }
 
 bool mv_hostclock_read_tsc(struct mv_hostclock_reading *r)
@@ -35,8 +41,7 @@ bool mv_hostclock_read_tsc(struct mv_hostclock_reading *r)
 	cs = READ_ONCE(host_cs);
 	if (!(cs & HOST_CS_TSC) || (u8)cs != snap.cs_was_changed_seq)
 		return false;
-	r->ns = ktime_to_ns(snap.raw) +
-		ktime_to_ns(ktime_mono_to_any(0, TK_OFFS_BOOT));
+	r->ns = ktime_to_ns(snap.raw) + boot_offset_ns();
 	r->realtime = ktime_to_ns(snap.real);
 	r->tsc = snap.cycles;	/* read_tsc(): rdtsc_ordered() */
 	return true;

@@ -156,15 +156,21 @@ void mv_kvmclock_vcpu_init(struct mv_vcpu *vcpu)
 	synchronize_tsc(vcpu, 0);
 }
 
-static u64 kvmclock_ns(struct mv_vm *vm)
+/* kvmclock at host time @base (base_ns()'s count). */
+static u64 kvmclock_at(struct mv_vm *vm, u64 base)
 {
 	unsigned long flags;
 	u64 ns;
 
 	spin_lock_irqsave(&vm->clock.lock, flags);
-	ns = base_ns() + vm->clock.offset;
+	ns = base + vm->clock.offset;
 	spin_unlock_irqrestore(&vm->clock.lock, flags);
 	return ns;
+}
+
+static u64 kvmclock_ns(struct mv_vm *vm)
+{
+	return kvmclock_at(vm, base_ns());
 }
 
 /*
@@ -342,16 +348,13 @@ void mv_kvmclock_update(struct mv_vcpu *vcpu)
 long mv_kvmclock_get_clock(struct mv_vm *vm, struct kvm_clock_data *data)
 {
 	struct mv_hostclock_reading r;
-	unsigned long flags;
 
 	memset(data, 0, sizeof(*data));
 	if (!mv_hostclock_read_tsc(&r)) {
 		data->clock = kvmclock_ns(vm);
 		return 0;
 	}
-	spin_lock_irqsave(&vm->clock.lock, flags);
-	data->clock = r.ns + vm->clock.offset;
-	spin_unlock_irqrestore(&vm->clock.lock, flags);
+	data->clock = kvmclock_at(vm, r.ns);
 	data->flags = KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
 	data->realtime = r.realtime;
 	data->host_tsc = r.tsc;
