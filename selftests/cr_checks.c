@@ -35,8 +35,6 @@ DECLARE_GUEST(cr64_msw);
 #define CR4_SMAP	(1ULL << 21)
 #define CR4_PKE		(1ULL << 22)
 
-enum { EAX, EBX, ECX, EDX };
-
 /* A CR4 feature bit and the CPUID bit that offers it (SDM vol 3A 2.5). */
 struct cr4_feature {
 	const char *name;
@@ -56,25 +54,10 @@ static const struct cr4_feature features[] = {
 	{ "PCIDE",	CR4_PCIDE, 1, ECX, 17 },
 };
 
-static uint32_t *cpuid_reg(struct kvm_cpuid_entry2 *e, uint32_t reg)
-{
-	switch (reg) {
-	case EAX: return &e->eax;
-	case EBX: return &e->ebx;
-	case ECX: return &e->ecx;
-	default: return &e->edx;
-	}
-}
-
 /* Does the device's supported CPUID offer the feature? */
 static bool offered(struct vm *vm, const struct cr4_feature *f)
 {
-	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vm->sys_fd);
-	struct kvm_cpuid_entry2 *e = cpuid_find(cpuid, f->leaf, 0);
-	bool r = e && (*cpuid_reg(e, f->reg) >> f->nr & 1);
-
-	free(cpuid);
-	return r;
+	return supported_cpuid_reg(vm, f->leaf, 0, f->reg) >> f->nr & 1;
 }
 
 /* KVM_SET_CPUID2: the supported table without the feature's bit. */
@@ -84,7 +67,7 @@ static void cpuid_without(struct vcpu *vcpu, const struct cr4_feature *f)
 	struct kvm_cpuid_entry2 *e = cpuid_find(cpuid, f->leaf, 0);
 
 	if (e)
-		*cpuid_reg(e, f->reg) &= ~(1U << f->nr);
+		*cpuid_entry_reg(e, f->reg) &= ~(1U << f->nr);
 	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid));
 	free(cpuid);
 }

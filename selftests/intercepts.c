@@ -166,8 +166,6 @@ static bool host_has(uint32_t leaf, uint32_t sub, int reg, int bit)
 	return r[reg] & (1U << bit);
 }
 
-enum { EAX, EBX, ECX, EDX };
-
 /*
  * The emulated SVM host: QEMU TCG, whose hypervisor leaf says "TCGTCGTCGTCG".
  * Where it gets an instruction wrong (the top of this file) the test
@@ -185,16 +183,9 @@ static bool host_is_qemu_tcg(void)
 #define HOST_RDPID	host_has(7, 0, ECX, 22)
 
 /* The same bit of KVM_GET_SUPPORTED_CPUID. */
-static bool supported_has(struct vm *vm, uint32_t leaf, int reg, int bit)
+static bool supported_has(struct vm *vm, uint32_t leaf, enum cpuid_reg reg, int bit)
 {
-	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd);
-	struct kvm_cpuid_entry2 *e = cpuid_find(c, leaf, 0);
-	bool has = false;
-
-	if (e)
-		has = (&e->eax)[reg] & (1U << bit);
-	free(c);
-	return has;
+	return supported_cpuid_reg(vm, leaf, 0, reg) & (1U << bit);
 }
 
 static int msr_set(struct vcpu *vcpu, uint32_t index, uint64_t value)

@@ -21,8 +21,6 @@
 
 DECLARE_GUEST(pkru_write_read);
 
-enum { EAX, EBX, ECX, EDX };
-
 #define XFEATURE_PKRU		9
 #define XSAVE_HDR_OFFSET	512	/* XSTATE_BV, SDM vol 1 13.4.2 */
 #define GUEST_PKRU		0x55555554u	/* access-disable keys 1-15 */
@@ -58,16 +56,6 @@ static bool host_ospke(void)
 	return c & (1U << 4);
 }
 
-static uint32_t supported_reg(struct vm *vm, uint32_t leaf, uint32_t index, int reg)
-{
-	struct kvm_cpuid2 *c = kvm_supported_cpuid(vm->sys_fd);
-	struct kvm_cpuid_entry2 *e = cpuid_find(c, leaf, index);
-	uint32_t v = e ? (&e->eax)[reg] : 0;
-
-	free(c);
-	return v;
-}
-
 static bool vm_nested_paging(struct vm *vm)
 {
 	uint32_t mode;
@@ -84,14 +72,14 @@ TEST(supported_xcr0_has_pkru)
 
 	if (!host_xcr0_has_pkru())
 		SKIP("the host's XCR0 has no PKRU");
-	EXPECT_TRUE(supported_reg(vm, 0xd, 0, EAX) & (1U << XFEATURE_PKRU));
+	EXPECT_TRUE(supported_cpuid_reg(vm, 0xd, 0, EAX) & (1U << XFEATURE_PKRU));
 }
 
 /* PKU with nested paging only: the shadow MMU checks no keys (KVM). */
 TEST(pku_offered_with_nested_paging)
 {
 	struct vm *vm = vm_new();
-	bool pku = supported_reg(vm, 7, 0, ECX) & (1U << 3);
+	bool pku = supported_cpuid_reg(vm, 7, 0, ECX) & (1U << 3);
 
 	EXPECT_EQ(pku, host_ospke() && vm_nested_paging(vm));
 }
@@ -119,7 +107,7 @@ TEST(guest_pkru_is_switched)
 	uint32_t host;
 	uint64_t bv;
 
-	if (!(supported_reg(vm, 7, 0, ECX) & (1U << 3)))
+	if (!(supported_cpuid_reg(vm, 7, 0, ECX) & (1U << 3)))
 		SKIP("no PKU offered");
 	host = host_rdpkru();
 	vcpu_regs_get(vcpu, &regs);

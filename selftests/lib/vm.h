@@ -196,6 +196,12 @@ struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd);
 /* The entry for (function, index), or NULL. */
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function,
 				    uint32_t index);
+/* An entry's output registers, in CPUID's order. */
+enum cpuid_reg { EAX, EBX, ECX, EDX };
+uint32_t *cpuid_entry_reg(struct kvm_cpuid_entry2 *e, enum cpuid_reg reg);
+/* Register reg of the supported CPUID's (function, index) entry; 0 if none. */
+uint32_t supported_cpuid_reg(struct vm *vm, uint32_t function, uint32_t index,
+			     enum cpuid_reg reg);
 /* KVM_SET_CPUID2 with KVM_GET_SUPPORTED_CPUID's table. */
 void vcpu_set_supported_cpuid(struct vcpu *vcpu);
 

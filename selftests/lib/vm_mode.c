@@ -53,6 +53,27 @@ struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t function,
 	return NULL;
 }
 
+uint32_t *cpuid_entry_reg(struct kvm_cpuid_entry2 *e, enum cpuid_reg reg)
+{
+	switch (reg) {
+	case EAX: return &e->eax;
+	case EBX: return &e->ebx;
+	case ECX: return &e->ecx;
+	default: return &e->edx;
+	}
+}
+
+uint32_t supported_cpuid_reg(struct vm *vm, uint32_t function, uint32_t index,
+			     enum cpuid_reg reg)
+{
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vm->sys_fd);
+	struct kvm_cpuid_entry2 *e = cpuid_find(cpuid, function, index);
+	uint32_t v = e ? *cpuid_entry_reg(e, reg) : 0;
+
+	free(cpuid);
+	return v;
+}
+
 void vcpu_set_supported_cpuid(struct vcpu *vcpu)
 {
 	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vcpu->vm->sys_fd);
