@@ -281,6 +281,34 @@ static bool cpuid_equal(struct mv_vcpu *vcpu, const struct kvm_cpuid_entry2 *e,
 	return true;
 }
 
+/*
+ * With KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT off, CPUID.1:ECX.MONITOR is
+ * IA32_MISC_ENABLE.MWAIT, written into the table as KVM's
+ * __kvm_update_cpuid_runtime() writes it: at KVM_SET_CPUID2 and whenever
+ * that MSR bit changes, not when the quirk goes off.
+ */
+static void cpuid_apply_misc_enable(struct mv_vcpu *vcpu,
+				    struct kvm_cpuid_entry2 *e, unsigned int nent)
+{
+	unsigned int i;
+
+	if (mv_quirk_on(vcpu->vm, KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT))
+		return;
+	for (i = 0; i < nent; i++) {
+		if (e[i].function != 1)
+			continue;
+		e[i].ecx &= ~F(3);
+		if (vcpu->misc_enable & MSR_IA32_MISC_ENABLE_MWAIT)
+			e[i].ecx |= F(3);		/* MONITOR/MWAIT */
+		return;
+	}
+}
+
+void mv_cpuid_misc_enable_changed(struct mv_vcpu *vcpu)
+{
+	cpuid_apply_misc_enable(vcpu, vcpu->cpuid, vcpu->cpuid_nent);
+}
+
 long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 		   struct kvm_cpuid_entry2 __user *entries)
 {
@@ -295,6 +323,7 @@ long mv_set_cpuid2(struct mv_vcpu *vcpu, struct kvm_cpuid2 *hdr,
 		if (IS_ERR(e))
 			return PTR_ERR(e);
 	}
+	cpuid_apply_misc_enable(vcpu, e, hdr->nent);
 	/* After KVM_RUN only an identical table is accepted (KVM 5.19+). */
 	if (vcpu->has_run && !cpuid_equal(vcpu, e, hdr->nent)) {
 		kvfree(e);

@@ -22,6 +22,8 @@ const struct kvm_cpuid_entry2 *mv_cpuid_find(struct mv_vcpu *vcpu, u32 function,
 /* The guest's CPUID, with KVM's out-of-range and dynamic-bit rules. */
 void mv_cpuid_emulate(struct mv_vcpu *vcpu);
 bool mv_guest_has(struct mv_vcpu *vcpu, u32 leaf, int reg, int bit);
+/* IA32_MISC_ENABLE.MWAIT changed: CPUID follows it (quirk off). */
+void mv_cpuid_misc_enable_changed(struct mv_vcpu *vcpu);
 /* The feature is in KVM_GET_SUPPORTED_CPUID's table (leaf's subleaf 0). */
 bool mv_cpu_has(u32 leaf, int reg, int bit);
 /* The supported table, at module load and unload. */

@@ -20,7 +20,8 @@ enum mv_exit_type {
 	MV_EXIT_HYPERCALL,	/* VMMCALL / VMCALL */
 	MV_EXIT_XSETBV,
 	MV_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
-	MV_EXIT_NOP,		/* an instruction to skip (INVD, WBINVD, MONITOR, MWAIT) */
+	MV_EXIT_NOP,		/* an instruction to skip (INVD, WBINVD) */
+	MV_EXIT_MONITOR_MWAIT,	/* skipped, or #UD (KVM's quirk off) */
 	MV_EXIT_RDPMC,
 	MV_EXIT_DR_ACCESS,	/* MOV to or from a debug register */
 	MV_EXIT_CR_ACCESS,	/* MOV to CR8; shadow paging: MOV CR0/3/4, LMSW, CLTS, SMSW */
@@ -50,7 +51,7 @@ struct mv_exit {
 	u64 hw_reason;		/* the vendor's exit code, for reports */
 	/* Length of the exiting instruction, if the hardware said (NRIPS...). */
 	u8 insn_len;
-	const struct mv_opcode *opcode;	/* for MV_EXIT_NOP */
+	const struct mv_opcode *opcode;	/* for MV_EXIT_NOP, _MONITOR_MWAIT */
 	union {
 		struct {
 			u16 port;

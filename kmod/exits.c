@@ -282,6 +282,15 @@ static int handle_ud(struct mv_vcpu *vcpu)
 	return 1;
 }
 
+/* KVM's kvm_emulate_monitor_mwait(): a NOP by default (intercepts.c). */
+static int handle_monitor_mwait(struct mv_vcpu *vcpu)
+{
+	if (!mv_quirk_on(vcpu->vm, KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS) &&
+	    !mv_guest_has(vcpu, 1, MV_ECX, 3))
+		return handle_ud(vcpu);
+	return skip_or_fail(vcpu);
+}
+
 typedef int (*mv_exit_handler)(struct mv_vcpu *vcpu);
 
 static const mv_exit_handler mv_exit_handlers[] = {
@@ -296,6 +305,7 @@ static const mv_exit_handler mv_exit_handlers[] = {
 	[MV_EXIT_XSETBV]	= handle_xsetbv,
 	[MV_EXIT_IRQ_WINDOW]	= handle_none,
 	[MV_EXIT_NOP]		= skip_or_fail,
+	[MV_EXIT_MONITOR_MWAIT]	= handle_monitor_mwait,
 	[MV_EXIT_RDPMC]		= handle_rdpmc,
 	[MV_EXIT_DR_ACCESS]	= handle_dr_access,
 	[MV_EXIT_CR_ACCESS]	= mv_handle_cr_access,

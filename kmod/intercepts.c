@@ -5,7 +5,8 @@
  * it into; exits.c acts on that). KVM's answers, read in 6.1/6.12 x86.c,
  * pmu.c, svm/svm.c and vmx/vmx.c:
  * - INVD is skipped like WBINVD (kvm_emulate_invd()); MONITOR and MWAIT
- *   too (KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS, on by default).
+ *   too, unless KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS is off and the guest's
+ *   CPUID has no MONITOR: then #UD (kvm_emulate_monitor_mwait()).
  * - RDPMC: KVM intercepts it on both vendors; minivirt has no vPMU, and
  *   KVM's kvm_pmu_rdpmc() without one #GPs (exits.c).
  * - RDTSCP and RDPID run natively on the guest's own MSR_TSC_AUX, which the
@@ -44,8 +45,8 @@ const struct mv_intercept_info mv_intercepts[MV_ICPT_NR] = {
 	[MV_ICPT_INVD]		= { "INVD", MV_EXIT_NOP, MV_NEED_REQUIRED },
 	/* Natively it only flushes caches, which the guest's own memory may. */
 	[MV_ICPT_WBINVD]	= { "WBINVD", MV_EXIT_NOP, MV_NEED_OPTIONAL },
-	[MV_ICPT_MONITOR]	= { "MONITOR", MV_EXIT_NOP, MV_NEED_REQUIRED },
-	[MV_ICPT_MWAIT]		= { "MWAIT", MV_EXIT_NOP, MV_NEED_REQUIRED },
+	[MV_ICPT_MONITOR]	= { "MONITOR", MV_EXIT_MONITOR_MWAIT, MV_NEED_REQUIRED },
+	[MV_ICPT_MWAIT]		= { "MWAIT", MV_EXIT_MONITOR_MWAIT, MV_NEED_REQUIRED },
 	[MV_ICPT_RDPMC]		= { "RDPMC", MV_EXIT_RDPMC, MV_NEED_REQUIRED },
 	[MV_ICPT_RDTSCP]	= { "RDTSCP", MV_EXIT_UD, MV_NEED_REQUIRED },
 	[MV_ICPT_RDPID]		= { "RDPID", MV_EXIT_UD, MV_NEED_OPTIONAL },

@@ -155,7 +155,10 @@ static int set_apic_base(struct mv_vcpu *vcpu, u64 data, bool host)
 /*
  * KVM's IA32_MISC_ENABLE: the guest may not change the PMU "unavailable"
  * bits, and its writes to EMON are dropped; userspace sets any value. With
- * KVM's default quirks MWAIT is a plain bit.
+ * KVM's default quirks MWAIT is a plain bit; with
+ * KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT off it is CPUID's MONITOR bit, which
+ * only a guest with SSE3 may change, userspace included (KVM's
+ * kvm_set_msr_common()).
  */
 static int set_misc_enable(struct mv_vcpu *vcpu, u64 data, bool host)
 {
@@ -167,6 +170,14 @@ static int set_misc_enable(struct mv_vcpu *vcpu, u64 data, bool host)
 			return 1;
 		data = (data & ~MSR_IA32_MISC_ENABLE_EMON) |
 		       (old & MSR_IA32_MISC_ENABLE_EMON);
+	}
+	if (!mv_quirk_on(vcpu->vm, KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT) &&
+	    ((old ^ data) & MSR_IA32_MISC_ENABLE_MWAIT)) {
+		if (!mv_guest_has(vcpu, 1, MV_ECX, 0))	/* SSE3 */
+			return 1;
+		vcpu->misc_enable = data;
+		mv_cpuid_misc_enable_changed(vcpu);
+		return 0;
 	}
 	vcpu->misc_enable = data;
 	return 0;

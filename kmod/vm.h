@@ -75,9 +75,11 @@ struct mv_vm {
 /*
  * The KVM_X86_QUIRK_* minivirt can turn off (KVM_CAP_DISABLE_QUIRKS2's
  * answer); the others it has (OUT_7E_INC_RIP, LINT0_REENABLED,
- * LAPIC_MMIO_HOLE, MWAIT_NEVER_UD_FAULTS) stay on.
+ * LAPIC_MMIO_HOLE) stay on.
  */
-#define MV_SUPPORTED_QUIRKS	KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+#define MV_SUPPORTED_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN |	\
+				 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS |	\
+				 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT)
 
 /* Is KVM's default behaviour quirk still on for this VM? */
 static inline bool mv_quirk_on(const struct mv_vm *vm, u64 quirk)

@@ -11,7 +11,10 @@
  *   guest's own MSR_TSC_AUX; RDTSCP #UDs when the guest's CPUID lacks it
  *   (VMX: lacks both RDTSCP and RDPID; "enable RDTSCP" gates both).
  * - INVD, WBINVD: skipped (kvm_emulate_invd(), kvm_emulate_wbinvd()).
- * - MONITOR, MWAIT: skipped (KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS, default).
+ * - MONITOR, MWAIT: skipped (KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS, default);
+ *   with the quirk off, #UD while the guest's CPUID has no MONITOR, which
+ *   follows IA32_MISC_ENABLE.MWAIT once KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT
+ *   is off too.
  * - XSETBV: sets XCR0 when valid, else #GP(0); #UD without CR4.OSXSAVE.
  * - SVM's and VMX's own instructions: #UD (no nested virtualization offered
  *   to a guest whose EFER.SVME / CR4.VMXE is clear).
@@ -615,6 +618,108 @@ TEST(disable_quirks_unknown_bit)
 	EXPECT_EQ(ioctl(p.vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS), 1);
 	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS,
 			     KVM_X86_QUIRK_FIX_HYPERCALL_INSN | QUIRK_UNKNOWN));
+	expect_fault(&p, UD_VECTOR, 0);
+}
+
+#ifndef KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS
+#define KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT	(1 << 4)
+#define KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS	(1 << 6)
+#endif
+#define MSR_MISC_ENABLE		0x1a0
+#define MISC_ENABLE_MWAIT	(1ULL << 18)	/* SDM vol 4 2.1 */
+#define CPUID_1_ECX_MONITOR	(1U << 3)
+
+/* KVM_GET_CPUID2's CPUID.1:ECX (KVM's table, runtime bits applied). */
+static uint32_t vcpu_cpuid1_ecx(struct vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	struct kvm_cpuid_entry2 *e;
+	uint32_t ecx;
+
+	ASSERT_TRUE(c != NULL);
+	c->nent = 256;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_CPUID2, c));
+	e = cpuid_find(c, 1, 0);
+	ASSERT_TRUE(e != NULL);
+	ecx = e->ecx;
+	free(c);
+	return ecx;
+}
+
+/* KVM_SET_CPUID2: the supported table, CPUID.1:ECX.MONITOR as asked. */
+static void vcpu_set_cpuid_monitor(struct vcpu *vcpu, bool on)
+{
+	struct kvm_cpuid2 *c = kvm_supported_cpuid(vcpu->vm->sys_fd);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 1, 0);
+
+	ASSERT_TRUE(e != NULL);
+	e->ecx = on ? e->ecx | CPUID_1_ECX_MONITOR : e->ecx & ~CPUID_1_ECX_MONITOR;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	free(c);
+}
+
+/*
+ * KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS off: MONITOR and MWAIT #UD while the
+ * guest's CPUID has no MONITOR (kvm_emulate_monitor_mwait()), and are
+ * skipped again once it has.
+ */
+TEST(monitor_mwait_ud_no_quirk)
+{
+	struct kvm_regs regs;
+	struct probe p;
+
+	PROBE(&p, monitor);
+	probe_regs(&p, GUEST_DATA_GPA, 0, 0);
+	ASSERT_TRUE(ioctl(p.vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS2) &
+		    KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS);
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS));
+	vcpu_set_cpuid_monitor(p.vcpu, false);
+	expect_fault(&p, UD_VECTOR, 0);
+
+	PROBE(&p, mwait);
+	probe_regs(&p, 0, 0, 0);
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS));
+	vcpu_set_cpuid_monitor(p.vcpu, true);
+	expect_done(&p, &regs);
+}
+
+/*
+ * KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT: on (default), IA32_MISC_ENABLE.MWAIT
+ * is a plain bit; off, CPUID.1:ECX.MONITOR follows each change of it
+ * (kvm_set_msr_common(), __kvm_update_cpuid_runtime()), and the guest's
+ * MWAIT then #UDs or not by it (MWAIT_NEVER_UD_FAULTS off too).
+ */
+TEST(misc_enable_mwait_sets_cpuid)
+{
+	struct kvm_regs regs;
+	struct probe p;
+
+	PROBE(&p, mwait);
+	probe_regs(&p, 0, 0, 0);
+	vcpu_set_cpuid_monitor(p.vcpu, false);
+	ASSERT_EQ(msr_set(p.vcpu, MSR_MISC_ENABLE, MISC_ENABLE_MWAIT), 1);
+	EXPECT_EQ(vcpu_cpuid1_ecx(p.vcpu) & CPUID_1_ECX_MONITOR, 0);
+
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+			     KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT |
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS));
+	ASSERT_EQ(msr_set(p.vcpu, MSR_MISC_ENABLE, 0), 1);
+	EXPECT_EQ(vcpu_cpuid1_ecx(p.vcpu) & CPUID_1_ECX_MONITOR, 0);
+	ASSERT_EQ(msr_set(p.vcpu, MSR_MISC_ENABLE, MISC_ENABLE_MWAIT), 1);
+	EXPECT_EQ(vcpu_cpuid1_ecx(p.vcpu) & CPUID_1_ECX_MONITOR, CPUID_1_ECX_MONITOR);
+	expect_done(&p, &regs);
+
+	PROBE(&p, mwait);
+	probe_regs(&p, 0, 0, 0);
+	ASSERT_OK(enable_cap(p.vm, KVM_CAP_DISABLE_QUIRKS2,
+			     KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT |
+			     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS));
+	vcpu_set_cpuid_monitor(p.vcpu, true);
+	ASSERT_EQ(msr_set(p.vcpu, MSR_MISC_ENABLE, MISC_ENABLE_MWAIT), 1);
+	ASSERT_EQ(msr_set(p.vcpu, MSR_MISC_ENABLE, 0), 1);
+	EXPECT_EQ(vcpu_cpuid1_ecx(p.vcpu) & CPUID_1_ECX_MONITOR, 0);
 	expect_fault(&p, UD_VECTOR, 0);
 }
 

@@ -330,12 +330,16 @@ struct kvm_userspace_memory_region2 {
  *   anything behind its force-emulation prefix when the module asks), which
  *   minivirt does not.
  * - KVM_CAP_DISABLE_QUIRKS2 answers the quirks userspace may turn off:
- *   KVM_X86_QUIRK_FIX_HYPERCALL_INSN only (KVM answers all it knows), and
- *   KVM_ENABLE_CAP with it refuses any other bit (-EINVAL). The older
- *   KVM_CAP_DISABLE_QUIRKS (answer 1) takes any bits and ignores the others,
- *   as KVM does with those it does not know. The quirks minivirt keeps
- *   always on: OUT_7E_INC_RIP, LINT0_REENABLED, LAPIC_MMIO_HOLE,
- *   MWAIT_NEVER_UD_FAULTS.
+ *   KVM_X86_QUIRK_FIX_HYPERCALL_INSN, MWAIT_NEVER_UD_FAULTS (off: MONITOR
+ *   and MWAIT #UD while the guest's CPUID.1:ECX.MONITOR is clear) and
+ *   MISC_ENABLE_NO_MWAIT (off: that CPUID bit follows the changes of
+ *   IA32_MISC_ENABLE.MWAIT, which need SSE3 in the guest's CPUID); KVM
+ *   answers all it knows. KVM_ENABLE_CAP with it refuses any other bit
+ *   (-EINVAL). The older KVM_CAP_DISABLE_QUIRKS (answer 1) takes any bits
+ *   and ignores the others, as KVM does with those it does not know.
+ *   Disabled quirks accumulate, as in KVM 6.12 (6.1's KVM replaced the set
+ *   at each call, so a quirk could come back on). The quirks minivirt keeps
+ *   always on: OUT_7E_INC_RIP, LINT0_REENABLED, LAPIC_MMIO_HOLE.
  */
 
 /*
