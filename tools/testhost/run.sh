@@ -90,8 +90,9 @@ case "$target:$mmu" in
 svm:*|vmx:nested) suites="$suites pit lapic irqchip_devices eventfd irq_routing" ;;
 esac
 # The ioctl fuzzer (selftests/ioctl_fuzz.c), both columns: every svm cell;
-# the vmx cells only with IOCTL_FUZZ_VMX=1 until the host stall it found in
-# minivirt's VT-x backend is fixed (README.md, "The ioctl fuzzer").
+# the vmx cells only with IOCTL_FUZZ_VMX=1: Bochs enters a VMX guest whose
+# RFLAGS.IF is 0 with the host's interrupts masked, so a random guest that
+# spins wedges the host, in either column (README.md, "The ioctl fuzzer").
 case "$target" in
 svm) suites="$suites ioctl_fuzz" ;;
 vmx) [ -z "${IOCTL_FUZZ_VMX:-}" ] || suites="$suites ioctl_fuzz" ;;
