@@ -73,7 +73,7 @@ esac
 
 # The selftests every cell runs against both hypervisors (coexist is run by
 # the plan itself, with both devices).
-suites="$host_suites vmrun modes pio mmio cpuid_msr intercepts pkru nr_mmu_pages exits vcpu_ioctls mmu_select paging \
+suites="$host_suites vmrun modes pio mmio cpuid_msr intercepts pkru nr_mmu_pages exits fault_catalogue vcpu_ioctls mmu_select paging \
 	interrupts memslots multi signals lifecycle_run invalid_input qemu_msrs \
 	kvmclock cr_checks dirty_log guest_debug sync_regs"
 # The soak (selftests/soak.c): SOAK_CYCLES in the environment sets its count.
