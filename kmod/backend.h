@@ -39,6 +39,8 @@ struct mv_backend {
 	const struct mv_tdp_format *tdp_format;
 	/* The vendor's hypercall instruction (KVM's patch_hypercall hook). */
 	u8 hypercall_insn[3];
+	/* The CPU's shutdown exit leaves the guest state undefined: INIT it. */
+	bool shutdown_inits;
 
 	/*
 	 * Is this vendor's extension usable on this machine? 0 if so; -ENODEV,
