@@ -27,7 +27,7 @@
 /*
  * As KVM's prepare_emulation_failure_exit(): data[0] holds flags, then the
  * instruction's length and bytes (if they could be read), then five words of
- * exit information, of which minivirt fills the hardware exit reason.
+ * exit information (the backend's exit_info()).
  */
 int mv_emulation_failure(struct mv_vcpu *vcpu)
 {
@@ -51,8 +51,7 @@ int mv_emulation_failure(struct mv_vcpu *vcpu)
 		memcpy(run->emulation_failure.insn_bytes, insn, n);
 		start += 2;
 	}
-	memset(&run->internal.data[start], 0, 5 * sizeof(run->internal.data[0]));
-	run->internal.data[start] = (u32)vcpu->exit.hw_reason;
+	mv_backend->exit_info(vcpu, &run->internal.data[start]);
 	run->emulation_failure.ndata = start + 5;
 	return 0;
 }

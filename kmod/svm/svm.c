@@ -273,6 +273,7 @@ const struct mv_backend mv_svm_backend = {
 	.get_interrupt_shadow	= svm_get_interrupt_shadow,
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.inject			= svm_inject,
+	.exit_info		= svm_exit_info,
 	.update_exception_intercepts = svm_update_exception_intercepts,
 	.set_tdp_root		= svm_set_tdp_root,
 	.set_cr			= svm_set_cr,
