@@ -80,9 +80,10 @@ static bool shadow_paging(void)
 
 /*
  * A triple fault: KVM_EXIT_SHUTDOWN, and the state KVM leaves. SVM's VMCB
- * is undefined after a shutdown intercept (APM vol 2 15.11 "Shutdown"), so
- * KVM INITs the vCPU there (svm.c shutdown_interception()): CS f000, RIP
- * fff0, CR0 ET with CD and NW kept (SDM vol 3A 9.1.1, table 9-1). A triple
+ * is undefined after a shutdown intercept (APM vol 2 15.5, as kmod/svm
+ * cites), so KVM INITs the vCPU there (svm.c shutdown_interception()): CS
+ * f000, RIP fff0, CR0 ET with CD and NW kept (SDM vol 3A 9.1.1, table
+ * 9-1). A triple
  * fault KVM finds itself (an exception it intercepts, #PF under shadow
  * paging, raised while #DF is delivered: KVM_REQ_TRIPLE_FAULT) and one on
  * VT-x (the CPU's triple-fault exit) leave the state as it was.
