@@ -541,7 +541,7 @@ TEST(nmi_storm)
  * KVM_CAP_NR_MEMSLOTS slots: slot 0 the guest's, every other a 4 KiB page
  * at FC_SLOTS_GPA + 8 KiB * id. The guest reads a few; one more id is
  * refused; all are deleted, and a read of one is MMIO again. --slots N
- * makes at most N (run.sh: make check 4096, make check-full all).
+ * makes at most N (run.sh: make check 2048, make check-full all).
  */
 #define FC_SLOTS_GPA	0x40000000ULL
 #define FC_TABLE	GUEST_FREE_GPA

@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 # --full (make check-full): the vmx cells run the qemu suite too, every
 # svm cell boots all of its cases, the soak runs 10^4 cycles, and
-# fault_catalogue makes all of KVM_CAP_NR_MEMSLOTS' slots (make check: 4096).
+# fault_catalogue makes all of KVM_CAP_NR_MEMSLOTS' slots (make check: 2048).
 # --full also makes the ioctl fuzzer (selftests/ioctl_fuzz.c) 10^6 calls per
 # column with a new seed per cell (make check: 10^5, a fixed seed per cell).
 full=()
