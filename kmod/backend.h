@@ -39,6 +39,8 @@ struct mv_backend {
 	const struct mv_tdp_format *tdp_format;
 	/* The vendor's hypercall instruction (KVM's patch_hypercall hook). */
 	u8 hypercall_insn[3];
+	/* The CPU's shutdown exit leaves the guest state undefined: INIT it. */
+	bool shutdown_inits;
 
 	/*
 	 * Is this vendor's extension usable on this machine? 0 if so; -ENODEV,
@@ -112,6 +114,14 @@ struct mv_backend {
 	 */
 	void (*inject)(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		       bool has_error_code, u32 error_code, u64 payload);
+
+	/*
+	 * The last exit as KVM's get_exit_info() gives it to userspace in an
+	 * emulation failure: the hardware's exit reason, two information
+	 * words, the event whose delivery the exit cut short and its error
+	 * code (0 when it had none).
+	 */
+	void (*exit_info)(struct mv_vcpu *vcpu, u64 info[5]);
 
 	/* Intercept the exceptions mv_exception_intercepts() lists now. */
 	void (*update_exception_intercepts)(struct mv_vcpu *vcpu);

@@ -27,7 +27,7 @@
 /*
  * As KVM's prepare_emulation_failure_exit(): data[0] holds flags, then the
  * instruction's length and bytes (if they could be read), then five words of
- * exit information, of which minivirt fills the hardware exit reason.
+ * exit information (the backend's exit_info()).
  */
 int mv_emulation_failure(struct mv_vcpu *vcpu)
 {
@@ -51,8 +51,7 @@ int mv_emulation_failure(struct mv_vcpu *vcpu)
 		memcpy(run->emulation_failure.insn_bytes, insn, n);
 		start += 2;
 	}
-	memset(&run->internal.data[start], 0, 5 * sizeof(run->internal.data[0]));
-	run->internal.data[start] = (u32)vcpu->exit.hw_reason;
+	mv_backend->exit_info(vcpu, &run->internal.data[start]);
 	run->emulation_failure.ndata = start + 5;
 	return 0;
 }
@@ -212,9 +211,13 @@ static int handle_dr_access(struct mv_vcpu *vcpu)
 	return 1;
 }
 
-void mv_vcpu_reset(struct mv_vcpu *vcpu)
+void mv_vcpu_reset(struct mv_vcpu *vcpu, bool init)
 {
 	const struct kvm_cpuid_entry2 *leaf1 = mv_cpuid_find(vcpu, 1, 0);
+	struct mv_ctrl ctrl;
+
+	if (init)
+		mv_backend->get_ctrl(vcpu, &ctrl);
 
 	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
 	/* RDX holds the CPU signature after reset (SDM vol 3A 9.1.4). */
@@ -231,13 +234,30 @@ void mv_vcpu_reset(struct mv_vcpu *vcpu)
 	vcpu->completion = MV_COMPLETE_NONE;
 	vcpu->ext_vector = -1;
 	mv_backend->vcpu_reset(vcpu);
+	if (init)
+		mv_set_cr0(vcpu, X86_CR0_ET |
+			   (ctrl.cr0 & (X86_CR0_CD | X86_CR0_NW)));
 	if (vcpu->vm->shadow_paging)
 		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
 }
 
+/*
+ * The CPU's shutdown exit. SVM leaves the VMCB undefined after its shutdown
+ * intercept (APM vol 2 15.5, as svm/run.c cites), so the vCPU is INITed
+ * there, as KVM's shutdown_interception() does; VMX's triple-fault exit
+ * leaves the guest state as it was, and so does KVM's handle_triple_fault().
+ */
 static int handle_shutdown(struct mv_vcpu *vcpu)
 {
-	mv_vcpu_reset(vcpu);
+	if (mv_backend->shutdown_inits)
+		mv_vcpu_reset(vcpu, true);
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+int mv_triple_fault(struct mv_vcpu *vcpu)
+{
+	vcpu->triple_fault = false;
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }
@@ -324,8 +344,6 @@ int mv_handle_exit(struct mv_vcpu *vcpu)
 {
 	unsigned int type = vcpu->exit.type;
 
-	if (vcpu->triple_fault)
-		return handle_shutdown(vcpu);
 	if (type >= ARRAY_SIZE(mv_exit_handlers) || !mv_exit_handlers[type])
 		return handle_unexpected(vcpu);
 	return mv_exit_handlers[array_index_nospec(type,

@@ -513,6 +513,11 @@ int mv_vcpu_run(struct mv_vcpu *vcpu)
 			mv_mp_block(vcpu, &idx);
 			continue;
 		}
+		/* Before every entry, as KVM's KVM_REQ_TRIPLE_FAULT. */
+		if (vcpu->triple_fault) {
+			r = mv_triple_fault(vcpu);
+			break;
+		}
 		r = mv_enter_guest(vcpu, &idx);
 		if (r < 0)
 			break;

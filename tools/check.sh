@@ -17,7 +17,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 # --full (make check-full): the vmx cells run the qemu suite too, every
-# svm cell boots all of its cases, and the soak runs 10^4 cycles.
+# svm cell boots all of its cases, the soak runs 10^4 cycles, and
+# fault_catalogue makes all of KVM_CAP_NR_MEMSLOTS' slots (make check: 2048).
 # --full also makes the ioctl fuzzer (selftests/ioctl_fuzz.c) 10^6 calls per
 # column with a new seed per cell (make check: 10^5, a fixed seed per cell).
 full=()
@@ -25,6 +26,7 @@ if [ "${1:-}" = --full ]; then
 	full=(--with-qemu)
 	export IOCTL_FUZZ_CALLS=${IOCTL_FUZZ_CALLS:-1000000} IOCTL_FUZZ_SEED=${IOCTL_FUZZ_SEED:-random}
 	export SOAK_CYCLES=${SOAK_CYCLES:-10000}
+	export FAULT_CATALOGUE_SLOTS=${FAULT_CATALOGUE_SLOTS:-0}
 	shift
 fi
 # make check's budget is 45 minutes on CI's two cores, and CI took 53 with

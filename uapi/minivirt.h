@@ -252,6 +252,21 @@ struct kvm_userspace_memory_region2 {
  *   Without it and with nested paging, CR0.PG clear is refused the same way.
  *   Under shadow paging on VT-x, a guest in real mode runs unrestricted on
  *   EPT (vmx/vcpu.c): its page tables, the shadow's business, do not exist.
+ *   In protected mode under shadow paging on VT-x minivirt runs the guest
+ *   restricted, so segment state that VM entry refuses then (a data-type
+ *   or not-present CS, an available TSS in TR; SDM vol 3C 27.3.1.2) gives
+ *   KVM_EXIT_FAIL_ENTRY 0x80000021; kvm_intel without unrestricted guest
+ *   (ept=0) emulates the guest while its state is invalid instead
+ *   (emulate_invalid_guest_state).
+ * - In KVM_INTERNAL_ERROR_EMULATION's exit information under shadow paging
+ *   (both vendors), the error code of an intercepted #PF is the one the CPU
+ *   gave, without the I/D bit where the guest has no EFER.NX: KVM runs such
+ *   a guest with EFER.NX set (svm_set_efer(), vmx's
+ *   update_transition_efer()), minivirt as the guest set it.
+ * - Task switches (a task gate in the IDT, JMP/CALL to a TSS or task gate,
+ *   IRET with NT) are not emulated: KVM_RUN gives KVM_EXIT_INTERNAL_ERROR
+ *   with KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON and the hardware's task
+ *   switch exit (kmod/intercepts.c); KVM emulates them (kvm_task_switch()).
  * - A guest MOV to CR0 or CR4 with a bit of 63:32 set gets #GP(0) (SDM vol
  *   2A MOV, APM vol 2 3.1), as on kvm_intel and on kvm_amd with decode
  *   assists; kvm_amd without them (QEMU's SVM) emulates the MOV with its

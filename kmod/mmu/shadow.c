@@ -713,7 +713,7 @@ int mv_shadow_page_fault(struct mv_vcpu *vcpu, u64 la, u32 error_code)
 		    (error_code & (MV_PF_WRITE | MV_PF_USER | MV_PF_FETCH)) |
 		    MV_WALK_SET_AD, vcpu->regs.rflags & X86_EFLAGS_AC, &walk);
 	if (r < 0)
-		return mv_emulation_failure(vcpu);	/* a page table in MMIO */
+		return mv_emulation_failure(vcpu);	/* A/D in read-only memory */
 	if (r > 0) {
 		mv_queue_page_fault(vcpu, la, walk.error_code);
 		return 1;

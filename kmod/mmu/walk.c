@@ -189,8 +189,13 @@ int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la, u32 access,
 
 		walk->table_gfn[level] = table >> PAGE_SHIFT;
 		addr = table + walk_index(&m, la, level) * m.pte_size;
+		/*
+		 * A table where no memory is (no memslot, or its backing
+		 * unreadable) ends the walk in a not-present fault, as
+		 * KVM's walker does (paging_tmpl.h walk_addr_generic()).
+		 */
 		if (mv_read_guest(vm, addr, &pte, m.pte_size))
-			return -EFAULT;
+			return 1;
 		walk->pte[level] = pte;
 		if (!(pte & PTE_P))
 			return 1;

@@ -43,7 +43,8 @@ struct mv_walk {
 
 /*
  * Translates a linear address. 0 on success; 1 if the guest would take a #PF
- * (walk->error_code); -EFAULT if a page table lies outside guest RAM.
+ * (walk->error_code), also for a page table outside guest RAM (as KVM);
+ * -EFAULT if an accessed or dirty bit cannot be set there (read-only memory).
  * rflags_ac: RFLAGS.AC, for SMAP. The caller holds vm->srcu.
  */
 int mv_walk(struct mv_vm *vm, const struct mv_ctrl *ctrl, u64 la,

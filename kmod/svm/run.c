@@ -475,6 +475,21 @@ static void svm_decode_exit(struct svm_vcpu *svm)
 	}
 }
 
+/* KVM's svm_get_exit_info(). */
+void svm_exit_info(struct mv_vcpu *vcpu, u64 info[5])
+{
+	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u32 event = c->exit_int_info;
+
+	info[0] = (u32)c->exit_code;
+	info[1] = c->exit_info_1;
+	info[2] = c->exit_info_2;
+	info[3] = event;
+	/* EXITINTINFO: its error code in bits 63:32 (APM vol 2 15.20). */
+	info[4] = (event & SVM_EVTINJ_VALID) && (event & SVM_EVTINJ_VALID_ERR) ?
+		  c->exit_int_info >> 32 : 0;
+}
+
 /* The CPU has TSC_AUX for RDTSCP or RDPID: the guest's is switched in. */
 static bool svm_has_tsc_aux(void)
 {

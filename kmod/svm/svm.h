@@ -127,6 +127,7 @@ void svm_enable_irq_window(struct mv_vcpu *vcpu);
 u32 svm_get_interrupt_shadow(struct mv_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct mv_vcpu *vcpu, u32 shadow);
 void svm_update_exception_intercepts(struct mv_vcpu *vcpu);
+void svm_exit_info(struct mv_vcpu *vcpu, u64 info[5]);
 void svm_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		bool has_error_code, u32 error_code, u64 payload);
 

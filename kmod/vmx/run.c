@@ -140,6 +140,26 @@ void vmx_update_exception_intercepts(struct mv_vcpu *vcpu)
 	vmx_put(vmx);
 }
 
+/* KVM's vmx_get_exit_info(); no exit made it after a failed entry. */
+void vmx_exit_info(struct mv_vcpu *vcpu, u64 info[5])
+{
+	struct vmx_vcpu *vmx = vmx_get(vcpu);
+	u32 mask = VMX_INTR_INFO_VALID | VMX_INTR_INFO_ERROR_CODE;
+	u32 intr;
+
+	info[0] = (u32)vcpu->exit.hw_reason;
+	info[1] = vmcs_readl(VMCS_EXIT_QUALIFICATION);
+	info[2] = info[3] = info[4] = 0;
+	if (!(vcpu->exit.hw_reason & VMX_EXIT_REASON_FAILED_ENTRY)) {
+		intr = vmcs_read32(VMCS_EXIT_INTR_INFO);
+		info[2] = vmx->idt_info;
+		info[3] = intr;
+		if ((intr & mask) == mask)
+			info[4] = vmcs_read32(VMCS_EXIT_INTR_ERROR);
+	}
+	vmx_put(vmx);
+}
+
 void vmx_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		bool has_error_code, u32 error_code, u64 payload)
 {

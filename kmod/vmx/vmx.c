@@ -628,6 +628,7 @@ const struct mv_backend mv_vmx_backend = {
 	.get_interrupt_shadow	= vmx_get_interrupt_shadow,
 	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
 	.inject			= vmx_inject,
+	.exit_info		= vmx_exit_info,
 	.update_exception_intercepts = vmx_update_exception_intercepts,
 	.set_tdp_root		= vmx_set_tdp_root,
 	.set_cr			= vmx_set_cr,

@@ -278,6 +278,7 @@ void vmx_enable_irq_window(struct mv_vcpu *vcpu);
 u32 vmx_get_interrupt_shadow(struct mv_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct mv_vcpu *vcpu, u32 shadow);
 void vmx_update_exception_intercepts(struct mv_vcpu *vcpu);
+void vmx_exit_info(struct mv_vcpu *vcpu, u64 info[5]);
 void vmx_inject(struct mv_vcpu *vcpu, enum mv_inject_kind kind, u8 vector,
 		bool has_error_code, u32 error_code, u64 payload);
 
