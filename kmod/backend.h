@@ -39,6 +39,12 @@ struct mv_backend {
 	const struct mv_tdp_format *tdp_format;
 	/* The vendor's hypercall instruction (KVM's patch_hypercall hook). */
 	u8 hypercall_insn[3];
+	/*
+	 * A shutdown INITs the vCPU before KVM_EXIT_SHUTDOWN (KVM's SVM: the
+	 * VMCB is undefined after a SHUTDOWN intercept); else the state stays
+	 * as the triple fault left it (KVM's VMX handle_triple_fault()).
+	 */
+	bool init_on_shutdown;
 
 	/*
 	 * Is this vendor's extension usable on this machine? 0 if so; -ENODEV,

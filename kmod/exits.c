@@ -161,6 +161,22 @@ static int handle_xsetbv(struct mv_vcpu *vcpu)
 }
 
 /*
+ * DR6's bits that read as 1 whatever is written: BUS_LOCK (bit 11) and RTM
+ * (bit 16) too unless the guest's CPUID has them (SDM vol 3B 18.2.3; KVM's
+ * kvm_dr6_fixed()).
+ */
+static u64 dr6_fixed(struct mv_vcpu *vcpu)
+{
+	u64 fixed = MV_DR6_FIXED_1;
+
+	if (!mv_guest_has(vcpu, 7, MV_EBX, 11))
+		fixed |= MV_DR6_RTM;
+	if (!mv_guest_has(vcpu, 7, MV_ECX, 24))
+		fixed |= MV_DR6_BUS_LOCK;
+	return fixed;
+}
+
+/*
  * MOV to/from DRn (SDM vol 3B 18.2): the guest's DRs are the core's (vcpu.h);
  * DR4/5 alias DR6/7 unless CR4.DE; values as KVM's kvm_set_dr().
  */
@@ -204,7 +220,7 @@ static int handle_dr_access(struct mv_vcpu *vcpu)
 		if (dr < 4)
 			vcpu->dr[dr] = val;
 		else if (dr == 6)
-			vcpu->dr6 = (val & MV_DR6_VOLATILE) | MV_DR6_FIXED_1;
+			vcpu->dr6 = (val & MV_DR6_VOLATILE) | dr6_fixed(vcpu);
 		else
 			vcpu->dr7 = (val & MV_DR7_VOLATILE) | MV_DR7_FIXED_1;
 	}
@@ -212,9 +228,13 @@ static int handle_dr_access(struct mv_vcpu *vcpu)
 	return 1;
 }
 
-void mv_vcpu_reset(struct mv_vcpu *vcpu)
+void mv_vcpu_reset(struct mv_vcpu *vcpu, bool init)
 {
 	const struct kvm_cpuid_entry2 *leaf1 = mv_cpuid_find(vcpu, 1, 0);
+	struct mv_ctrl ctrl;
+
+	if (init)
+		mv_backend->get_ctrl(vcpu, &ctrl);
 
 	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
 	/* RDX holds the CPU signature after reset (SDM vol 3A 9.1.4). */
@@ -231,13 +251,26 @@ void mv_vcpu_reset(struct mv_vcpu *vcpu)
 	vcpu->completion = MV_COMPLETE_NONE;
 	vcpu->ext_vector = -1;
 	mv_backend->vcpu_reset(vcpu);
+	/*
+	 * INIT leaves CR0.CD and NW as they were (SDM vol 3A 9.1.1, table 9-1
+	 * note; KVM's kvm_vcpu_reset(init_event)); power-up sets both.
+	 */
+	if (init)
+		mv_backend->set_cr(vcpu, 0, X86_CR0_ET |
+				   (ctrl.cr0 & (X86_CR0_CD | X86_CR0_NW)));
 	if (vcpu->vm->shadow_paging)
 		mv_vcpu_request(vcpu, MV_REQ_MMU_RELOAD);
 }
 
 static int handle_shutdown(struct mv_vcpu *vcpu)
 {
-	mv_vcpu_reset(vcpu);
+	if (mv_backend->init_on_shutdown) {
+		mv_vcpu_reset(vcpu, true);
+	} else {
+		/* The #DF that met another exception is spent, as KVM's request is. */
+		vcpu->triple_fault = false;
+		memset(&vcpu->exception, 0, sizeof(vcpu->exception));
+	}
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }

@@ -21,7 +21,7 @@ bool mv_event_reinjecting(const struct mv_vcpu *vcpu);
 /* KVM_EXIT_INTERNAL_ERROR with KVM_INTERNAL_ERROR_EMULATION; returns 0. */
 int mv_emulation_failure(struct mv_vcpu *vcpu);
 
-/* Resets the vCPU as INIT does (after a shutdown). */
-void mv_vcpu_reset(struct mv_vcpu *vcpu);
+/* Resets the vCPU as power-up does, or as INIT does (init: after a shutdown, an INIT IPI). */
+void mv_vcpu_reset(struct mv_vcpu *vcpu, bool init);
 
 #endif /* MINIVIRT_EXITS_H */

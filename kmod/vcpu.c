@@ -284,7 +284,7 @@ static void mv_vcpu_init_state(struct mv_vcpu *vcpu)
 	vcpu->mp_state = !vcpu->lapic || (vcpu->apic_base & MSR_IA32_APICBASE_BSP) ?
 			 KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 	vcpu->cpu = -1;
-	mv_vcpu_reset(vcpu);
+	mv_vcpu_reset(vcpu, false);
 }
 
 void mv_vcpu_destroy(struct mv_vcpu *vcpu)

@@ -45,7 +45,7 @@ void mv_mp_accept_events(struct mv_vcpu *vcpu)
 	if (!mv_lapic_has_init_sipi(vcpu))
 		return;
 	if (mv_lapic_take_init(vcpu)) {
-		mv_vcpu_reset(vcpu);
+		mv_vcpu_reset(vcpu, true);
 		mv_lapic_reset(vcpu, true);
 		vcpu->mp_state = is_bsp(vcpu) ? KVM_MP_STATE_RUNNABLE :
 						KVM_MP_STATE_INIT_RECEIVED;

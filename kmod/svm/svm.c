@@ -250,6 +250,7 @@ const struct mv_backend mv_svm_backend = {
 	.vcpu_size		= sizeof(struct svm_vcpu),
 	.tdp_format		= &npt_format,
 	.hypercall_insn		= { 0x0f, 0x01, 0xd9 },	/* VMMCALL */
+	.init_on_shutdown	= true,
 	.probe			= svm_probe,
 	.hardware_setup		= svm_hardware_setup,
 	.hardware_unsetup	= svm_hardware_unsetup,
