@@ -202,24 +202,58 @@ int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	return 0;
 }
 
+static struct kvm_segment *pick_seg(struct kvm_sregs *sregs, u8 seg_nr)
+{
+	switch (seg_nr) {
+	case MV_SEG_ES: return &sregs->es;
+	case MV_SEG_CS: return &sregs->cs;
+	case MV_SEG_SS: return &sregs->ss;
+	case MV_SEG_FS: return &sregs->fs;
+	case MV_SEG_GS: return &sregs->gs;
+	default: return &sregs->ds;
+	}
+}
+
 u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
 		  u64 offset)
 {
 	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
 	struct kvm_sregs sregs;
-	struct kvm_segment *seg;
 
 	if (mode64 && seg_nr != MV_SEG_FS && seg_nr != MV_SEG_GS)
 		return offset;
 	mv_backend->get_sregs(vcpu, &sregs);
-	switch (seg_nr) {
-	case MV_SEG_ES: seg = &sregs.es; break;
-	case MV_SEG_CS: seg = &sregs.cs; break;
-	case MV_SEG_SS: seg = &sregs.ss; break;
-	case MV_SEG_FS: seg = &sregs.fs; break;
-	case MV_SEG_GS: seg = &sregs.gs; break;
-	default: seg = &sregs.ds; break;
-	}
-	offset += seg->base;
+	offset += pick_seg(&sregs, seg_nr)->base;
 	return mode64 ? offset : offset & 0xffffffffULL;
+}
+
+int mv_seg_check(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
+		 u64 offset, unsigned int size, bool write)
+{
+	bool real = !(ctrl->cr0 & X86_CR0_PE);
+	struct kvm_sregs sregs;
+	struct kvm_segment *s;
+	u64 max;
+
+	if (mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64)
+		return 0;
+	mv_backend->get_sregs(vcpu, &sregs);
+	s = pick_seg(&sregs, seg_nr);
+	if (s->unusable)
+		goto bad;
+	/* A write to a code segment (but in real mode) or a read-only one. */
+	if (write && ((!real && (s->type & 8)) || !(s->type & 2)))
+		goto bad;
+	if ((s->type & 8) && !(s->type & 2))	/* execute-only code */
+		goto bad;
+	if (!(s->type & 8) && (s->type & 4)) {	/* expand-down data */
+		max = s->db ? 0xffffffffULL : 0xffffULL;
+		if (offset <= s->limit || offset > max || size > max + 1 - offset)
+			goto bad;
+	} else if (offset > s->limit || size > (u64)s->limit + 1 - offset) {
+		goto bad;
+	}
+	return 0;
+bad:
+	return seg_nr == MV_SEG_SS ? SS_VECTOR : GP_VECTOR;
 }

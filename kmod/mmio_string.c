@@ -53,12 +53,23 @@ static u64 str_assign(u64 reg, u64 val, unsigned int addr_size)
 	}
 }
 
-/* The linear address of seg:reg. */
-static u64 str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
-		      u8 seg_nr, int reg)
+/*
+ * The linear address of seg:reg: 0, or 1 with the #GP (#SS) of a failed
+ * segment check queued (KVM's emulator makes them for every element,
+ * QEMU's TCG does not: a null ES reached here).
+ */
+static int str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		      u8 seg_nr, int reg, bool write, u64 *la)
 {
-	return mv_seg_linear(vcpu, ctrl, seg_nr, vcpu->regs.gpr[reg] &
-			     str_mask(vcpu->mmio.insn.addr_size));
+	u64 off = vcpu->regs.gpr[reg] & str_mask(vcpu->mmio.insn.addr_size);
+	int vector = mv_seg_check(vcpu, ctrl, seg_nr, off, vcpu->mmio.insn.op_size, write);
+
+	if (vector) {
+		mv_queue_exception(vcpu, vector, true, 0);
+		return 1;
+	}
+	*la = mv_seg_linear(vcpu, ctrl, seg_nr, off);
+	return 0;
 }
 
 /*
@@ -138,10 +149,12 @@ static void str_advance(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 static int str_write(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
-	u64 la = str_linear(vcpu, ctrl, MV_SEG_ES, MV_RDI), gpa;
+	u64 la, gpa;
 	bool mmio;
 	int r;
 
+	if (str_linear(vcpu, ctrl, MV_SEG_ES, MV_RDI, true, &la))
+		return 1;
 	r = str_translate(vcpu, ctrl, la, true, &gpa, &mmio);
 	if (r)
 		return r;
@@ -168,7 +181,8 @@ static int str_element(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 		acc->data = vcpu->regs.gpr[MV_RAX] & str_mask(insn->op_size);
 		return str_write(vcpu, ctrl);
 	}
-	la = str_linear(vcpu, ctrl, insn->seg, MV_RSI);
+	if (str_linear(vcpu, ctrl, insn->seg, MV_RSI, false, &la))
+		return 1;
 	r = str_translate(vcpu, ctrl, la, false, &gpa, &mmio);
 	if (r)
 		return r;
