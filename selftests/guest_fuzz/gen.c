@@ -287,13 +287,17 @@ static void slot_cpuid(struct em *e)
 	WHAT(e, "cpuid %#x.%#x", leaf, sub);
 }
 
+/*
+ * Not DEBUGCTL: KVM's SVM without LBR virtualization (QEMU TCG has none)
+ * ignores every write to it, reserved bits too; with LBRV, and minivirt,
+ * reserved bits #GP (APM vol 2 13.1.1.6).
+ */
 const uint32_t gf_msrs[] = {
 	0x1b,		/* APIC_BASE */
 	0x3b,		/* TSC_ADJUST */
 	0x174, 0x175, 0x176,	/* SYSENTER_CS/ESP/EIP */
 	0x179, 0x17a,	/* MCG_CAP, MCG_STATUS */
 	0x1a0,		/* MISC_ENABLE */
-	0x1d9,		/* DEBUGCTL */
 	0x200, 0x201, 0x250, 0x2ff,	/* MTRRs */
 	0x277,		/* PAT */
 	0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,	/* EFER..SFMASK */
@@ -322,12 +326,20 @@ static void slot_msr(struct em *e)
 	unsigned int k = gf_below(e->s, 3), bit;
 	uint64_t v;
 
+	/*
+	 * No EFER.LME outside long mode (whose PG makes its change #GP): with
+	 * paging off, kvm_amd's guest wedges QEMU TCG's SVM host (README.md,
+	 * "The ioctl fuzzer"; here svm 6.1, --only prot --seed 1624098500,
+	 * the host's CPU stuck in KVM_RUN, rcu stall).
+	 */
+	bool no_lme = msr == MSR_EFER && e->bits != 64;
+
 	mov_imm(e, ECX, msr);
 	if (k == 0) {
 		EMIT(e, 0x0f, 0x32);
 		WHAT(e, "rdmsr %#x", msr);
 	} else if (k == 1) {
-		v = msr_value(e);
+		v = msr_value(e) & ~(no_lme ? EFER_LME : 0);
 		mov_imm(e, EAX, v);
 		mov_imm(e, EDX, v >> 32);
 		EMIT(e, 0x0f, 0x30);
@@ -335,6 +347,8 @@ static void slot_msr(struct em *e)
 	} else {
 		/* Read, flip one bit, write back. */
 		bit = gf_chance(e->s, 75) ? gf_below(e->s, 32) : 32 + gf_below(e->s, 32);
+		if (no_lme && bit == 8)
+			bit = 0;
 		EMIT(e, 0x0f, 0x32);
 		osz(e, 4);
 		if (bit < 32) {
@@ -431,6 +445,7 @@ static void slot_dr(struct em *e)
 		break;
 	case 6: case 4:		/* DR4 is DR6 unless CR4.DE */
 		v = gf_chance(e->s, 80) ? 0xffff0ff0 | (gf_rand(e->s) & 0xf00f) : gf_rand(e->s);
+		v &= ~0x1000ULL;	/* reserved: QEMU keeps what is written */
 		break;
 	default:
 		/*
@@ -438,10 +453,13 @@ static void slot_dr(struct em *e)
 		 * host aborted (qemu_mutex_lock_iothread_impl: assertion
 		 * failed) in the sequence after one that enabled breakpoints
 		 * (svm 6.1, --only real --seed 1624098459 --count 2, on either
-		 * device; not with that slot left out). GD and the RW/LEN
-		 * fields stay.
+		 * device; not with that slot left out). Nor GD: once KVM
+		 * stops intercepting DR accesses, QEMU's MOV DR makes no
+		 * general-detect #DB (SDM vol 3B 18.2.4), nor the reserved
+		 * bits 12, 14, 15, which QEMU keeps as written (svm 6.1,
+		 * --only prot --seed 1624098457). The RW/LEN fields stay.
 		 */
-		v = 0x400 | (gf_rand(e->s) & 0xffffff00);
+		v = 0x400 | (gf_rand(e->s) & 0xffff0f00);
 		if (gf_chance(e->s, 5))
 			v |= 1ULL << 32;
 		break;

@@ -223,7 +223,6 @@ void gf_run(const struct gf_seq *s, const char *dev, const struct kvm_cpuid2 *cp
 	vm_mem_add(vm, 0, 0, GF_MEM_SIZE, 0);
 	vcpu = vcpu_new(vm, 0);
 	gf_set_state(s, vcpu, cpuid);
-	gf_write_memory(s, vm);
 
 	dg_printf(&d, "exits:");
 	timer(true);

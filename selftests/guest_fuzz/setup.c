@@ -228,7 +228,7 @@ static enum vm_mode lib_mode(enum gf_mode mode)
 	return mode == GF_REAL ? VM_MODE_REAL : mode == GF_LONG ? VM_MODE_LONG : VM_MODE_PROT32;
 }
 
-/* vcpu_set_mode()'s state for the mode, then the sequence's own. */
+/* vcpu_set_mode()'s state for the mode, then the sequence's own, and its memory. */
 void gf_set_state(const struct gf_seq *s, struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 {
 	const struct gf_state *st = &s->st;
@@ -236,6 +236,8 @@ void gf_set_state(const struct gf_seq *s, struct vcpu *vcpu, const struct kvm_cp
 
 	vcpu_set_mode(vcpu, lib_mode(st->mode), VM_NO_IDT);
 	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid));
+	/* The page tables first: KVM_SET_SREGS loads PAE's PDPTEs from them. */
+	gf_write_memory(s, vcpu->vm);
 	vcpu_sregs_get(vcpu, &sr);
 	sr.cr0 = st->cr0;
 	sr.cr3 = st->cr3;

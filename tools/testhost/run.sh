@@ -191,7 +191,9 @@ append="$append ioctl_fuzz.seed=$fuzz_seed${IOCTL_FUZZ_CALLS:+ ioctl_fuzz.calls=
 # GUEST_FUZZ_COUNT sequences per mode (the program's default: 200).
 gfuzz_seed=${GUEST_FUZZ_SEED:-$(echo "guest-$target-$series-$mmu" | cksum | cut -d' ' -f1)}
 [ "$gfuzz_seed" != random ] || gfuzz_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-append="$append guest_fuzz.seed=$gfuzz_seed${GUEST_FUZZ_COUNT:+ guest_fuzz.count=$GUEST_FUZZ_COUNT}"
+# Its console markers, one per sequence and device, all kept (/dev/kmsg
+# writes are rate-limited otherwise).
+append="$append printk.devkmsg=on guest_fuzz.seed=$gfuzz_seed${GUEST_FUZZ_COUNT:+ guest_fuzz.count=$GUEST_FUZZ_COUNT}"
 # GUEST_FUZZ_ARGS="only=long trace=1": more of its options, to replay one.
 for a in ${GUEST_FUZZ_ARGS:-}; do append="$append guest_fuzz.$a"; done
 # IOCTL_FUZZ_ARGS="trace=1 mute=0x4048ae9b": more of its options (selftests/README.md).
