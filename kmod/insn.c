@@ -89,7 +89,12 @@ void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		break;
 	}
 	vcpu->regs.rip = rip;
-	/* An instruction completed: a MOV SS / STI shadow is over. */
+	/*
+	 * An instruction completed: RF goes (SDM vol 3A 17.3.1.1; KVM's
+	 * emulator, x86_emulate_instruction(), clears it so), and a MOV SS /
+	 * STI shadow is over.
+	 */
+	vcpu->regs.rflags &= ~X86_EFLAGS_RF;
 	mv_backend->set_interrupt_shadow(vcpu, 0);
 	mv_debug_insn_done(vcpu);
 }
