@@ -51,7 +51,9 @@ int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
 int mv_access_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		     void *data, unsigned int len, bool write)
 {
-	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	/* A/D as the access sets them (KVM's emulator: paging_tmpl.h). */
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0) |
+		     MV_WALK_SET_AD;
 	unsigned int done = 0, n;
 	struct mv_walk walk;
 	int r;

@@ -79,7 +79,9 @@ static int str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 static int str_translate(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 			 u64 la, bool write, u64 *gpa, bool *mmio)
 {
-	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	/* A/D as the access sets them (KVM's emulator: paging_tmpl.h). */
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0) |
+		     MV_WALK_SET_AD;
 	const struct mv_memslot *slot;
 	struct mv_walk walk;
 	int r;

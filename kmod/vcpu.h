@@ -127,6 +127,7 @@ struct mv_vcpu {
 		struct mv_emu_access access;
 		u64 gpa;
 		u64 rip;		/* of the instruction, as decoded */
+		u64 la;			/* of its operand; MV_MMIO_NO_LA if none */
 		bool finished;		/* registers done; a write-back is out */
 		u8 offset;		/* bytes of the access already exited */
 		u8 str_phase;		/* MOVS/STOS: enum mv_str_phase */
