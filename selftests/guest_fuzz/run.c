@@ -144,21 +144,70 @@ static void seg(struct dg *d, const char *name, const struct kvm_segment *g)
 		  g->dpl, g->present, g->db, g->l, g->g);
 }
 
-static uint64_t page_hash(const uint8_t *p)
+/*
+ * A PTE without its D bit if it maps the MMIO hole: KVM sets D for an
+ * emulated MMIO write only when it walks the guest's tables, not for the
+ * access at the nested page fault's GPA (gpa_available), nor one its MMIO
+ * cache translates, and QEMU TCG's walk before that fault leaves D clear;
+ * minivirt sets it as a CPU would (SDM vol 3A 4.8). Not compared.
+ */
+static uint64_t no_mmio_dirty(uint64_t e)
 {
-	uint64_t h = 0xcbf29ce484222325ULL, w;
+	uint64_t gpa = e & PTE_ADDR_MASK;
+
+	return gpa >= GF_MMIO_GPA && gpa < GF_MMIO_GPA + 0x20000 ? e & ~PTE_D : e;
+}
+
+/*
+ * FNV-1a over the page's 8-byte words; for the leaf page table, its 4- or
+ * 8-byte PTEs as no_mmio_dirty() leaves them.
+ */
+static uint64_t page_hash(const uint8_t *p, bool pt, unsigned int pte_size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, w, lo, hi;
 	unsigned int i;
 
 	for (i = 0; i < GUEST_PAGE_SIZE; i += 8) {
 		memcpy(&w, p + i, 8);
+		if (pt && pte_size == 8) {
+			w = no_mmio_dirty(w);
+		} else if (pt) {
+			lo = no_mmio_dirty((uint32_t)w);
+			hi = no_mmio_dirty(w >> 32);
+			w = lo | hi << 32;
+		}
 		h = (h ^ w) * 0x100000001b3ULL;
 	}
 	return h;
 }
 
-/* The state lines of the digest. */
-static void state(struct vcpu *vcpu, struct dg *d)
+/*
+ * The leaf page table of the first 2 MiB (4 MiB with 32-bit paging): each
+ * entry with A or D set, or not the identity map's, as index:entry.
+ */
+static void ptes(const struct gf_seq *s, struct vcpu *vcpu, struct dg *d)
 {
+	const struct gf_state *st = &s->st;
+	uint64_t pt = st->pte_gpa - (GUEST_DATA_GPA >> 12) * st->pte_size, e;
+	unsigned int i, n = GUEST_PAGE_SIZE / st->pte_size;
+
+	if (!st->pte_gpa)
+		return;
+	dg_printf(d, "ptes");
+	for (i = 0; i < n; i++) {
+		e = 0;
+		memcpy(&e, vm_ptr(vcpu->vm, pt + i * st->pte_size), st->pte_size);
+		e = no_mmio_dirty(e);
+		if (e != ((uint64_t)i << 12 | PTE_P | PTE_W))
+			dg_printf(d, " %x:%llx", i, (unsigned long long)e);
+	}
+	dg_printf(d, "\n");
+}
+
+/* The state lines of the digest. */
+static void state(const struct gf_seq *s, struct vcpu *vcpu, struct dg *d)
+{
+	uint64_t pt_page = s->st.pte_gpa ? s->st.pte_gpa & ~0xfffULL : ~0ULL;
 	struct kvm_debugregs dr;
 	struct kvm_sregs sr;
 	struct kvm_regs r;
@@ -201,7 +250,8 @@ static void state(struct vcpu *vcpu, struct dg *d)
 	dg_printf(d, "\n");
 	for (i = 0; i < GF_HASH_SIZE; i += GUEST_PAGE_SIZE)
 		dg_printf(d, "page %05x %016llx\n", i,
-			  (unsigned long long)page_hash(vm_ptr(vcpu->vm, i)));
+			  (unsigned long long)page_hash(vm_ptr(vcpu->vm, i), i == pt_page,
+						       s->st.pte_size));
 }
 
 void gf_run(const struct gf_seq *s, const char *dev, const struct kvm_cpuid2 *cpuid,
@@ -253,7 +303,8 @@ void gf_run(const struct gf_seq *s, const char *dev, const struct kvm_cpuid2 *cp
 		if (pending && !vcpu_complete_io(vcpu))
 			dg_printf(&d, " +exit%u", vcpu->run->exit_reason);
 		dg_printf(&d, "\nend %s\n", end);
-		state(vcpu, &d);
+		state(s, vcpu, &d);
+		ptes(s, vcpu, &d);
 	}
 	vm_close(vm, vcpu);
 }
