@@ -381,9 +381,15 @@ static void slot_cr(struct em *e)
 		X86_CR0_NW, X86_CR0_CD, X86_CR0_CD | X86_CR0_NW, 1U << 6, X86_CR0_PG,
 	};
 	const struct gf_state *st = &e->s->st;
+	/*
+	 * No CR3 beyond guest memory below MAXPHYADDR (4 GiB up): the
+	 * tables' reads then hit no memslot, and KVM retried the access
+	 * until the 5 s budget where minivirt reported an emulation
+	 * failure (svm 6.1, --only long --seed 1624098457). Not compared.
+	 */
 	uint64_t cr3[] = {
 		st->cr3, st->root2, st->cr3 | CR3_PWT | CR3_PCD, st->root2 | 1,
-		GF_PD32_GPA + 0x1000, 1ULL << 52 | st->cr3, 0x0000000100000000ULL | st->cr3,
+		GF_PD32_GPA + 0x1000, 1ULL << 52 | st->cr3, st->cr3 | 0x800,
 	};
 	unsigned int k = gf_below(e->s, 9), n;
 	uint64_t v;
