@@ -8,6 +8,10 @@
  * port GF_PORT_EXC + vector, then returns to the start of the 32-byte slot
  * after the one that was interrupted (guest_fuzz/gen.c lays the random
  * instructions out in such slots), restoring every register it used.
+ * The 32- and 64-bit stubs return with RFLAGS.RF clear: a fault's frame
+ * has it set (SDM vol 3A 17.3.1.1), and after an instruction the
+ * hypervisor skips KVM leaves it set (kvm_skip_emulated_instruction())
+ * where the CPU, and minivirt, clear it; README.md, "The guest fuzzer".
  * #DF and #MC are aborts whose saved RIP is undefined (SDM vol 3A 6.15,
  * interrupts 8 and 18): their stubs end the sequence with an OUT to
  * GF_PORT_ABORT instead.
@@ -18,6 +22,7 @@
 #define HAS_ERR(v)	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
 			 (v) == 21 || (v) == 29 || (v) == 30)
 #define IS_ABORT(v)	((v) == 8 || (v) == 18)
+#define X86_RF		0x10000
 
 GUEST_BEGIN(gf_stubs64)
 	.code64
@@ -49,6 +54,7 @@ gf_common64:
 	pop %rdx
 	pop %rax
 	add $16, %rsp
+	andl $~X86_RF, 16(%rsp)
 	iretq
 gf_abort64:
 	mov $GF_PORT_ABORT, %dx
@@ -88,6 +94,7 @@ gf_common32:
 	pop %edx
 	pop %eax
 	add $8, %esp
+	andl $~X86_RF, 8(%esp)
 	iret
 gf_abort32:
 	mov $GF_PORT_ABORT, %dx
