@@ -83,7 +83,8 @@ static int str_translate(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0) |
 		     MV_WALK_SET_AD;
 	const struct mv_memslot *slot;
-	struct mv_walk walk;
+	struct mv_walk walk, next;
+	u64 last;
 	int r;
 
 	r = mv_walk(vcpu->vm, ctrl, la, access,
@@ -94,6 +95,10 @@ static int str_translate(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	}
 	if (r)
 		return r;
+	/* An element that crosses a page: that page's A/D too (--only pg32 --seed 1624098474). */
+	last = la + vcpu->mmio.insn.op_size - 1;
+	if ((last ^ la) & PAGE_MASK)
+		mv_walk(vcpu->vm, ctrl, last, access, vcpu->regs.rflags & X86_EFLAGS_AC, &next);
 	slot = mv_gfn_to_memslot(mv_memslots(vcpu->vm), walk.gpa >> PAGE_SHIFT);
 	*gpa = walk.gpa;
 	*mmio = !slot || (write && (slot->flags & KVM_MEM_READONLY));
