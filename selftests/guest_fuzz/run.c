@@ -207,7 +207,9 @@ static void ptes(const struct gf_seq *s, struct vcpu *vcpu, struct dg *d)
 /* The state lines of the digest. */
 static void state(const struct gf_seq *s, struct vcpu *vcpu, struct dg *d)
 {
-	uint64_t pt_page = s->st.pte_gpa ? s->st.pte_gpa & ~0xfffULL : ~0ULL;
+	/* The leaf PT: also 32-bit paging's when protected mode sets CR0.PG. */
+	uint64_t pt_page = s->st.mode == GF_PROT ? GF_PD32_GPA + 0x1000 :
+			   s->st.pte_gpa ? s->st.pte_gpa & ~0xfffULL : ~0ULL;
 	struct kvm_debugregs dr;
 	struct kvm_sregs sr;
 	struct kvm_regs r;
