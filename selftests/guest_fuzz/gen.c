@@ -334,12 +334,19 @@ static void slot_msr(struct em *e)
 	 */
 	bool no_lme = msr == MSR_EFER && e->bits != 64;
 
+	/*
+	 * Not HWCR.TscFreqSel (bit 24): Linux 6.12's KVM keeps it, 6.1's
+	 * refuses it (#GP); minivirt follows 6.12 (kmod/msr.c). svm 6.1,
+	 * --only prot --seed 1624098630.
+	 */
+	bool hwcr = msr == 0xc0010015;
+
 	mov_imm(e, ECX, msr);
 	if (k == 0) {
 		EMIT(e, 0x0f, 0x32);
 		WHAT(e, "rdmsr %#x", msr);
 	} else if (k == 1) {
-		v = msr_value(e) & ~(no_lme ? EFER_LME : 0);
+		v = msr_value(e) & ~(no_lme ? EFER_LME : 0) & ~(hwcr ? 1ULL << 24 : 0);
 		mov_imm(e, EAX, v);
 		mov_imm(e, EDX, v >> 32);
 		EMIT(e, 0x0f, 0x30);
@@ -347,7 +354,7 @@ static void slot_msr(struct em *e)
 	} else {
 		/* Read, flip one bit, write back. */
 		bit = gf_chance(e->s, 75) ? gf_below(e->s, 32) : 32 + gf_below(e->s, 32);
-		if (no_lme && bit == 8)
+		if ((no_lme && bit == 8) || (hwcr && bit == 24))
 			bit = 0;
 		EMIT(e, 0x0f, 0x32);
 		osz(e, 4);
