@@ -333,6 +333,12 @@ static void slot_msr(struct em *e)
 	 * the host's CPU stuck in KVM_RUN, rcu stall).
 	 */
 	bool no_lme = msr == MSR_EFER && e->bits != 64;
+	/*
+	 * Nor EFER.LMSLE (bit 13): Linux 6.1's kvm_amd takes it, and QEMU
+	 * TCG's VMRUN then fails (KVM_EXIT_FAIL_ENTRY; --only pae --seed
+	 * 1624099873); minivirt #GPs, as 6.12's KVM, which dropped it.
+	 */
+	uint64_t efer_out = msr == MSR_EFER ? (no_lme ? EFER_LME : 0) | 1ULL << 13 : 0;
 
 	/*
 	 * Not HWCR.TscFreqSel (bit 24): Linux 6.12's KVM keeps it, 6.1's
@@ -346,7 +352,7 @@ static void slot_msr(struct em *e)
 		EMIT(e, 0x0f, 0x32);
 		WHAT(e, "rdmsr %#x", msr);
 	} else if (k == 1) {
-		v = msr_value(e) & ~(no_lme ? EFER_LME : 0) & ~(hwcr ? 1ULL << 24 : 0);
+		v = msr_value(e) & ~efer_out & ~(hwcr ? 1ULL << 24 : 0);
 		mov_imm(e, EAX, v);
 		mov_imm(e, EDX, v >> 32);
 		EMIT(e, 0x0f, 0x30);
@@ -354,7 +360,7 @@ static void slot_msr(struct em *e)
 	} else {
 		/* Read, flip one bit, write back. */
 		bit = gf_chance(e->s, 75) ? gf_below(e->s, 32) : 32 + gf_below(e->s, 32);
-		if ((no_lme && bit == 8) || (hwcr && bit == 24))
+		if ((bit < 32 && (efer_out >> bit & 1)) || (hwcr && bit == 24))
 			bit = 0;
 		EMIT(e, 0x0f, 0x32);
 		osz(e, 4);
