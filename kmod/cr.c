@@ -125,6 +125,15 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 cr0)
 	    (((c.efer & EFER_LMA) && c.cs_l) || (c.cr4 & X86_CR4_PCIDE)))
 		return 1;
 
+	/*
+	 * PAE paging: a MOV that changes PG, CD or NW loads the PDPTEs (SDM vol
+	 * 3A 4.4.1; KVM's kvm_set_cr0()), #GP if one is invalid. guest_fuzz,
+	 * svm 6.1, --only pae --seed 1624098472: a CD flip KVM refused.
+	 */
+	if (!(c.efer & EFER_LME) && (cr0 & X86_CR0_PG) && (c.cr4 & X86_CR4_PAE) &&
+	    ((cr0 ^ c.cr0) & (X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)) &&
+	    !pdptes_valid(vcpu, c.cr3))
+		return 1;
 	efer = c.efer;
 	if (!(c.cr0 & X86_CR0_PG) && (cr0 & X86_CR0_PG)) {
 		if (efer & EFER_LME) {
@@ -132,8 +141,6 @@ int mv_set_cr0(struct mv_vcpu *vcpu, u64 cr0)
 			if (!(c.cr4 & X86_CR4_PAE) || c.cs_l)
 				return 1;
 			efer |= EFER_LMA;
-		} else if ((c.cr4 & X86_CR4_PAE) && !pdptes_valid(vcpu, c.cr3)) {
-			return 1;
 		}
 	} else if ((c.cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PG)) {
 		efer &= ~EFER_LMA;	/* leaving long mode */

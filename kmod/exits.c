@@ -160,6 +160,22 @@ static int handle_xsetbv(struct mv_vcpu *vcpu)
 }
 
 /*
+ * DR6's bits that read as 1 whatever is written: BUS_LOCK (bit 11) and RTM
+ * (bit 16) too unless the guest's CPUID has them (SDM vol 3B 18.2.3; KVM's
+ * kvm_dr6_fixed()).
+ */
+static u64 dr6_fixed(struct mv_vcpu *vcpu)
+{
+	u64 fixed = MV_DR6_FIXED_1;
+
+	if (!mv_guest_has(vcpu, 7, MV_EBX, 11))
+		fixed |= MV_DR6_RTM;
+	if (!mv_guest_has(vcpu, 7, MV_ECX, 24))
+		fixed |= MV_DR6_BUS_LOCK;
+	return fixed;
+}
+
+/*
  * MOV to/from DRn (SDM vol 3B 18.2): the guest's DRs are the core's (vcpu.h);
  * DR4/5 alias DR6/7 unless CR4.DE; values as KVM's kvm_set_dr().
  */
@@ -203,7 +219,7 @@ static int handle_dr_access(struct mv_vcpu *vcpu)
 		if (dr < 4)
 			vcpu->dr[dr] = val;
 		else if (dr == 6)
-			vcpu->dr6 = (val & MV_DR6_VOLATILE) | MV_DR6_FIXED_1;
+			vcpu->dr6 = (val & MV_DR6_VOLATILE) | dr6_fixed(vcpu);
 		else
 			vcpu->dr7 = (val & MV_DR7_VOLATILE) | MV_DR7_FIXED_1;
 	}
@@ -258,6 +274,8 @@ static int handle_shutdown(struct mv_vcpu *vcpu)
 int mv_triple_fault(struct mv_vcpu *vcpu)
 {
 	vcpu->triple_fault = false;
+	/* The #DF that met another exception is spent, as KVM's request is. */
+	memset(&vcpu->exception, 0, sizeof(vcpu->exception));
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }

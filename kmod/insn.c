@@ -51,7 +51,9 @@ int mv_fetch_insn(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 *buf,
 int mv_access_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u64 la,
 		     void *data, unsigned int len, bool write)
 {
-	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	/* A/D as the access sets them (KVM's emulator: paging_tmpl.h). */
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0) |
+		     MV_WALK_SET_AD;
 	unsigned int done = 0, n;
 	struct mv_walk walk;
 	int r;
@@ -89,7 +91,12 @@ void mv_advance_rip(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 		break;
 	}
 	vcpu->regs.rip = rip;
-	/* An instruction completed: a MOV SS / STI shadow is over. */
+	/*
+	 * An instruction completed: RF goes (SDM vol 3A 17.3.1.1; KVM's
+	 * emulator, x86_emulate_instruction(), clears it so), and a MOV SS /
+	 * STI shadow is over.
+	 */
+	vcpu->regs.rflags &= ~X86_EFLAGS_RF;
 	mv_backend->set_interrupt_shadow(vcpu, 0);
 	mv_debug_insn_done(vcpu);
 }
@@ -202,24 +209,58 @@ int mv_decode_mov_dr(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	return 0;
 }
 
+static struct kvm_segment *pick_seg(struct kvm_sregs *sregs, u8 seg_nr)
+{
+	switch (seg_nr) {
+	case MV_SEG_ES: return &sregs->es;
+	case MV_SEG_CS: return &sregs->cs;
+	case MV_SEG_SS: return &sregs->ss;
+	case MV_SEG_FS: return &sregs->fs;
+	case MV_SEG_GS: return &sregs->gs;
+	default: return &sregs->ds;
+	}
+}
+
 u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
 		  u64 offset)
 {
 	bool mode64 = mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64;
 	struct kvm_sregs sregs;
-	struct kvm_segment *seg;
 
 	if (mode64 && seg_nr != MV_SEG_FS && seg_nr != MV_SEG_GS)
 		return offset;
 	mv_backend->get_sregs(vcpu, &sregs);
-	switch (seg_nr) {
-	case MV_SEG_ES: seg = &sregs.es; break;
-	case MV_SEG_CS: seg = &sregs.cs; break;
-	case MV_SEG_SS: seg = &sregs.ss; break;
-	case MV_SEG_FS: seg = &sregs.fs; break;
-	case MV_SEG_GS: seg = &sregs.gs; break;
-	default: seg = &sregs.ds; break;
-	}
-	offset += seg->base;
+	offset += pick_seg(&sregs, seg_nr)->base;
 	return mode64 ? offset : offset & 0xffffffffULL;
+}
+
+int mv_seg_check(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
+		 u64 offset, unsigned int size, bool write)
+{
+	bool real = !(ctrl->cr0 & X86_CR0_PE);
+	struct kvm_sregs sregs;
+	struct kvm_segment *s;
+	u64 max;
+
+	if (mv_code_mode(ctrl, vcpu->regs.rflags) == MV_EMU_MODE64)
+		return 0;
+	mv_backend->get_sregs(vcpu, &sregs);
+	s = pick_seg(&sregs, seg_nr);
+	if (s->unusable)
+		goto bad;
+	/* A write to a code segment (but in real mode) or a read-only one. */
+	if (write && ((!real && (s->type & 8)) || !(s->type & 2)))
+		goto bad;
+	if ((s->type & 8) && !(s->type & 2))	/* execute-only code */
+		goto bad;
+	if (!(s->type & 8) && (s->type & 4)) {	/* expand-down data */
+		max = s->db ? 0xffffffffULL : 0xffffULL;
+		if (offset <= s->limit || offset > max || size > max + 1 - offset)
+			goto bad;
+	} else if (offset > s->limit || size > (u64)s->limit + 1 - offset) {
+		goto bad;
+	}
+	return 0;
+bad:
+	return seg_nr == MV_SEG_SS ? SS_VECTOR : GP_VECTOR;
 }

@@ -36,6 +36,17 @@ u64 mv_seg_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
 		  u64 offset);
 
 /*
+ * The segment checks of a data access of size bytes at seg_nr:offset
+ * outside 64-bit mode, as KVM's emulator makes them (__linearize(); SDM
+ * vol 3A 5.3 "Limit Checking", 5.4 "Type Checking", 3.4.2 on null
+ * selectors): an unusable segment, a write to a code or read-only
+ * segment, a read of execute-only code, an offset past the limit. 0, or
+ * the vector to queue with error code 0 (#SS for SS, else #GP).
+ */
+int mv_seg_check(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl, u8 seg_nr,
+		 u64 offset, unsigned int size, bool write);
+
+/*
  * Reads or writes len bytes of guest RAM at linear address la, through the
  * guest's paging with the vCPU's CPL, page by page. Returns 0; 1 with the
  * guest's #PF queued; -EINVAL if a part is not RAM (MMIO) or unreadable.

@@ -53,12 +53,23 @@ static u64 str_assign(u64 reg, u64 val, unsigned int addr_size)
 	}
 }
 
-/* The linear address of seg:reg. */
-static u64 str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
-		      u8 seg_nr, int reg)
+/*
+ * The linear address of seg:reg: 0, or 1 with the #GP (#SS) of a failed
+ * segment check queued (KVM's emulator makes them for every element,
+ * QEMU's TCG does not: a null ES reached here).
+ */
+static int str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
+		      u8 seg_nr, int reg, bool write, u64 *la)
 {
-	return mv_seg_linear(vcpu, ctrl, seg_nr, vcpu->regs.gpr[reg] &
-			     str_mask(vcpu->mmio.insn.addr_size));
+	u64 off = vcpu->regs.gpr[reg] & str_mask(vcpu->mmio.insn.addr_size);
+	int vector = mv_seg_check(vcpu, ctrl, seg_nr, off, vcpu->mmio.insn.op_size, write);
+
+	if (vector) {
+		mv_queue_exception(vcpu, vector, true, 0);
+		return 1;
+	}
+	*la = mv_seg_linear(vcpu, ctrl, seg_nr, off);
+	return 0;
 }
 
 /*
@@ -68,9 +79,12 @@ static u64 str_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 static int str_translate(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 			 u64 la, bool write, u64 *gpa, bool *mmio)
 {
-	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0);
+	/* A/D as the access sets them (KVM's emulator: paging_tmpl.h). */
+	u32 access = (write ? MV_PF_WRITE : 0) | (ctrl->cpl == 3 ? MV_PF_USER : 0) |
+		     MV_WALK_SET_AD;
 	const struct mv_memslot *slot;
-	struct mv_walk walk;
+	struct mv_walk walk, next;
+	u64 last;
 	int r;
 
 	r = mv_walk(vcpu->vm, ctrl, la, access,
@@ -81,6 +95,10 @@ static int str_translate(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 	}
 	if (r)
 		return r;
+	/* An element that crosses a page: that page's A/D too (--only pg32 --seed 1624098474). */
+	last = la + vcpu->mmio.insn.op_size - 1;
+	if ((last ^ la) & PAGE_MASK)
+		mv_walk(vcpu->vm, ctrl, last, access, vcpu->regs.rflags & X86_EFLAGS_AC, &next);
 	slot = mv_gfn_to_memslot(mv_memslots(vcpu->vm), walk.gpa >> PAGE_SHIFT);
 	*gpa = walk.gpa;
 	*mmio = !slot || (write && (slot->flags & KVM_MEM_READONLY));
@@ -138,10 +156,12 @@ static void str_advance(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 static int str_write(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 {
 	struct mv_emu_access *acc = &vcpu->mmio.access;
-	u64 la = str_linear(vcpu, ctrl, MV_SEG_ES, MV_RDI), gpa;
+	u64 la, gpa;
 	bool mmio;
 	int r;
 
+	if (str_linear(vcpu, ctrl, MV_SEG_ES, MV_RDI, true, &la))
+		return 1;
 	r = str_translate(vcpu, ctrl, la, true, &gpa, &mmio);
 	if (r)
 		return r;
@@ -168,7 +188,8 @@ static int str_element(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl)
 		acc->data = vcpu->regs.gpr[MV_RAX] & str_mask(insn->op_size);
 		return str_write(vcpu, ctrl);
 	}
-	la = str_linear(vcpu, ctrl, insn->seg, MV_RSI);
+	if (str_linear(vcpu, ctrl, insn->seg, MV_RSI, false, &la))
+		return 1;
 	r = str_translate(vcpu, ctrl, la, false, &gpa, &mmio);
 	if (r)
 		return r;

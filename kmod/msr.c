@@ -90,8 +90,11 @@ static int set_efer(struct mv_vcpu *vcpu, u64 efer, bool host)
 	if ((efer & EFER_NX) && !mv_guest_has(vcpu, 0x80000001, MV_EDX, 20))
 		return 1;
 	if (!host) {
-		if (efer & EFER_LMA && !(ctrl.efer & EFER_LMA))
-			return 1;
+		/*
+		 * A guest's LMA is ignored, kept as the CPU has it (KVM's
+		 * set_efer(); minivirt #GP'd on LMA set outside long mode:
+		 * guest_fuzz, svm 6.1, --only pae --seed 1624098498).
+		 */
 		/* LME may not change while paging is on (SDM vol 3A 9.8.5). */
 		if ((ctrl.cr0 & X86_CR0_PG) && ((efer ^ ctrl.efer) & EFER_LME))
 			return 1;

@@ -116,10 +116,26 @@ static u64 string_linear(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
 			     size_mask(vcpu->pio.addr_size));
 }
 
-/* Reads or writes one element of a string operand, with the guest's paging. */
+/*
+ * Reads or writes one element of a string operand, with the guest's paging,
+ * after the segment checks KVM's emulator makes (mv_seg_check(); 1 with the
+ * #GP or #SS queued): element i of the instruction's rSI (OUTS) or rDI
+ * (INS). guest_fuzz, svm 6.1, --only prot --seed 1624098474: INS with a
+ * code segment in ES, which QEMU TCG's CPU let through.
+ */
 static int string_access(struct mv_vcpu *vcpu, const struct mv_ctrl *ctrl,
-			 u64 la, void *data, bool write)
+			 u64 la, void *data, bool write, u8 seg_nr, unsigned int i)
 {
+	s64 step = (s64)i * vcpu->pio.size;
+	u64 off = vcpu->regs.gpr[vcpu->pio.in ? MV_RDI : MV_RSI] +
+		  (vcpu->regs.rflags & X86_EFLAGS_DF ? -step : step);
+	int vector = mv_seg_check(vcpu, ctrl, vcpu->pio.in ? MV_SEG_ES : seg_nr,
+				  off & size_mask(vcpu->pio.addr_size), vcpu->pio.size, write);
+
+	if (vector) {
+		mv_queue_exception(vcpu, vector, true, 0);
+		return 1;
+	}
 	return mv_access_linear(vcpu, ctrl, la, data, vcpu->pio.size, write);
 }
 
@@ -186,7 +202,7 @@ int mv_handle_io(struct mv_vcpu *vcpu)
 		vcpu->pio.count = n ? n : 1;
 		vcpu->pio.la = la;
 	} else {
-		r = string_access(vcpu, &ctrl, la, pio_data(vcpu), false);
+		r = string_access(vcpu, &ctrl, la, pio_data(vcpu), false, insn.seg, 0);
 		if (r)
 			return r > 0 ? 1 : mv_emulation_failure(vcpu);
 	}
@@ -260,9 +276,12 @@ int mv_complete_pio(struct mv_vcpu *vcpu)
 						 -off : off);
 
 			r = string_access(vcpu, &ctrl, la,
-					  pio_data(vcpu) + i * vcpu->pio.size, true);
+					  pio_data(vcpu) + i * vcpu->pio.size, true,
+					  MV_SEG_ES, i);
 			if (r) {
-				string_done(vcpu, i, false);
+				/* A fault at element i: the i before are done, RIP stays. */
+				if (i)
+					string_done(vcpu, i, true);
 				return r > 0 ? 1 : mv_emulation_failure(vcpu);
 			}
 		}

@@ -144,6 +144,23 @@ void mv_queue_page_fault(struct mv_vcpu *vcpu, u64 address, u32 error_code)
 }
 
 /*
+ * A fault-class exception: its delivery pushes RFLAGS with RF set (SDM vol
+ * 3A 17.3.1.1). Not #DB (code breakpoints and general detect leave RF as
+ * it is), the traps #BP and #OF, nor the aborts; KVM's
+ * kvm_check_and_inject_events() with exception_type().
+ */
+static bool is_fault(u8 vector)
+{
+	switch (vector) {
+	case DB_VECTOR: case NMI_VECTOR: case BP_VECTOR: case OF_VECTOR:
+	case DF_VECTOR: case MC_VECTOR:
+		return false;
+	default:
+		return vector < 32;
+	}
+}
+
+/*
  * What goes into the guest at the next entry, in KVM's order
  * (kvm_check_and_inject_events()): an exception whose delivery was cut short
  * first; a new exception (a fault of the last instruction) before an NMI or
@@ -169,6 +186,8 @@ static void mv_select_events(struct mv_vcpu *vcpu)
 	if (ex->pending) {
 		ex->pending = false;
 		ex->injected = true;
+		if (is_fault(ex->vector))
+			vcpu->regs.rflags |= X86_EFLAGS_RF;
 	} else if (vcpu->nmi_pending && mv_backend->nmi_allowed(vcpu) &&
 		   !(vcpu->guest_debug.control & KVM_GUESTDBG_BLOCKIRQ)) {
 		vcpu->nmi_pending--;

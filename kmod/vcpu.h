@@ -41,7 +41,9 @@ enum mv_request {
 /* Debug register bits (SDM vol 3B 18.2.3, 18.2.4), as KVM keeps them. */
 #define MV_DR6_ACTIVE_LOW		0xffff0ff0ULL
 #define MV_DR6_VOLATILE		0x0001e80fULL
-#define MV_DR6_FIXED_1		0xfffe0ff0ULL
+#define MV_DR6_FIXED_1		(MV_DR6_ACTIVE_LOW & ~MV_DR6_VOLATILE)
+#define MV_DR6_BUS_LOCK		BIT_ULL(11)
+#define MV_DR6_RTM		BIT_ULL(16)
 #define MV_DR7_VOLATILE		0xffff2bffULL
 #define MV_DR7_FIXED_1		0x00000400ULL
 #define MV_DR7_BP_ENABLES	0xffULL		/* L0-3, G0-3 */
@@ -125,6 +127,7 @@ struct mv_vcpu {
 		struct mv_emu_access access;
 		u64 gpa;
 		u64 rip;		/* of the instruction, as decoded */
+		u64 la;			/* of its operand; MV_MMIO_NO_LA if none */
 		bool finished;		/* registers done; a write-back is out */
 		u8 offset;		/* bytes of the access already exited */
 		u8 str_phase;		/* MOVS/STOS: enum mv_str_phase */

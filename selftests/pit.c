@@ -975,20 +975,6 @@ TEST(pit_speaker_userspace)
 	(void)vm;
 }
 
-static void vm_close(struct vm *vm, struct vcpu *v)
-{
-	int i;
-
-	munmap(v->run, v->run_size);
-	close(v->fd);
-	close(vm->fd);
-	close(vm->sys_fd);
-	for (i = 0; i < vm->nr_slots; i++)
-		munmap(vm->slots[i].hva, vm->slots[i].size);
-	free(v);
-	free(vm);
-}
-
 /*
  * VMs closed while channel 0 ticks every millisecond, with and without
  * ticks waiting for an ack: the host survives (the PIT's timer, worker and

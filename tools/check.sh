@@ -27,6 +27,9 @@ if [ "${1:-}" = --full ]; then
 	export IOCTL_FUZZ_CALLS=${IOCTL_FUZZ_CALLS:-1000000} IOCTL_FUZZ_SEED=${IOCTL_FUZZ_SEED:-random}
 	export SOAK_CYCLES=${SOAK_CYCLES:-10000}
 	export FAULT_CATALOGUE_SLOTS=${FAULT_CATALOGUE_SLOTS:-0}
+	# The guest fuzzer (selftests/guest_fuzz.c): its five modes, 2000
+	# sequences each (10^4 per cell), a new seed per cell.
+	export GUEST_FUZZ_COUNT=${GUEST_FUZZ_COUNT:-2000} GUEST_FUZZ_SEED=${GUEST_FUZZ_SEED:-random}
 	shift
 fi
 # make check's budget is 45 minutes on CI's two cores, and CI took 53 with

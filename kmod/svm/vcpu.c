@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 
+#include "../cpuid.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "svm.h"
@@ -401,8 +402,14 @@ int svm_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_FS_BASE:		*data = s->fs.base; break;
 	case MSR_GS_BASE:		*data = s->gs.base; break;
 	case MSR_IA32_SYSENTER_CS:	*data = s->sysenter_cs; break;
+	/*
+	 * As KVM's svm_get_msr(): ESP as the VMCB holds it, EIP's 32 bits for
+	 * an AMD guest (see svm_set_msr(); --only real --seed 1624098591).
+	 */
 	case MSR_IA32_SYSENTER_ESP:	*data = s->sysenter_esp; break;
-	case MSR_IA32_SYSENTER_EIP:	*data = s->sysenter_eip; break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = mv_guest_is_intel(vcpu) ? s->sysenter_eip : (u32)s->sysenter_eip;
+		break;
 	case MSR_IA32_CR_PAT:		*data = s->g_pat; break;
 	case MSR_IA32_DEBUGCTLMSR:	*data = s->dbgctl; break;
 	default:
@@ -425,8 +432,19 @@ int svm_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data)
 	case MSR_FS_BASE:		s->fs.base = data; break;
 	case MSR_GS_BASE:		s->gs.base = data; break;
 	case MSR_IA32_SYSENTER_CS:	s->sysenter_cs = data; break;
-	case MSR_IA32_SYSENTER_ESP:	s->sysenter_esp = data; break;
-	case MSR_IA32_SYSENTER_EIP:	s->sysenter_eip = data; break;
+	/*
+	 * 32 bits for an AMD guest, as KVM's svm_set_msr() keeps them (AMD's
+	 * SYSENTER is legacy-mode only); all 64 for an Intel-vendor one.
+	 * The guest's own WRMSR passes through (svm_passthrough_msrs): QEMU
+	 * TCG kept bits 63:32 that KVM_GET_MSRS showed (guest_fuzz, svm 6.1,
+	 * --only long --seed 1624098499: 800000000 vs KVM's 0).
+	 */
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = mv_guest_is_intel(vcpu) ? data : (u32)data;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = mv_guest_is_intel(vcpu) ? data : (u32)data;
+		break;
 	case MSR_IA32_CR_PAT:		s->g_pat = data; break;
 	case MSR_IA32_DEBUGCTLMSR:	s->dbgctl = data; break;
 	default:

@@ -101,6 +101,22 @@ struct vcpu *vcpu_new(struct vm *vm, unsigned long id)
 	return vcpu;
 }
 
+void vm_close(struct vm *vm, struct vcpu *vcpu)
+{
+	int i;
+
+	if (vcpu) {
+		munmap(vcpu->run, vcpu->run_size);
+		close(vcpu->fd);
+		free(vcpu);
+	}
+	close(vm->fd);
+	close(vm->sys_fd);
+	for (i = 0; i < vm->nr_slots; i++)
+		munmap(vm->slots[i].hva, vm->slots[i].size);
+	free(vm);
+}
+
 void vcpu_regs_get(struct vcpu *vcpu, struct kvm_regs *regs)
 {
 	ASSERT_OK(ioctl(vcpu->fd, KVM_GET_REGS, regs));

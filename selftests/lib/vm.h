@@ -102,6 +102,12 @@ void vm_load(struct vm *vm, uint64_t gpa, struct guest_code code);
 /* KVM_CREATE_VCPU and the mmap of its kvm_run (KVM_GET_VCPU_MMAP_SIZE bytes). */
 struct vcpu *vcpu_new(struct vm *vm, unsigned long id);
 
+/*
+ * Closes vcpu (if not NULL; the VM's only one) and the VM, and unmaps their
+ * memory: once its last fd is closed the hypervisor destroys the VM.
+ */
+void vm_close(struct vm *vm, struct vcpu *vcpu);
+
 void vcpu_regs_get(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_regs_set(struct vcpu *vcpu, const struct kvm_regs *regs);
 void vcpu_sregs_get(struct vcpu *vcpu, struct kvm_sregs *sregs);
@@ -214,6 +220,11 @@ void vcpu_set_supported_cpuid(struct vcpu *vcpu);
  * GUEST_MEM_SIZE at GPA 0) the first time.
  */
 void vcpu_set_mode(struct vcpu *vcpu, enum vm_mode mode, unsigned int flags);
+/*
+ * An IDT at GUEST_IDT_GPA of 256 interrupt gates (DPL 0, mode's format) to
+ * 16-byte stubs, one per vector, copied to GUEST_STUBS_GPA from stubs.
+ */
+void vm_write_idt(struct vm *vm, enum vm_mode mode, struct guest_code stubs);
 /* The descriptor the GDT holds at selector (SEL_*), as a struct kvm_segment. */
 void vm_segment(uint16_t selector, struct kvm_segment *seg);
 

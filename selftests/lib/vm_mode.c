@@ -153,8 +153,7 @@ static void write_gdt(struct vm *vm)
 	gdt[SEL_TSS / 8 + 1] = (uint64_t)GUEST_TSS_GPA >> 32;
 }
 
-/* Interrupt gates (type 0xe, present, DPL 0) to the stubs, both formats. */
-static void write_idt(struct vm *vm, enum vm_mode mode)
+void vm_write_idt(struct vm *vm, enum vm_mode mode, struct guest_code stubs)
 {
 	uint32_t *idt = vm_ptr(vm, GUEST_IDT_GPA);
 	unsigned int v;
@@ -173,8 +172,14 @@ static void write_idt(struct vm *vm, enum vm_mode mode)
 			idt[v * 2 + 1] = (off & 0xffff0000) | 0x8e00;
 		}
 	}
-	vm_load(vm, GUEST_STUBS_GPA,
-		mode == VM_MODE_LONG ? GUEST(guest_stubs64) : GUEST(guest_stubs32));
+	vm_load(vm, GUEST_STUBS_GPA, stubs);
+}
+
+/* Interrupt gates (type 0xe, present, DPL 0) to the stubs of guest/idt.S. */
+static void write_idt(struct vm *vm, enum vm_mode mode)
+{
+	vm_write_idt(vm, mode,
+		     mode == VM_MODE_LONG ? GUEST(guest_stubs64) : GUEST(guest_stubs32));
 	memset(guest_exc(vm), 0, sizeof(struct guest_exc));
 }
 

@@ -134,6 +134,7 @@ step load_minivirt insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 step dev_minivirt_exists test -c /dev/minivirt
 host_end
 for s in $MINIVIRT_SUITES; do
+	[ "$s" = guest_fuzz ] && continue	# both devices at once, below
 	run_suite "$s" minivirt "$(prog_of "$s")" --dev /dev/minivirt
 done
 host_begin host_unload minivirt
@@ -147,6 +148,7 @@ step load_kvm load_kvm
 step dev_kvm_exists test -c /dev/kvm
 host_end
 for s in $SUITES; do
+	[ "$s" = guest_fuzz ] && continue
 	run_suite "$s" kvm "$(prog_of "$s")" --dev /dev/kvm
 done
 
@@ -164,6 +166,14 @@ if [ -e /sys/module/kvm/parameters/enable_virt_at_load ]; then
 	run_suite coexist_virt_at_first_vm minivirt coexist --dev /dev/minivirt --other /dev/kvm
 	run_suite coexist_virt_at_first_vm kvm coexist --dev /dev/kvm --other /dev/minivirt
 fi
+
+# The differential guest fuzzer (selftests/guest_fuzz.c): one process runs
+# each sequence on minivirt, then on KVM, one VM at a time, and compares
+# (6.12's KVM now takes the hardware at its first VM, as 6.1's does).
+case " $SUITES " in
+*" guest_fuzz "*)
+	run_suite guest_fuzz minivirt guest_fuzz --dev /dev/minivirt --other /dev/kvm ;;
+esac
 
 host_begin host_teardown minivirt
 step unload_kvm unload_kvm

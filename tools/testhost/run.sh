@@ -97,6 +97,9 @@ case "$target" in
 svm) suites="$suites ioctl_fuzz" ;;
 vmx) [ -z "${IOCTL_FUZZ_VMX:-}" ] || suites="$suites ioctl_fuzz" ;;
 esac
+# The differential guest fuzzer (selftests/guest_fuzz.c): every cell, run
+# once with both devices at the end of the plan (plan.sh).
+suites="$suites guest_fuzz"
 # Unmodified QEMU as a client (qemu-suite.sh): in the SVM host; in Bochs'
 # VMX host only when asked (README.md, "Unmodified QEMU on minivirt": an L2
 # Linux boot takes Bochs about 4 minutes).
@@ -163,6 +166,15 @@ case " $suites " in
 			$([ "$target" = vmx ] && echo 4 || echo 1)))
 	;;
 esac
+# The guest fuzzer's time: 0.08-0.12 s a sequence (both devices), svm 6.1
+# (2026-12-07); a limit of 0.5 s a sequence (Bochs: x4).
+case " $suites " in
+*" guest_fuzz "*)
+	[ -n "$timeout_given" ] ||
+		timeout=$((timeout + ${GUEST_FUZZ_COUNT:-60} * 5 / 2 *
+			$([ "$target" = vmx ] && echo 4 || echo 1)))
+	;;
+esac
 vmrun_files=
 for f in vmrun hello.elf hello-aout.bin hello16.bin tests.elf; do
 	vmrun_files="$vmrun_files --extra $root/build/vmrun/$f"
@@ -190,6 +202,18 @@ append="$append fault_catalogue.slots=${FAULT_CATALOGUE_SLOTS:-2048}"
 fuzz_seed=${IOCTL_FUZZ_SEED:-$(echo "$target-$series-$mmu" | cksum | cut -d' ' -f1)}
 [ "$fuzz_seed" != random ] || fuzz_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 append="$append ioctl_fuzz.seed=$fuzz_seed${IOCTL_FUZZ_CALLS:+ ioctl_fuzz.calls=$IOCTL_FUZZ_CALLS}"
+# The guest fuzzer's first seed, alike (GUEST_FUZZ_SEED, "random"), and
+# GUEST_FUZZ_COUNT sequences per mode (the program's default: 200).
+gfuzz_seed=${GUEST_FUZZ_SEED:-$(echo "guest-$target-$series-$mmu" | cksum | cut -d' ' -f1)}
+[ "$gfuzz_seed" != random ] || gfuzz_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+# Its console markers, one per sequence and device, all kept (/dev/kmsg
+# writes are rate-limited otherwise).
+append="$append printk.devkmsg=on guest_fuzz.seed=$gfuzz_seed"
+# GUEST_FUZZ_COUNT sequences per mode, five modes: make check 60 (the
+# program's default is 200), make check-full 2000.
+append="$append guest_fuzz.count=${GUEST_FUZZ_COUNT:-60}"
+# GUEST_FUZZ_ARGS="only=long trace=1": more of its options, to replay one.
+for a in ${GUEST_FUZZ_ARGS:-}; do append="$append guest_fuzz.$a"; done
 # IOCTL_FUZZ_ARGS="trace=1 mute=0x4048ae9b": more of its options (selftests/README.md).
 for a in ${IOCTL_FUZZ_ARGS:-}; do append="$append ioctl_fuzz.$a"; done
 append="$append $("$here/detectors.sh" "$rel" "$detectors")"
