@@ -8,7 +8,7 @@
 # run_on_each_cpu moves a vCPU between CPUs (VMCLEAR/VMPTRLD; Bochs' one-CPU
 # cells skip it, and a whole two-CPU cell takes Bochs over 15 minutes), or
 # svm:6.1-sanitizer: svm 6.1's suites on the sanitizer kernel (KASAN, KFENCE,
-# lockdep, UBSAN, kmemleak; built once by sanitizer-kernel.sh), --full's
+# lockdep, UBSAN, kmemleak; built once by sanitizer-kernel.sh),
 # run by --full when no CELL is named. Steps:
 #   unit tests (Check), the module built for each Debian kernel with W=1 and
 #   sparse (any warning fails), the static selftests, the dkms build, and one
