@@ -3,6 +3,9 @@
 #   make               build kmod/minivirt.ko for the running kernel (or KDIR=...)
 #   make check         every test: unit tests, module builds (W=1, sparse) for
 #                      Debian 6.1 and 6.12, emulated SVM and VMX hosts
+#   make sanitizer-kernel  build Linux 6.1 with KASAN, KFENCE, lockdep, UBSAN and
+#                      kmemleak in build/sanitizer-kernel (once; check-full's
+#                      svm:6.1-sanitizer cell boots it)
 #   make demo          boot the emulated SVM host and show minivirt at work
 #   make install       install the module for KDIR's kernel (then depmod)
 #   make dkms-install  register with dkms: rebuilt for every kernel installed
@@ -53,10 +56,14 @@ bench: deps
 selftests:
 	$(MAKE) -C selftests O=$(BUILD)/selftests
 
+sanitizer-kernel: deps
+	tools/testhost/sanitizer-kernel.sh $(BUILD)/sanitizer-kernel
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M=$(CURDIR) clean
 	$(MAKE) -C tests clean
 	$(MAKE) -C tools/testhost clean
 	rm -rf $(BUILD)
 
-.PHONY: all module install dkms-install deps check check-full demo bench selftests clean
+.PHONY: all module install dkms-install deps check check-full demo bench selftests \
+	sanitizer-kernel clean

@@ -668,6 +668,19 @@ static const struct {
 	{ "[   10.0] pagealloc: single bit error",
 	  "pagealloc: single bit error" },
 	{ "[   10.0] BUG: KFENCE: use-after-free read in f+0x1/0x2", "KFENCE:" },
+	/* the sanitizer kernel's (sanitizer.config) */
+	{ "[   10.0] WARNING: possible circular locking dependency detected",
+	  "WARNING:" },
+	{ "[   10.0] WARNING: suspicious RCU usage", "WARNING:" },
+	{ "[   10.0] BUG: sleeping function called from invalid context at "
+	  "mm/slab.h:742", "BUG:" },
+	{ "[   10.0] BUG: KASAN: use-after-free in f+0x1/0x2", "KASAN:" },
+	{ "[   10.0] UBSAN: array-index-out-of-bounds in kmod/x.c:12:3",
+	  "UBSAN:" },
+	{ "unreferenced object 0xffff888003a1c000 (size 64):",
+	  "unreferenced object 0x" },
+	{ "[   10.0] kmemleak: Kernel memory leak detector initialized "
+	  "(mem pool available: 15678)", NULL },
 	{ "[    0.0] Linux version 6.1.0-56-amd64", NULL },
 	{ "[    0.0] DEBUG: nothing", NULL },
 	{ "[    0.0] DEBUG kmalloc-64 (Not tainted): glued", NULL },

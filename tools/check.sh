@@ -6,7 +6,10 @@
 # nohw, a CPU without either, on both kernels; MMU defaults to nested), or
 # vmx:SERIES:smp: a two-CPU Bochs host running vcpu_ioctls, whose
 # run_on_each_cpu moves a vCPU between CPUs (VMCLEAR/VMPTRLD; Bochs' one-CPU
-# cells skip it, and a whole two-CPU cell takes Bochs over 15 minutes). Steps:
+# cells skip it, and a whole two-CPU cell takes Bochs over 15 minutes), or
+# svm:6.1-sanitizer: svm 6.1's suites on the sanitizer kernel (KASAN, KFENCE,
+# lockdep, UBSAN, kmemleak; built once by sanitizer-kernel.sh),
+# run by --full when no CELL is named. Steps:
 #   unit tests (Check), the module built for each Debian kernel with W=1 and
 #   sparse (any warning fails), the static selftests, the dkms build, and one
 #   emulated-host run per cell, each judged by tapscan.
@@ -49,6 +52,7 @@ cells=("$@")
 [ ${#cells[@]} -gt 0 ] || cells=(svm:6.1 svm:6.12 svm:6.1:shadow svm:6.12:shadow
 	nohw:6.1 nohw:6.12 vmx:6.1 vmx:6.12 vmx:6.1:shadow vmx:6.12:shadow
 	vmx:6.12:smp)
+[ $# -gt 0 ] || [ ${#full[@]} -eq 0 ] || cells+=(svm:6.1-sanitizer)
 
 passed=0 failed=0 skipped=0
 summary=()
@@ -80,12 +84,22 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 	elif [ "$target" = vmx ]; then
 		extra=("${full[@]}")
 	fi
+	# The sanitizer kernel: its own checks stand in for SLUB debugging
+	# (KFENCE, as it boots, is also a detector of detectors.sh's); the
+	# soak and the fuzzer at make check's counts and seed, which it
+	# already slows down (README.md).
+	local envs=()
+	case "$series" in
+	*-sanitizer)
+		extra+=(--detectors kfence)
+		envs=(-u SOAK_CYCLES -u IOCTL_FUZZ_CALLS -u IOCTL_FUZZ_SEED) ;;
+	esac
 	# The memory detectors (run.sh --detectors, on by default): SLUB
 	# debugging made Bochs' host 1.6 times slower and QEMU's 1.23 times
 	# (README.md): in make check only the two svm 6.12 cells (the shorter
 	# svm cells, about a minute more each) have it; check-full everywhere.
 	case "$1" in
-	svm:6.12|svm:6.12:shadow) ;;
+	svm:6.12|svm:6.12:shadow|*-sanitizer*) ;;
 	*) [ ${#full[@]} -gt 0 ] || extra+=(--detectors pages,kfence) ;;
 	esac
 	case "$1" in
@@ -106,12 +120,13 @@ run_cell() {	# run_cell TARGET:SERIES[:MMU]
 		[ ${#full[@]} -gt 0 ] || cases=${cases:-$qemu_short,linux_q35_split_smp2} ;;
 	esac
 	local ksft_cases=${KVM_SELFTESTS_CASES:-}
-	if [ "$target" = svm ] && { [ ${#full[@]} -gt 0 ] || [ "$1" = svm:6.1 ]; }; then
+	if [ "$target" = svm ] && [ "$series" = "${series%-sanitizer}" ] &&
+	   { [ ${#full[@]} -gt 0 ] || [ "$1" = svm:6.1 ]; }; then
 		extra+=(--with-kvm-selftests)
 		[ ${#full[@]} -gt 0 ] || ksft_cases=${ksft_cases:-$(ksft_quick "$series")}
 	fi
-	KVM_SELFTESTS_CASES=$ksft_cases \
-	QEMU_SUITE_CASES=$cases "$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
+	env "${envs[@]}" KVM_SELFTESTS_CASES="$ksft_cases" \
+	QEMU_SUITE_CASES="$cases" "$root/tools/testhost/run.sh" --target "$target" --kernel "$series" \
 		--mmu "${mmu:-nested}" "${extra[@]}" --out "$build/testhost/$name" \
 		>"$build/check/$name.log" 2>&1
 }
@@ -162,6 +177,14 @@ for series in 6.1 6.12; do
 		"$build/module-check/$rel" W=1 C=1
 	step "dkms-build-$series" "$root/tools/dkms-build.sh" "$rel" "$build/dkms"
 done
+# The sanitizer kernel, built here (niced; reused once built) rather than
+# inside its cell's time, and the module against it with W=1 and sparse.
+if [[ " ${cells[*]} " == *-sanitizer* ]]; then
+	step sanitizer-kernel "$root/tools/testhost/sanitizer-kernel.sh" "$build/sanitizer-kernel"
+	kdir=$("$root/tools/testhost/kernel.sh" 6.1-sanitizer kdir) &&
+		step module-6.1-sanitizer-W1-sparse "$root/tools/testhost/build-module.sh" \
+			"$kdir" "$build/module-check/6.1-sanitizer" W=1 C=1
+fi
 
 # The other cells here, meanwhile; then the vmx lane's results.
 other_cells=()

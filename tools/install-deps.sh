@@ -5,7 +5,8 @@
 # something is missing. The kernels are Debian's own: the 6.1 series
 # (linux-image-amd64) and the newest 6.12 (linux-image-6.12-amd64), with headers,
 # and their sources (linux-source-*: the kvm_selftests suite builds Linux's KVM
-# selftests from them at test time; their headers_install needs rsync).
+# selftests from them at test time; their headers_install needs rsync), and
+# what building a kernel from linux-source-6.1 needs (make sanitizer-kernel).
 set -euo pipefail
 
 packages=(
@@ -17,6 +18,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.1 linux-source-6.12 rsync
+	flex bison bc libelf-dev
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# build-module.sh RELEASE OUTDIR [make args...]: builds minivirt.ko for one
-# kernel release in OUTDIR (a copy of the sources, so that builds for several
+# build-module.sh RELEASE|KDIR OUTDIR [make args...]: builds minivirt.ko for one
+# kernel release (its Debian headers) or kernel tree (a path: kernel.sh
+# SERIES kdir) in OUTDIR (a copy of the sources, so that builds for several
 # kernels never share object files). Prints the path of the .ko. Any compiler
 # or sparse warning fails the build: the log is kept in OUTDIR/build.log.
 set -euo pipefail
@@ -9,7 +10,10 @@ set -euo pipefail
 rel=$1 out=$2
 shift 2
 root=$(cd "$(dirname "$0")/../.." && pwd)
-kdir=/usr/src/linux-headers-$rel
+case "$rel" in
+*/*) kdir=$rel ;;
+*) kdir=/usr/src/linux-headers-$rel ;;
+esac
 
 mkdir -p "$out"
 rm -rf "$out/kmod" "$out/uapi"

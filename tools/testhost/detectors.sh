@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# detectors.sh RELEASE [WHICH]: the kernel command line that turns on the
-# memory detectors Debian's kernel RELEASE carries, off by default (its
-# /boot/config-RELEASE says which). WHICH is "on" (every one the kernel has,
+# detectors.sh RELEASE|CONFIG [WHICH]: the kernel command line that turns on
+# the memory detectors Debian's kernel RELEASE carries, off by default (its
+# /boot/config-RELEASE says which; or the .config CONFIG, a path, says). WHICH is "on" (every one the kernel has,
 # the default), "off", or a comma-separated list of:
 #   slub   SLUB debugging: sanity and free-pointer checks, red zones,
 #          poisoning, owner tracking (slub_debug=FZPU, CONFIG_SLUB_DEBUG)
@@ -11,7 +11,8 @@
 # plan.sh's step memory_detectors checks in the host that each took effect.
 set -euo pipefail
 
-config=/boot/config-${1:?usage: detectors.sh RELEASE [on|off|slub,pages,kfence]}
+config=${1:?usage: detectors.sh RELEASE|CONFIG [on|off|slub,pages,kfence]}
+case "$config" in */*) ;; *) config=/boot/config-$config ;; esac
 which=${2:-on}
 [ "$which" = on ] && which=slub,pages,kfence
 [ "$which" = off ] && which=

@@ -4,17 +4,18 @@
 #                --tests DIR --suites "a b c" --target svm|vmx --out FILE
 #                [--minivirt-suites "a b"] [--minivirt-params "p=v"]
 #                [--kvm-params "p=v"] [--plan PLAN.sh] [--extra PROGRAM]...
-#                [--tree DIR]...
+#                [--tree DIR]... [--moddir DIR]
 # Builds the emulated host's initramfs: static busybox, /init, the plan
 # (default plan.sh), our module, Debian's KVM modules for REL in load order,
 # the static selftests (and coexist), and any extra programs, all in /tests;
 # each --tree DIR's contents go to the root as they are (qemu-tree.sh's,
-# kvm-selftests-build.sh's).
+# kvm-selftests-build.sh's). --moddir: the root REL's /lib/modules is
+# under (default /; kernel.sh SERIES moddir).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 rel= ko= vendor= tests= suites= target= out= plan=$here/plan.sh mv_suites=
-mv_params= kvm_params=
+mv_params= kvm_params= moddir=/
 extras=() trees=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--plan) plan=$2 ;;
 	--extra) extras+=("$2") ;;
 	--tree) trees+=("$2") ;;
+	--moddir) moddir=$2 ;;
 	*) echo "mkinitramfs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -70,7 +72,7 @@ add_module() {
 # Debian modules of REL with their dependencies, in load order.
 add_with_deps() {
 	local m list=
-	for m in $(modprobe -S "$rel" --show-depends "$1" | awk '$1 == "insmod" { print $2 }'); do
+	for m in $(modprobe -d "$moddir" -S "$rel" --show-depends "$1" | awk '$1 == "insmod" { print $2 }'); do
 		list="$list $(add_module "$m")"
 	done
 	echo "${list# }"

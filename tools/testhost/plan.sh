@@ -120,6 +120,27 @@ memory_detectors() {
 	fi
 }
 
+# kmemleak (the sanitizer kernel's CONFIG_DEBUG_KMEMLEAK, scanned only on
+# demand): after each column's hypervisor is unloaded, a scan reports what
+# it left that no pointer reaches (mm/kmemleak.c: only objects 5 s old or
+# more, hence the wait); the boot's own suspects are cleared first. A
+# report fails the step and goes to the console, where tapscan flags it.
+kmemleak=/sys/kernel/debug/kmemleak
+kmemleak_scan() {
+	sleep 5
+	echo scan >$kmemleak || return 1
+	cat $kmemleak >/tmp/kmemleak.out
+	echo clear >$kmemleak
+}
+kmemleak_check() {
+	kmemleak_scan || return 1
+	[ -s /tmp/kmemleak.out ] || return 0
+	echo "kmemleak: $(grep -c 'unreferenced object' /tmp/kmemleak.out) suspects"
+	cat /tmp/kmemleak.out
+	cat /tmp/kmemleak.out >/dev/console
+	return 1
+}
+
 # Column 1: minivirt alone.
 load_host_modules() {
 	for m in $HOST_MODULES; do
@@ -129,6 +150,7 @@ load_host_modules() {
 
 host_begin host minivirt
 grep -qE "slub_debug=|page_poison=|kfence[.]" /proc/cmdline && step memory_detectors memory_detectors
+[ -e $kmemleak ] && step kmemleak_clear_boot kmemleak_scan
 step load_host_modules load_host_modules
 step load_minivirt insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 step dev_minivirt_exists test -c /dev/minivirt
@@ -139,6 +161,7 @@ for s in $MINIVIRT_SUITES; do
 done
 host_begin host_unload minivirt
 step unload_after_close rmmod minivirt
+[ -e $kmemleak ] && step kmemleak kmemleak_check
 step reload insmod /modules/minivirt.ko $MINIVIRT_PARAMS
 host_end
 
@@ -178,6 +201,7 @@ esac
 host_begin host_teardown minivirt
 step unload_kvm unload_kvm
 step unload_minivirt rmmod minivirt
+[ -e $kmemleak ] && step kmemleak kmemleak_check
 host_end
 mark "plan done"
 echo "# testhost: done"

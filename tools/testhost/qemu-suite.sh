@@ -221,8 +221,8 @@ bochs_todo() {	# bochs_todo REASON: a TODO in Bochs' VMX host only (run.sh says)
 # linux NAME SMP ARGS...: the L2 Linux guest boots to its /init, which prints
 # its marker (with the CPU count it sees) and powers off. Each case names its
 # irqchip mode, so that both columns run the same one.
-# The release as a regular expression (6.12's has a "+").
-rel=$(uname -r | sed 's/[].+*?^$()[{}|\\]/\\&/g')
+# The L2 kernel's release (qemu-tree.sh's) as a regular expression (6.12's has a "+").
+rel=$(sed 's/[].+*?^$()[{}|\\]/\\&/g' "$dir/vmlinuz.release")
 linux_limit=300 l2_append="console=ttyS0 panic=-1 quiet"
 # minivirt's L2 boots used to hang about 1 time in 10 nested and 1 in 4
 # under shadow paging (2026-12-07): an interrupt the guest had taken was

@@ -9,6 +9,8 @@
 #   /lib..., /lib64/...            every shared library ldd lists, and the loader
 #   /qemu/fw/                      the firmware it loads (passed with -L)
 #   /qemu/vmlinuz                  the L2 guest's kernel (VMLINUZ)
+#   /qemu/vmlinuz.release          its release, which the L2 guest prints (not
+#                                  the host's: the sanitizer host boots Debian's)
 #   /qemu/l2-initrd.gz             the L2 guest's initramfs: static busybox and
 #                                  qemu-l2-init.sh as /init
 #   /qemu/guests/                  vmrun's multiboot guests (hello.elf,
@@ -68,6 +70,8 @@ fw bios-256k.bin vgabios-stdvga.bin linuxboot_dma.bin multiboot_dma.bin kvmvapic
 	efi-e1000.rom efi-e1000e.rom
 
 cp "$kernel" "$out/qemu/vmlinuz"
+file -bL "$kernel" | sed -n 's/.*, version \([^ ]*\) .*/\1/p' >"$out/qemu/vmlinuz.release"
+[ -s "$out/qemu/vmlinuz.release" ] || { echo "qemu-tree.sh: no release in $kernel" >&2; exit 1; }
 
 # The L2 guest's initramfs.
 busybox=$(command -v busybox)

@@ -632,11 +632,17 @@ const char *tap_run_header(const struct tap_run *run, const char *key)
  * Most specific first: a soft lockup line also says "BUG:", and so does
  * KFENCE's report (mm/kfence/report.c: "BUG: KFENCE: use-after-free read
  * in ..."). Page poisoning (page_poison=1) reports with mm/page_poison.c's
- * two lines, which say neither.
+ * two lines, which say neither. The sanitizer kernel's other reports say
+ * "KASAN:", "UBSAN:", "WARNING:" (lockdep: "WARNING: possible circular
+ * locking dependency detected", kernel/locking/lockdep.c) or "BUG:"
+ * (might_sleep(): "BUG: sleeping function called from invalid context");
+ * kmemleak's, which plan.sh copies to the console, "unreferenced object
+ * 0x..." (mm/kmemleak.c's print_unreferenced()).
  */
 static const char *const console_patterns[] = {
 	"kernel BUG at", "soft lockup", "KASAN:", "KFENCE:", "UBSAN:",
 	"pagealloc: memory corruption", "pagealloc: single bit error",
+	"unreferenced object 0x",
 	"general protection", "Kernel panic", "hung_task",
 	"blocked for more than", "Oops", "Call Trace:", "WARNING:", "BUG:",
 };
