@@ -32,7 +32,7 @@ if [ "${1:-}" = --full ]; then
 	export FAULT_CATALOGUE_SLOTS=${FAULT_CATALOGUE_SLOTS:-0}
 	# The guest fuzzer (selftests/guest_fuzz.c): its five modes, 2000
 	# sequences each (10^4 per cell), a new seed per cell.
-	export GUEST_FUZZ_COUNT=${GUEST_FUZZ_COUNT:-2000} GUEST_FUZZ_SEED=${GUEST_FUZZ_SEED:-random}
+	export GUEST_FUZZ=1 GUEST_FUZZ_COUNT=${GUEST_FUZZ_COUNT:-2000} GUEST_FUZZ_SEED=${GUEST_FUZZ_SEED:-random}
 	shift
 fi
 # make check's budget is 45 minutes on CI's two cores, and CI took 53 with
