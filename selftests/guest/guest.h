@@ -13,6 +13,10 @@
 
 #include "layout.h"
 
+/* Vectors for which the CPU pushes an error code (SDM vol 3A 6.13). */
+#define HAS_ERR(v)	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+			 (v) == 21 || (v) == 29 || (v) == 30)
+
 #define GUEST_BEGIN(name)						\
 	.pushsection .rodata.guest, "a";				\
 	.balign 16;							\

@@ -19,9 +19,6 @@
 #include "guest.h"
 #include "../guest_fuzz/ports.h"
 
-#define HAS_ERR(v)	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-			 (v) == 21 || (v) == 29 || (v) == 30)
-#define IS_ABORT(v)	((v) == 8 || (v) == 18)
 #define X86_RF		0x10000
 
 GUEST_BEGIN(gf_stubs64)

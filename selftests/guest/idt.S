@@ -13,9 +13,6 @@
  */
 #include "guest.h"
 
-/* Vectors for which the CPU pushes an error code. */
-#define HAS_ERR(v)	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-			 (v) == 21 || (v) == 29 || (v) == 30)
 
 GUEST_BEGIN(guest_stubs64)
 	.code64
